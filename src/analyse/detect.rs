@@ -1,0 +1,104 @@
+//! Face detection with YuNet: every face in the photo, with five keypoints.
+
+use super::infer::Model;
+use crate::decode::resize;
+use crate::Result;
+use image::RgbImage;
+use serde::Serialize;
+
+pub const INPUT: u32 = 640;
+const STRIDES: [usize; 3] = [8, 16, 32];
+const NMS_IOU: f32 = 0.3;
+
+/// A detected face in analysis-image pixels.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Detection {
+    /// x, y, width, height.
+    pub rect: [f32; 4],
+    pub score: f32,
+    /// Right eye, left eye, nose tip, right and left mouth corner (the subject's sides: right eye
+    /// is on the image's left).
+    pub points: [[f32; 2]; 5],
+}
+
+impl Detection {
+    pub fn area(&self) -> f32 {
+        self.rect[2] * self.rect[3]
+    }
+
+    fn iou(&self, other: &Detection) -> f32 {
+        let [ax, ay, aw, ah] = self.rect;
+        let [bx, by, bw, bh] = other.rect;
+        let ix = ((ax + aw).min(bx + bw) - ax.max(bx)).max(0.0);
+        let iy = ((ay + ah).min(by + bh) - ay.max(by)).max(0.0);
+        let inter = ix * iy;
+        inter / (aw * ah + bw * bh - inter).max(1e-6)
+    }
+}
+
+/// Runs YuNet on a letterboxed copy and returns faces above `min_score`, largest first.
+pub fn detect(model: &Model, image: &RgbImage, min_score: f32) -> Result<Vec<Detection>> {
+    let (w, h) = image.dimensions();
+    let f = INPUT as f32 / w.max(h) as f32;
+    let (nw, nh) = (
+        ((w as f32 * f).round() as u32).clamp(1, INPUT),
+        ((h as f32 * f).round() as u32).clamp(1, INPUT),
+    );
+    let small = resize(image, nw, nh)?;
+    let plane = (INPUT * INPUT) as usize;
+    let mut input = vec![0f32; 3 * plane];
+    for (x, y, p) in small.enumerate_pixels() {
+        let i = (y * INPUT + x) as usize;
+        // YuNet wants BGR in 0..255.
+        input[i] = p[2] as f32;
+        input[plane + i] = p[1] as f32;
+        input[2 * plane + i] = p[0] as f32;
+    }
+    let names: Vec<String> = ["cls", "obj", "bbox", "kps"]
+        .iter()
+        .flat_map(|k| STRIDES.iter().map(move |s| format!("{k}_{s}")))
+        .collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let out = model.run(
+        "input",
+        &[1, 3, INPUT as usize, INPUT as usize],
+        &input,
+        &name_refs,
+    )?;
+
+    let mut faces = Vec::new();
+    for (si, &stride) in STRIDES.iter().enumerate() {
+        let (cls, obj, bbox, kps) = (&out[si], &out[3 + si], &out[6 + si], &out[9 + si]);
+        let cols = INPUT as usize / stride;
+        let s = stride as f32;
+        for i in 0..cls.data.len() {
+            let score = (cls.data[i].clamp(0.0, 1.0) * obj.data[i].clamp(0.0, 1.0)).sqrt();
+            if score < min_score {
+                continue;
+            }
+            let (row, col) = ((i / cols) as f32, (i % cols) as f32);
+            let b = &bbox.data[i * 4..i * 4 + 4];
+            let (cx, cy) = ((col + b[0]) * s, (row + b[1]) * s);
+            let (bw, bh) = (b[2].exp() * s, b[3].exp() * s);
+            let k = &kps.data[i * 10..i * 10 + 10];
+            let mut points = [[0f32; 2]; 5];
+            for (j, p) in points.iter_mut().enumerate() {
+                *p = [(k[2 * j] + col) * s / f, (k[2 * j + 1] + row) * s / f];
+            }
+            faces.push(Detection {
+                rect: [(cx - bw / 2.0) / f, (cy - bh / 2.0) / f, bw / f, bh / f],
+                score,
+                points,
+            });
+        }
+    }
+    faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Detection> = Vec::new();
+    for face in faces {
+        if kept.iter().all(|k| k.iou(&face) < NMS_IOU) {
+            kept.push(face);
+        }
+    }
+    kept.sort_by(|a, b| b.area().total_cmp(&a.area()));
+    Ok(kept)
+}

@@ -1,0 +1,139 @@
+//! A square, rotated crop of the analysis image and the mapping between its pixels and the image's.
+
+use image::{Rgb, RgbImage};
+
+/// A square window of `side` image pixels centred on `center`, turned by `angle` radians (the
+/// eye line's slope) and sampled onto `size` x `size` crop pixels, so faces reach the models upright.
+#[derive(Debug, Clone, Copy)]
+pub struct CropFrame {
+    pub center: [f32; 2],
+    pub side: f32,
+    pub angle: f32,
+    pub size: u32,
+}
+
+impl CropFrame {
+    fn axes(&self) -> ([f32; 2], [f32; 2]) {
+        let step = self.side / self.size as f32;
+        let (s, c) = self.angle.sin_cos();
+        ([c * step, s * step], [-s * step, c * step])
+    }
+
+    /// Image coordinates of the crop point (u, v), both in crop pixels (continuous, 0..size).
+    pub fn to_image(&self, u: f32, v: f32) -> [f32; 2] {
+        let (ax, ay) = self.axes();
+        let half = self.size as f32 / 2.0;
+        let (du, dv) = (u - half, v - half);
+        [
+            self.center[0] + du * ax[0] + dv * ay[0],
+            self.center[1] + du * ax[1] + dv * ay[1],
+        ]
+    }
+
+    /// Crop coordinates of the image point (x, y).
+    pub fn to_crop(&self, x: f32, y: f32) -> [f32; 2] {
+        let step = self.side / self.size as f32;
+        let (s, c) = self.angle.sin_cos();
+        let (dx, dy) = (x - self.center[0], y - self.center[1]);
+        let half = self.size as f32 / 2.0;
+        [
+            (dx * c + dy * s) / step + half,
+            (-dx * s + dy * c) / step + half,
+        ]
+    }
+
+    /// Crop pixels per image pixel.
+    pub fn zoom(&self) -> f32 {
+        self.size as f32 / self.side
+    }
+
+    /// Samples the crop with bilinear interpolation; outside the image is black, as the models expect.
+    pub fn sample(&self, image: &RgbImage) -> RgbImage {
+        let mut out = RgbImage::new(self.size, self.size);
+        for v in 0..self.size {
+            for u in 0..self.size {
+                let [x, y] = self.to_image(u as f32 + 0.5, v as f32 + 0.5);
+                out.put_pixel(u, v, bilinear(image, x - 0.5, y - 0.5));
+            }
+        }
+        out
+    }
+}
+
+/// Bilinear sample at continuous pixel-centre coordinates; black outside the image.
+pub fn bilinear(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
+    let (w, h) = (image.width() as i64, image.height() as i64);
+    if x < -1.0 || y < -1.0 || x > w as f32 || y > h as f32 {
+        return Rgb([0, 0, 0]);
+    }
+    let (x0, y0) = (x.floor() as i64, y.floor() as i64);
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let px = |xi: i64, yi: i64| -> [f32; 3] {
+        if xi < 0 || yi < 0 || xi >= w || yi >= h {
+            [0.0; 3]
+        } else {
+            let p = image.get_pixel(xi as u32, yi as u32);
+            [p[0] as f32, p[1] as f32, p[2] as f32]
+        }
+    };
+    let (a, b, c, d) = (
+        px(x0, y0),
+        px(x0 + 1, y0),
+        px(x0, y0 + 1),
+        px(x0 + 1, y0 + 1),
+    );
+    let mut out = [0u8; 3];
+    for i in 0..3 {
+        let top = a[i] + (b[i] - a[i]) * fx;
+        let bottom = c[i] + (d[i] - c[i]) * fx;
+        out[i] = (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8;
+    }
+    Rgb(out)
+}
+
+/// Angle of the line from `a` to `b` in radians (image y points down, so clockwise is positive).
+pub fn line_angle(a: [f32; 2], b: [f32; 2]) -> f32 {
+    (b[1] - a[1]).atan2(b[0] - a[0])
+}
+
+pub fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+pub fn midpoint(a: [f32; 2], b: [f32; 2]) -> [f32; 2] {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crop_mapping_round_trips() {
+        let f = CropFrame {
+            center: [100.0, 80.0],
+            side: 64.0,
+            angle: 0.3,
+            size: 256,
+        };
+        let [x, y] = f.to_image(30.0, 200.0);
+        let [u, v] = f.to_crop(x, y);
+        assert!((u - 30.0).abs() < 1e-3 && (v - 200.0).abs() < 1e-3);
+        let c = f.to_image(128.0, 128.0);
+        assert!((c[0] - 100.0).abs() < 1e-4 && (c[1] - 80.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn sampling_an_unrotated_crop_copies_pixels() {
+        let img = RgbImage::from_fn(40, 40, |x, y| Rgb([x as u8 * 5, y as u8 * 5, 7]));
+        let f = CropFrame {
+            center: [20.0, 20.0],
+            side: 20.0,
+            angle: 0.0,
+            size: 20,
+        };
+        let crop = f.sample(&img);
+        assert_eq!(crop.get_pixel(0, 0), img.get_pixel(10, 10));
+        assert_eq!(crop.get_pixel(19, 5), img.get_pixel(29, 15));
+    }
+}

@@ -1,0 +1,165 @@
+//! MediaPipe face mesh (478 points with irises) and the 52 blendshape scores on the main face.
+
+use super::detect::Detection;
+use super::geometry::{line_angle, CropFrame};
+use super::infer::Model;
+use crate::Result;
+use image::RgbImage;
+
+pub const MESH_INPUT: u32 = 256;
+pub const MESH_POINTS: usize = 478;
+
+/// Landmark ids used by several rules (MediaPipe face-mesh numbering; "right" = subject's right,
+/// which is on the image's left).
+pub mod ids {
+    pub const RIGHT_EYE_OUTER: usize = 33;
+    pub const RIGHT_EYE_INNER: usize = 133;
+    pub const LEFT_EYE_INNER: usize = 362;
+    pub const LEFT_EYE_OUTER: usize = 263;
+    pub const RIGHT_EYE_TOP: usize = 159;
+    pub const RIGHT_EYE_BOTTOM: usize = 145;
+    pub const LEFT_EYE_TOP: usize = 386;
+    pub const LEFT_EYE_BOTTOM: usize = 374;
+    pub const RIGHT_IRIS: usize = 468;
+    pub const LEFT_IRIS: usize = 473;
+    pub const UPPER_LIP_INNER: usize = 13;
+    pub const LOWER_LIP_INNER: usize = 14;
+    pub const MOUTH_RIGHT: usize = 61;
+    pub const MOUTH_LEFT: usize = 291;
+    pub const NOSE_TIP: usize = 1;
+    pub const CHIN: usize = 152;
+    pub const FOREHEAD_TOP: usize = 10;
+    pub const FACE_RIGHT_EDGE: usize = 234;
+    pub const FACE_LEFT_EDGE: usize = 454;
+    pub const RIGHT_CHEEK: usize = 205;
+    pub const LEFT_CHEEK: usize = 425;
+    pub const RIGHT_BROW: [usize; 5] = [70, 63, 105, 66, 107];
+    pub const LEFT_BROW: [usize; 5] = [336, 296, 334, 293, 300];
+}
+
+/// The subset of mesh points the blendshape model reads (MediaPipe `kLandmarksSubsetIdxs`).
+const BLENDSHAPE_SUBSET: [usize; 146] = [
+    0, 1, 4, 5, 6, 7, 8, 10, 13, 14, 17, 21, 33, 37, 39, 40, 46, 52, 53, 54, 55, 58, 61, 63, 65,
+    66, 67, 70, 78, 80, 81, 82, 84, 87, 88, 91, 93, 95, 103, 105, 107, 109, 127, 132, 133, 136,
+    144, 145, 146, 148, 149, 150, 152, 153, 154, 155, 157, 158, 159, 160, 161, 162, 163, 168, 172,
+    173, 176, 178, 181, 185, 191, 195, 197, 234, 246, 249, 251, 263, 267, 269, 270, 276, 282, 283,
+    284, 285, 288, 291, 293, 295, 296, 297, 300, 308, 310, 311, 312, 314, 317, 318, 321, 323, 324,
+    332, 334, 336, 338, 356, 361, 362, 365, 373, 374, 375, 377, 378, 379, 380, 381, 382, 384, 385,
+    386, 387, 388, 389, 390, 397, 398, 400, 402, 405, 409, 415, 454, 466, 468, 469, 470, 471, 472,
+    473, 474, 475, 476, 477,
+];
+
+/// Blendshape indices the rules read.
+pub mod blend {
+    pub const BROW_DOWN_LEFT: usize = 1;
+    pub const BROW_DOWN_RIGHT: usize = 2;
+    pub const BROW_INNER_UP: usize = 3;
+    pub const EYE_BLINK_LEFT: usize = 9;
+    pub const EYE_BLINK_RIGHT: usize = 10;
+    pub const EYE_SQUINT_LEFT: usize = 19;
+    pub const EYE_SQUINT_RIGHT: usize = 20;
+    pub const EYE_WIDE_LEFT: usize = 21;
+    pub const EYE_WIDE_RIGHT: usize = 22;
+    pub const JAW_OPEN: usize = 25;
+    pub const MOUTH_CLOSE: usize = 27;
+    pub const MOUTH_FROWN_LEFT: usize = 30;
+    pub const MOUTH_FROWN_RIGHT: usize = 31;
+    pub const MOUTH_FUNNEL: usize = 32;
+    pub const MOUTH_PUCKER: usize = 38;
+    pub const MOUTH_SMILE_LEFT: usize = 44;
+    pub const MOUTH_SMILE_RIGHT: usize = 45;
+    pub const MOUTH_STRETCH_LEFT: usize = 46;
+    pub const MOUTH_STRETCH_RIGHT: usize = 47;
+    pub const MOUTH_UPPER_UP_LEFT: usize = 48;
+    pub const MOUTH_UPPER_UP_RIGHT: usize = 49;
+    pub const NOSE_SNEER_LEFT: usize = 50;
+    pub const NOSE_SNEER_RIGHT: usize = 51;
+}
+
+/// 478 mesh points in analysis-image pixels (z on the same scale, towards the camera negative).
+#[derive(Debug, Clone)]
+pub struct FaceMesh {
+    pub points: Vec<[f32; 3]>,
+    /// Probability that the crop holds a face.
+    pub presence: f32,
+    pub frame: CropFrame,
+}
+
+impl FaceMesh {
+    pub fn xy(&self, id: usize) -> [f32; 2] {
+        [self.points[id][0], self.points[id][1]]
+    }
+}
+
+/// MediaPipe's detection-to-ROI: the box enlarged 1.5x, squared, turned level with the eyes.
+pub fn roi_from_detection(d: &Detection) -> CropFrame {
+    let [x, y, w, h] = d.rect;
+    CropFrame {
+        center: [x + w / 2.0, y + h / 2.0],
+        side: w.max(h) * 1.5,
+        angle: line_angle(d.points[0], d.points[1]),
+        size: MESH_INPUT,
+    }
+}
+
+/// MediaPipe's landmarks-to-ROI: the mesh's box in the eye-aligned frame, enlarged 1.5x.
+pub fn roi_from_mesh(mesh: &FaceMesh) -> CropFrame {
+    let angle = line_angle(mesh.xy(ids::RIGHT_EYE_OUTER), mesh.xy(ids::LEFT_EYE_OUTER));
+    let (s, c) = angle.sin_cos();
+    let (mut lo_u, mut hi_u, mut lo_v, mut hi_v) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for p in &mesh.points[..468] {
+        let (u, v) = (p[0] * c + p[1] * s, -p[0] * s + p[1] * c);
+        lo_u = lo_u.min(u);
+        hi_u = hi_u.max(u);
+        lo_v = lo_v.min(v);
+        hi_v = hi_v.max(v);
+    }
+    let (cu, cv) = ((lo_u + hi_u) / 2.0, (lo_v + hi_v) / 2.0);
+    CropFrame {
+        center: [cu * c - cv * s, cu * s + cv * c],
+        side: (hi_u - lo_u).max(hi_v - lo_v) * 1.5,
+        angle,
+        size: MESH_INPUT,
+    }
+}
+
+pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMesh> {
+    let crop = frame.sample(image);
+    let input: Vec<f32> = crop.as_raw().iter().map(|&v| v as f32 / 255.0).collect();
+    let n = MESH_INPUT as usize;
+    let out = model.run(
+        "input",
+        &[1, n, n, 3],
+        &input,
+        &["landmarks", "presence_logit"],
+    )?;
+    let zoom = frame.zoom();
+    let points = out[0]
+        .data
+        .chunks_exact(3)
+        .take(MESH_POINTS)
+        .map(|p| {
+            let [x, y] = frame.to_image(p[0], p[1]);
+            [x, y, p[2] / zoom]
+        })
+        .collect();
+    let presence = 1.0 / (1.0 + (-out[1].data[0]).exp());
+    Ok(FaceMesh {
+        points,
+        presence,
+        frame,
+    })
+}
+
+pub fn blendshapes(model: &Model, mesh: &FaceMesh) -> Result<[f32; 52]> {
+    let input: Vec<f32> = BLENDSHAPE_SUBSET
+        .iter()
+        .flat_map(|&i| [mesh.points[i][0], mesh.points[i][1]])
+        .collect();
+    let out = model.run("landmarks", &[1, 146, 2], &input, &["blendshapes"])?;
+    let mut scores = [0f32; 52];
+    for (s, v) in scores.iter_mut().zip(&out[0].data) {
+        *s = *v;
+    }
+    Ok(scores)
+}

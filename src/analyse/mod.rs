@@ -1,0 +1,183 @@
+//! Analysis: every model runs once per photo and all rules read the same results.
+//!
+//! detect (YuNet, all faces) → on the main face, in parallel: mesh + blendshapes + pose,
+//! person segmentation, face parsing.
+
+pub mod detect;
+pub mod geometry;
+pub mod infer;
+pub mod landmarks;
+pub mod parse;
+pub mod pose;
+pub mod segment;
+
+use crate::decode::Decoded;
+use crate::runtime::models::ModelStore;
+use crate::Result;
+use detect::Detection;
+use image::RgbImage;
+use infer::Model;
+use landmarks::FaceMesh;
+use parse::FaceParsing;
+use pose::{CanonicalFace, Pose};
+use segment::PersonMask;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct AnalysisOptions {
+    /// Detections below this YuNet score are ignored entirely.
+    pub min_detection_score: f32,
+    /// Side of the face-parsing crop in pixels (a multiple of 32).
+    pub parsing_size: u32,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            min_detection_score: 0.5,
+            parsing_size: 384,
+        }
+    }
+}
+
+/// Everything measured on the main face.
+#[derive(Debug, Clone)]
+pub struct Face {
+    pub detection: Detection,
+    pub mesh: FaceMesh,
+    pub blendshapes: [f32; 52],
+    pub pose: Pose,
+}
+
+/// The shared measurements of one photo.
+pub struct Analysis {
+    pub decoded: Decoded,
+    /// All faces, largest first; the first is the applicant.
+    pub faces: Vec<Detection>,
+    pub face: Option<Face>,
+    pub person: Option<PersonMask>,
+    pub parsing: Option<FaceParsing>,
+    pub timings_ms: Vec<(&'static str, f64)>,
+}
+
+impl Analysis {
+    pub fn image(&self) -> &RgbImage {
+        &self.decoded.image
+    }
+}
+
+/// The loaded models of one worker.
+pub struct Analyser {
+    detector: Model,
+    mesher: Model,
+    blendshaper: Model,
+    segmenter: Model,
+    parser: Model,
+    canonical: CanonicalFace,
+    options: AnalysisOptions,
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed().as_secs_f64() * 1000.0)
+}
+
+impl Analyser {
+    pub fn new(store: &ModelStore, options: AnalysisOptions) -> Result<Self> {
+        Ok(Analyser {
+            detector: Model::new(
+                "detector",
+                store.session("face_detection_yunet_2023mar.onnx")?,
+            ),
+            mesher: Model::new("face mesh", store.session("face_landmarker_478.onnx")?),
+            blendshaper: Model::new("blendshapes", store.session("face_blendshapes_52.onnx")?),
+            segmenter: Model::new("segmentation", store.session("selfie_segmentation.onnx")?),
+            parser: Model::new(
+                "face parsing",
+                store.session("face_parsing_bisenet19.onnx")?,
+            ),
+            canonical: CanonicalFace::load(&store.path("canonical_face_model.json")?)?,
+            options,
+        })
+    }
+
+    pub fn analyse(&self, decoded: Decoded) -> Result<Analysis> {
+        let image = &decoded.image;
+        let (faces, detect_ms) =
+            timed(|| detect::detect(&self.detector, image, self.options.min_detection_score));
+        let faces = faces?;
+        let mut timings_ms = vec![("detect", detect_ms)];
+        let Some(main) = faces.first().copied() else {
+            let (person, segment_ms) = timed(|| segment::segment(&self.segmenter, image));
+            timings_ms.push(("segment", segment_ms));
+            return Ok(Analysis {
+                person: Some(person?),
+                decoded,
+                faces,
+                face: None,
+                parsing: None,
+                timings_ms,
+            });
+        };
+
+        let ((face, (person, parsing)), _) = timed(|| {
+            rayon::join(
+                || self.face(image, &main),
+                || {
+                    rayon::join(
+                        || timed(|| segment::segment(&self.segmenter, image)),
+                        || {
+                            let frame = parse::parsing_frame(&main, self.options.parsing_size);
+                            timed(|| parse::parse(&self.parser, image, frame))
+                        },
+                    )
+                },
+            )
+        });
+        let (face, face_timings) = face?;
+        timings_ms.extend(face_timings);
+        timings_ms.push(("segment", person.1));
+        timings_ms.push(("parse", parsing.1));
+        Ok(Analysis {
+            face: Some(face),
+            person: Some(person.0?),
+            parsing: Some(parsing.0?),
+            decoded,
+            faces,
+            timings_ms,
+        })
+    }
+
+    /// Mesh (refined once from its own landmarks, as MediaPipe tracks), blendshapes and pose.
+    fn face(
+        &self,
+        image: &RgbImage,
+        detection: &Detection,
+    ) -> Result<(Face, Vec<(&'static str, f64)>)> {
+        let (mesh, mesh_ms) = timed(|| -> Result<FaceMesh> {
+            let first = landmarks::mesh(
+                &self.mesher,
+                image,
+                landmarks::roi_from_detection(detection),
+            )?;
+            landmarks::mesh(&self.mesher, image, landmarks::roi_from_mesh(&first))
+        });
+        let mesh = mesh?;
+        let (blendshapes, blend_ms) = timed(|| landmarks::blendshapes(&self.blendshaper, &mesh));
+        let (pose, pose_ms) = timed(|| self.canonical.pose(&mesh));
+        Ok((
+            Face {
+                detection: *detection,
+                blendshapes: blendshapes?,
+                mesh,
+                pose,
+            },
+            vec![
+                ("landmarks", mesh_ms),
+                ("blendshapes", blend_ms),
+                ("pose", pose_ms),
+            ],
+        ))
+    }
+}

@@ -1,0 +1,138 @@
+//! Face parsing (BiSeNet, CelebAMask-HQ classes) on an upright crop around the main face.
+//!
+//! The weights are licensed for non-commercial use only; see models/README.md.
+
+use super::detect::Detection;
+use super::geometry::{distance, line_angle, midpoint, CropFrame};
+use super::infer::Model;
+use crate::Result;
+use image::RgbImage;
+
+/// CelebAMask-HQ class ids as output by the model.
+pub mod class {
+    pub const BACKGROUND: u8 = 0;
+    pub const SKIN: u8 = 1;
+    pub const LEFT_BROW: u8 = 2;
+    pub const RIGHT_BROW: u8 = 3;
+    pub const LEFT_EYE: u8 = 4;
+    pub const RIGHT_EYE: u8 = 5;
+    pub const GLASSES: u8 = 6;
+    pub const LEFT_EAR: u8 = 7;
+    pub const RIGHT_EAR: u8 = 8;
+    pub const EARRING: u8 = 9;
+    pub const NOSE: u8 = 10;
+    pub const MOUTH: u8 = 11;
+    pub const UPPER_LIP: u8 = 12;
+    pub const LOWER_LIP: u8 = 13;
+    pub const NECK: u8 = 14;
+    pub const NECKLACE: u8 = 15;
+    pub const CLOTH: u8 = 16;
+    pub const HAIR: u8 = 17;
+    pub const HAT: u8 = 18;
+    pub const COUNT: usize = 19;
+}
+
+const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
+const STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+/// Per-pixel classes on an upright square crop; `frame` maps crop pixels to the analysis image.
+#[derive(Debug, Clone)]
+pub struct FaceParsing {
+    pub frame: CropFrame,
+    /// The crop the model saw, so rules can read colours under each label.
+    pub crop: RgbImage,
+    pub labels: Vec<u8>,
+    /// Crop pixels whose source lies outside the photo (nothing can be seen there).
+    pub outside: Vec<bool>,
+}
+
+impl FaceParsing {
+    pub fn size(&self) -> u32 {
+        self.frame.size
+    }
+
+    /// Crop pixels (u, v) inside the photo whose class is one of `classes`.
+    pub fn pixels_of<'a>(&'a self, classes: &'a [u8]) -> impl Iterator<Item = (u32, u32)> + 'a {
+        let n = self.frame.size;
+        (0..n * n)
+            .filter(move |&i| {
+                !self.outside[i as usize] && classes.contains(&self.labels[i as usize])
+            })
+            .map(move |i| (i % n, i / n))
+    }
+
+    pub fn label(&self, u: u32, v: u32) -> u8 {
+        self.labels[(v * self.frame.size + u) as usize]
+    }
+
+    /// Number of pixels of `classes` inside the crop rectangle [u0,u1) x [v0,v1) (crop pixels).
+    pub fn count(&self, classes: &[u8], u0: f32, u1: f32, v0: f32, v1: f32) -> usize {
+        let n = self.frame.size as f32;
+        let (u0, u1) = (u0.clamp(0.0, n) as u32, u1.clamp(0.0, n) as u32);
+        let (v0, v1) = (v0.clamp(0.0, n) as u32, v1.clamp(0.0, n) as u32);
+        let mut total = 0;
+        for v in v0..v1 {
+            for u in u0..u1 {
+                if classes.contains(&self.label(u, v)) {
+                    total += 1;
+                }
+            }
+        }
+        total
+    }
+}
+
+/// An upright crop with the eyes at 40 % of its height, wide enough for ears and hair
+/// (CelebAMask-HQ faces fill about half the crop width).
+pub fn parsing_frame(d: &Detection, size: u32) -> CropFrame {
+    let (r_eye, l_eye) = (d.points[0], d.points[1]);
+    let eyes = midpoint(r_eye, l_eye);
+    let angle = line_angle(r_eye, l_eye);
+    let side = (4.2 * distance(r_eye, l_eye)).max(2.2 * d.rect[2]);
+    let shift = 0.1 * side;
+    let (s, c) = angle.sin_cos();
+    CropFrame {
+        center: [eyes[0] - s * shift, eyes[1] + c * shift],
+        side,
+        angle,
+        size,
+    }
+}
+
+pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceParsing> {
+    let crop = frame.sample(image);
+    let n = frame.size as usize;
+    let plane = n * n;
+    let mut input = vec![0f32; 3 * plane];
+    for (i, p) in crop.pixels().enumerate() {
+        for c in 0..3 {
+            input[c * plane + i] = (p[c] as f32 / 255.0 - MEAN[c]) / STD[c];
+        }
+    }
+    let out = model.run("input", &[1, 3, n, n], &input, &["logits"])?;
+    let logits = &out[0].data;
+    let mut labels = vec![0u8; plane];
+    for (i, label) in labels.iter_mut().enumerate() {
+        let mut best = (f32::MIN, 0u8);
+        for c in 0..class::COUNT {
+            let v = logits[c * plane + i];
+            if v > best.0 {
+                best = (v, c as u8);
+            }
+        }
+        *label = best.1;
+    }
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let outside = (0..plane)
+        .map(|i| {
+            let [x, y] = frame.to_image((i % n) as f32 + 0.5, (i / n) as f32 + 0.5);
+            x < 0.0 || y < 0.0 || x >= w || y >= h
+        })
+        .collect();
+    Ok(FaceParsing {
+        frame,
+        crop,
+        labels,
+        outside,
+    })
+}

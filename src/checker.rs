@@ -1,0 +1,248 @@
+//! The library's front door: bytes or a file in, a [`Report`] out. Every front end (CLI, batch,
+//! HTTP) goes through here, so all of them decide alike.
+
+use crate::analyse::{Analyser, AnalysisOptions};
+use crate::checks::{Context, Finding};
+use crate::decode::{decode, DecodeOptions};
+use crate::messages::{self, Lang};
+use crate::profile::{InputKind, Profile};
+use crate::report::{CheckResult, ErrorInfo, FaceSummary, Report, Status, Verdict};
+use crate::runtime::models::ModelStore;
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub input: InputKind,
+    pub lang: Lang,
+    pub decode: DecodeOptions,
+    pub analysis: AnalysisOptions,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            input: InputKind::Selfie,
+            lang: Lang::default(),
+            decode: DecodeOptions::default(),
+            analysis: AnalysisOptions::default(),
+        }
+    }
+}
+
+/// One worker: its own model sessions plus a shared profile.
+pub struct Checker {
+    analyser: Analyser,
+    profile: Arc<Profile>,
+    options: CheckOptions,
+}
+
+impl Checker {
+    pub fn new(store: &ModelStore, profile: Arc<Profile>, options: CheckOptions) -> Result<Self> {
+        Ok(Checker {
+            analyser: Analyser::new(store, options.analysis.clone())?,
+            profile,
+            options,
+        })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn check_file(&self, path: &Path) -> Report {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => self.check_bytes(&name, &bytes),
+            Err(source) => self.error_report(
+                &name,
+                Error::Io {
+                    path: name.clone(),
+                    source,
+                },
+                BTreeMap::new(),
+            ),
+        }
+    }
+
+    pub fn check_bytes(&self, name: &str, bytes: &[u8]) -> Report {
+        let start = Instant::now();
+        let mut timings = BTreeMap::new();
+        let decoded = match decode(bytes, &self.options.decode) {
+            Ok(d) => d,
+            Err(e) => return self.error_report(name, e, timings),
+        };
+        timings.insert("decode".to_string(), ms(start));
+        let analysis = match self.analyser.analyse(decoded) {
+            Ok(a) => a,
+            Err(e) => return self.error_report(name, e, timings),
+        };
+        for (stage, t) in &analysis.timings_ms {
+            timings.insert(stage.to_string(), *t);
+        }
+        let checks_start = Instant::now();
+        let ctx = Context::new(&analysis, self.options.input);
+        let rules: Vec<_> = self.profile.rules_for(self.options.input).collect();
+        let findings: Vec<(&'static str, Finding)> = rules
+            .par_iter()
+            .map(|rule| (rule.id(), rule.evaluate(&ctx)))
+            .collect();
+        timings.insert("checks".to_string(), ms(checks_start));
+        timings.insert("total".to_string(), ms(start));
+
+        let lang = self.options.lang;
+        let checks: Vec<CheckResult> = findings
+            .into_iter()
+            .map(|(id, f)| CheckResult {
+                id,
+                status: f.status,
+                value: f.value.map(round4),
+                threshold: f.threshold,
+                message: f
+                    .message_key
+                    .map(|key| messages::format(lang, &key, &f.message_args)),
+            })
+            .collect();
+        let face = analysis.face.as_ref().map(|f| {
+            let s = analysis.decoded.scale;
+            let d = &f.detection;
+            FaceSummary {
+                r#box: [d.rect[0] * s, d.rect[1] * s, d.rect[2] * s, d.rect[3] * s],
+                landmarks: d.points.map(|p| [p[0] * s, p[1] * s]),
+                score: d.score,
+            }
+        });
+        let (verdict, reasons) = verdict_and_reasons(&checks, lang);
+        Report {
+            file: name.to_string(),
+            verdict,
+            profile: self.profile.name.clone(),
+            checks,
+            reasons,
+            face,
+            timings_ms: timings,
+            error: None,
+        }
+    }
+
+    fn error_report(&self, name: &str, error: Error, timings_ms: BTreeMap<String, f64>) -> Report {
+        let code = error.code();
+        let advice = messages::text(self.options.lang, &format!("error.{code}"));
+        Report {
+            file: name.to_string(),
+            verdict: Verdict::Error,
+            profile: self.profile.name.clone(),
+            checks: Vec::new(),
+            reasons: vec![advice.clone()],
+            face: None,
+            timings_ms,
+            error: Some(ErrorInfo {
+                code,
+                message: format!("{advice} ({error})"),
+            }),
+        }
+    }
+}
+
+/// Pass only when every rule passed. A rule that could not be assessed blocks acceptance too:
+/// the photo is not known to comply.
+fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<String>) {
+    fn push(reasons: &mut Vec<String>, text: String) {
+        if !reasons.contains(&text) {
+            reasons.push(text);
+        }
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    for c in checks.iter().filter(|c| c.status == Status::Fail) {
+        if let Some(m) = &c.message {
+            push(&mut reasons, m.clone());
+        }
+    }
+    if !reasons.is_empty() {
+        return (Verdict::Fail, reasons);
+    }
+    let label = messages::text(lang, "ui.not_assessed");
+    for c in checks.iter().filter(|c| c.status == Status::NotAssessed) {
+        let text = format!(
+            "{label}: {} ({})",
+            c.id,
+            c.message.as_deref().unwrap_or_default()
+        );
+        push(&mut reasons, text);
+    }
+    if reasons.is_empty() {
+        (Verdict::Pass, reasons)
+    } else {
+        (Verdict::Fail, reasons)
+    }
+}
+
+fn ms(start: Instant) -> f64 {
+    round4(start.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}
+
+/// A fixed set of workers for checking many photos at once; each owns its model sessions.
+pub struct CheckerPool {
+    idle: Mutex<Vec<Checker>>,
+    pool: rayon::ThreadPool,
+}
+
+impl CheckerPool {
+    pub fn new(
+        store: &ModelStore,
+        profile: Arc<Profile>,
+        options: CheckOptions,
+        workers: usize,
+    ) -> Result<Self> {
+        let workers = workers.max(1);
+        let checkers = (0..workers)
+            .map(|_| Checker::new(store, profile.clone(), options.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .map_err(|e| Error::Runtime(format!("thread pool: {e}")))?;
+        Ok(CheckerPool {
+            idle: Mutex::new(checkers),
+            pool,
+        })
+    }
+
+    /// Runs `job` with a free worker; blocks until one is free.
+    pub fn with_checker<T>(&self, job: impl FnOnce(&Checker) -> T) -> T {
+        let checker = loop {
+            if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                break c;
+            }
+            std::thread::yield_now();
+        };
+        let out = job(&checker);
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(checker);
+        out
+    }
+
+    /// Checks every file, in order, spreading them over the workers.
+    pub fn check_files(&self, files: &[std::path::PathBuf]) -> Vec<Report> {
+        self.pool.install(|| {
+            files
+                .par_iter()
+                .map(|f| self.with_checker(|c| c.check_file(f)))
+                .collect()
+        })
+    }
+
+    pub fn install<T: Send>(&self, job: impl FnOnce() -> T + Send) -> T {
+        self.pool.install(job)
+    }
+}

@@ -1,0 +1,73 @@
+//! White background (ID card) or, in the ICAO profile, any light plain colour.
+
+use super::context::luminance;
+use super::{Context, Finding, Rule};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackgroundWhite {
+    /// "white": every channel bright and no tint. "light": bright enough, any colour.
+    pub mode: Mode,
+    /// Lowest brightness the darker part of the backdrop may have (20th percentile; for
+    /// "white" of the smallest channel, for "light" of luminance).
+    pub min_level: f64,
+    /// "white" only: largest colour tint (median of max - min channel).
+    #[serde(default)]
+    pub max_tint: f64,
+    pub min_fraction: f64,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    White,
+    Light,
+}
+
+impl Rule for BackgroundWhite {
+    fn id(&self) -> &'static str {
+        "background_white"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = match self.mode {
+            Mode::White => format!("level >= {}, tint <= {}", self.min_level, self.max_tint),
+            Mode::Light => format!("luminance >= {}", self.min_level),
+        };
+        let Some(bg) = ctx
+            .background()
+            .filter(|b| b.fraction() >= self.min_fraction)
+        else {
+            return Finding::not_assessed(threshold, "na.no_background");
+        };
+        let mut levels = Vec::with_capacity(bg.count);
+        let mut tints = Vec::with_capacity(bg.count);
+        for (_, _, p) in bg.pixels() {
+            let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
+            levels.push(match self.mode {
+                Mode::White => lo as f32,
+                Mode::Light => luminance(p),
+            });
+            tints.push((hi - lo) as f32);
+        }
+        levels.sort_by(f32::total_cmp);
+        tints.sort_by(f32::total_cmp);
+        let level = levels[(levels.len() - 1) / 5] as f64;
+        let tint = tints[(tints.len() - 1) / 2] as f64;
+        match self.mode {
+            Mode::White => Finding::judge(
+                level,
+                level >= self.min_level && tint <= self.max_tint,
+                threshold,
+                "background_white",
+            ),
+            Mode::Light => Finding::judge(
+                level,
+                level >= self.min_level,
+                threshold,
+                "background_light",
+            ),
+        }
+    }
+}

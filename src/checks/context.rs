@@ -1,0 +1,232 @@
+//! What rules share beyond the raw analysis: derived geometry and the background region,
+//! each computed at most once per photo.
+
+use crate::analyse::landmarks::ids;
+use crate::analyse::parse::FaceParsing;
+use crate::analyse::segment::{PersonMask, INPUT as MASK_GRID};
+use crate::analyse::{Analysis, Face};
+use crate::decode::resize;
+use crate::profile::InputKind;
+use image::{Rgb, RgbImage};
+use std::collections::VecDeque;
+use std::sync::OnceLock;
+
+/// Background pixels of a reduced copy of the photo (long side <= 512).
+pub struct Background {
+    pub image: RgbImage,
+    /// One flag per pixel of `image`: true where only backdrop is seen.
+    pub mask: Vec<bool>,
+    pub count: usize,
+}
+
+impl Background {
+    pub fn fraction(&self) -> f64 {
+        self.count as f64 / self.mask.len().max(1) as f64
+    }
+
+    pub fn pixels(&self) -> impl Iterator<Item = (u32, u32, &Rgb<u8>)> + '_ {
+        self.image
+            .enumerate_pixels()
+            .zip(&self.mask)
+            .filter(|(_, &m)| m)
+            .map(|(p, _)| p)
+    }
+}
+
+pub struct Context<'a> {
+    pub analysis: &'a Analysis,
+    pub input: InputKind,
+    background: OnceLock<Option<Background>>,
+}
+
+pub fn luminance(p: &Rgb<u8>) -> f32 {
+    0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
+}
+
+impl<'a> Context<'a> {
+    pub fn new(analysis: &'a Analysis, input: InputKind) -> Self {
+        Context {
+            analysis,
+            input,
+            background: OnceLock::new(),
+        }
+    }
+
+    /// The applicant's face, or the `not_assessed` reason key.
+    pub fn face(&self) -> Result<&'a Face, &'static str> {
+        self.analysis.face.as_ref().ok_or("na.no_face")
+    }
+
+    pub fn parsing(&self) -> Result<&'a FaceParsing, &'static str> {
+        self.face()?;
+        self.analysis.parsing.as_ref().ok_or("na.no_parsing")
+    }
+
+    pub fn person(&self) -> Option<&'a PersonMask> {
+        self.analysis.person.as_ref()
+    }
+
+    /// Centres of the right and left eye (corner midpoints, robust to gaze).
+    pub fn eye_centers(face: &Face) -> ([f32; 2], [f32; 2]) {
+        let m = &face.mesh;
+        let mid = |a: usize, b: usize| {
+            let (p, q) = (m.xy(a), m.xy(b));
+            [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0]
+        };
+        (
+            mid(ids::RIGHT_EYE_OUTER, ids::RIGHT_EYE_INNER),
+            mid(ids::LEFT_EYE_INNER, ids::LEFT_EYE_OUTER),
+        )
+    }
+
+    /// Inter-ocular distance in analysis pixels.
+    pub fn iod(face: &Face) -> f32 {
+        let (r, l) = Self::eye_centers(face);
+        crate::analyse::geometry::distance(r, l)
+    }
+
+    /// Cheek-to-cheek face width (mesh contour at ear level) in analysis pixels.
+    pub fn face_width(face: &Face) -> f32 {
+        crate::analyse::geometry::distance(
+            face.mesh.xy(ids::FACE_RIGHT_EDGE),
+            face.mesh.xy(ids::FACE_LEFT_EDGE),
+        )
+    }
+
+    /// Forehead-top-to-chin height in analysis pixels.
+    pub fn face_height(face: &Face) -> f32 {
+        crate::analyse::geometry::distance(face.mesh.xy(ids::FOREHEAD_TOP), face.mesh.xy(ids::CHIN))
+    }
+
+    /// Where the person's head reaches upward (analysis y of the topmost person pixel in the
+    /// face's columns); `None` if it touches the top edge.
+    pub fn head_top(&self, face: &Face) -> Option<f32> {
+        let person = self.person()?;
+        let top = face.mesh.xy(ids::FOREHEAD_TOP);
+        let half = Self::face_width(face) * 0.3;
+        let mut best = top[1];
+        let steps = 9;
+        for i in 0..steps {
+            let x = top[0] - half + 2.0 * half * i as f32 / (steps - 1) as f32;
+            let mut y = top[1];
+            while y > 0.0 && person.at(x, y - 1.0) > 0.5 {
+                y -= 1.0;
+            }
+            if y <= 0.0 {
+                return None;
+            }
+            best = best.min(y);
+        }
+        Some(best)
+    }
+
+    /// The backdrop: everything outside the applicant's own connected person region.
+    pub fn background(&self) -> Option<&Background> {
+        self.background
+            .get_or_init(|| self.compute_background())
+            .as_ref()
+    }
+
+    fn compute_background(&self) -> Option<Background> {
+        let person = self.person()?;
+        let grid = MASK_GRID as usize;
+        let (iw, ih) = person.image_size();
+        let cell = |x: f32, y: f32| -> (usize, usize) {
+            (
+                ((x / iw as f32 * grid as f32) as usize).min(grid - 1),
+                ((y / ih as f32 * grid as f32) as usize).min(grid - 1),
+            )
+        };
+        let mut prob = vec![0f32; grid * grid];
+        for gy in 0..grid {
+            for gx in 0..grid {
+                let x = (gx as f32 + 0.5) * iw as f32 / grid as f32 - 0.5;
+                let y = (gy as f32 + 0.5) * ih as f32 / grid as f32 - 0.5;
+                prob[gy * grid + gx] = person.at(x, y);
+            }
+        }
+        // The applicant: the person component under the face (or the largest one).
+        let seed = match self.face() {
+            Ok(face) => {
+                let n = face.mesh.xy(ids::NOSE_TIP);
+                Some(cell(n[0], n[1]))
+            }
+            Err(_) => None,
+        };
+        let applicant = main_component(&prob, grid, seed);
+        // Keep a margin around the person: soft edges and hair are not backdrop.
+        let near_person = dilate(&applicant, grid, 3);
+        let (w, h) = self.analysis.image().dimensions();
+        let f = (512.0 / w.max(h) as f32).min(1.0);
+        let (sw, sh) = (
+            ((w as f32 * f).round() as u32).max(1),
+            ((h as f32 * f).round() as u32).max(1),
+        );
+        let image = resize(self.analysis.image(), sw, sh).ok()?;
+        let mut mask = Vec::with_capacity((sw * sh) as usize);
+        for y in 0..sh {
+            for x in 0..sw {
+                let (gx, gy) = cell((x as f32 + 0.5) / f, (y as f32 + 0.5) / f);
+                // Other people count as part of what is behind the applicant.
+                mask.push(!near_person[gy * grid + gx]);
+            }
+        }
+        let count = mask.iter().filter(|&&m| m).count();
+        Some(Background { image, mask, count })
+    }
+}
+
+fn main_component(prob: &[f32], grid: usize, seed: Option<(usize, usize)>) -> Vec<bool> {
+    let on: Vec<bool> = prob.iter().map(|&p| p > 0.5).collect();
+    let mut label = vec![0u32; grid * grid];
+    let mut sizes = vec![0usize];
+    for start in 0..grid * grid {
+        if !on[start] || label[start] != 0 {
+            continue;
+        }
+        let id = sizes.len() as u32;
+        let mut size = 0;
+        let mut queue = VecDeque::from([start]);
+        label[start] = id;
+        while let Some(i) = queue.pop_front() {
+            size += 1;
+            let (x, y) = (i % grid, i / grid);
+            let neighbours = [
+                (x > 0).then(|| i - 1),
+                (x + 1 < grid).then(|| i + 1),
+                (y > 0).then(|| i - grid),
+                (y + 1 < grid).then(|| i + grid),
+            ];
+            for j in neighbours.into_iter().flatten() {
+                if on[j] && label[j] == 0 {
+                    label[j] = id;
+                    queue.push_back(j);
+                }
+            }
+        }
+        sizes.push(size);
+    }
+    let seeded = seed.map(|(x, y)| label[y * grid + x]).filter(|&l| l != 0);
+    let chosen = seeded.or_else(|| (1..sizes.len()).max_by_key(|&l| sizes[l]).map(|l| l as u32));
+    match chosen {
+        Some(id) => label.iter().map(|&l| l == id).collect(),
+        None => vec![false; grid * grid],
+    }
+}
+
+fn dilate(mask: &[bool], grid: usize, radius: usize) -> Vec<bool> {
+    let mut out = mask.to_vec();
+    for y in 0..grid {
+        for x in 0..grid {
+            if !mask[y * grid + x] {
+                continue;
+            }
+            for yy in y.saturating_sub(radius)..(y + radius + 1).min(grid) {
+                for xx in x.saturating_sub(radius)..(x + radius + 1).min(grid) {
+                    out[yy * grid + xx] = true;
+                }
+            }
+        }
+    }
+    out
+}

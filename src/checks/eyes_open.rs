@@ -1,0 +1,29 @@
+//! Eyes open: neither eye closed, winking or squeezed shut.
+
+use super::{Context, Finding, Rule};
+use crate::analyse::landmarks::blend;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EyesOpen {
+    /// Highest blink score (0 open .. 1 closed) of either eye that still counts as open.
+    pub max_blink: f64,
+}
+
+impl Rule for EyesOpen {
+    fn id(&self) -> &'static str {
+        "eyes_open"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = format!("blink <= {}", self.max_blink);
+        let face = match ctx.face() {
+            Ok(f) => f,
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let b = &face.blendshapes;
+        let blink = b[blend::EYE_BLINK_LEFT].max(b[blend::EYE_BLINK_RIGHT]) as f64;
+        Finding::judge(blink, blink <= self.max_blink, threshold, "eyes_open")
+    }
+}

@@ -1,0 +1,172 @@
+//! Geometry of a finished card photo (GA 461: 358x441 px, face 207±14 px wide, head top 7-21 px
+//! below the top edge, eye line at least 207 px above the bottom, centred). Measured in the
+//! original photo's pixels.
+
+use super::{range, Context, Finding, Rule};
+use crate::analyse::landmarks::ids;
+use serde::Deserialize;
+
+fn not_finished(ctx: &Context) -> bool {
+    ctx.input != crate::profile::InputKind::Finished
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Rule for PhotoSize {
+    fn id(&self) -> &'static str {
+        "photo_size"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let expected = format!("{}x{}", self.width, self.height);
+        if not_finished(ctx) {
+            return Finding::not_assessed(expected, "na.not_finished");
+        }
+        let (w, h) = ctx.analysis.decoded.original_size;
+        let ok = (w, h) == (self.width, self.height);
+        Finding::judge(w as f64, ok, expected.clone(), "photo_size")
+            .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadWidth {
+    pub target_px: f64,
+    pub tolerance_px: f64,
+}
+
+impl Rule for HeadWidth {
+    fn id(&self) -> &'static str {
+        "head_width"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let (lo, hi) = (
+            self.target_px - self.tolerance_px,
+            self.target_px + self.tolerance_px,
+        );
+        let threshold = range(lo, hi);
+        let face = match ctx.face() {
+            Ok(f) if !not_finished(ctx) => f,
+            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let width = (Context::face_width(face) * ctx.analysis.decoded.scale) as f64;
+        Finding::judge(
+            width.round(),
+            (lo..=hi).contains(&width),
+            threshold,
+            "head_width",
+        )
+        .with_args(vec![(
+            "expected",
+            format!("{}±{}", self.target_px, self.tolerance_px),
+        )])
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadTopMargin {
+    pub min_px: f64,
+    pub max_px: f64,
+}
+
+impl Rule for HeadTopMargin {
+    fn id(&self) -> &'static str {
+        "head_top_margin"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = range(self.min_px, self.max_px);
+        let face = match ctx.face() {
+            Ok(f) if !not_finished(ctx) => f,
+            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let top = ctx.head_top(face).unwrap_or(0.0) as f64 * ctx.analysis.decoded.scale as f64;
+        Finding::judge(
+            top.round(),
+            (self.min_px..=self.max_px).contains(&top),
+            threshold,
+            "head_top_margin",
+        )
+        .with_args(vec![(
+            "expected",
+            format!("{}-{}", self.min_px, self.max_px),
+        )])
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EyeLineHeight {
+    /// Smallest distance from the eye line to the bottom edge.
+    pub min_px: f64,
+}
+
+impl Rule for EyeLineHeight {
+    fn id(&self) -> &'static str {
+        "eye_line_height"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = format!(">= {} px", self.min_px);
+        let face = match ctx.face() {
+            Ok(f) if !not_finished(ctx) => f,
+            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let (r, l) = Context::eye_centers(face);
+        let scale = ctx.analysis.decoded.scale as f64;
+        let eye_y = (r[1] + l[1]) as f64 / 2.0 * scale;
+        let above_bottom = ctx.analysis.decoded.original_size.1 as f64 - eye_y;
+        Finding::judge(
+            above_bottom.round(),
+            above_bottom >= self.min_px,
+            threshold,
+            "eye_line_height",
+        )
+        .with_args(vec![("expected", format!("{}", self.min_px))])
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadCentered {
+    /// Largest horizontal offset of the face centre from the photo's centre line.
+    pub max_offset_px: f64,
+}
+
+impl Rule for HeadCentered {
+    fn id(&self) -> &'static str {
+        "head_centered"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = format!("|offset| <= {} px", self.max_offset_px);
+        let face = match ctx.face() {
+            Ok(f) if !not_finished(ctx) => f,
+            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let scale = ctx.analysis.decoded.scale as f64;
+        let center = (face.mesh.xy(ids::FACE_RIGHT_EDGE)[0] + face.mesh.xy(ids::FACE_LEFT_EDGE)[0])
+            as f64
+            / 2.0
+            * scale;
+        let offset = center - ctx.analysis.decoded.original_size.0 as f64 / 2.0;
+        Finding::judge(
+            offset.round(),
+            offset.abs() <= self.max_offset_px,
+            threshold,
+            "head_centered",
+        )
+    }
+}

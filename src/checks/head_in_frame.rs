@@ -1,0 +1,54 @@
+//! Whole head in the picture: hair top, both ears and chin inside with a margin, and the top of
+//! the shoulders showing.
+
+use super::{Context, Finding, Rule};
+use crate::analyse::landmarks::ids;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadInFrame {
+    /// Smallest space above the hair, in face heights.
+    pub min_top_margin: f64,
+    /// Smallest space beside each ear, in face widths. Ears stick out `ear_allowance` face widths
+    /// beyond the cheek contour.
+    pub min_side_margin: f64,
+    pub ear_allowance: f64,
+    /// How far below the chin the frame must reach so the shoulders show, in face heights.
+    pub min_below_chin: f64,
+}
+
+impl Rule for HeadInFrame {
+    fn id(&self) -> &'static str {
+        "head_in_frame"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = "margin >= 0 (top, sides, below chin)".to_string();
+        let face = match ctx.face() {
+            Ok(f) => f,
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let (w, h) = ctx.analysis.image().dimensions();
+        let (w, h) = (w as f64, h as f64);
+        let fh = Context::face_height(face) as f64;
+        let fw = Context::face_width(face) as f64;
+        let top = match ctx.head_top(face) {
+            Some(y) => y as f64 / fh - self.min_top_margin,
+            None => -1.0,
+        };
+        let ear = self.ear_allowance * fw;
+        let mesh = &face.mesh;
+        let (lo_x, hi_x) = mesh.points[..468]
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+                (lo.min(p[0]), hi.max(p[0]))
+            });
+        let left = ((lo_x as f64 - ear) / fw) - self.min_side_margin;
+        let right = ((w - hi_x as f64 - ear) / fw) - self.min_side_margin;
+        let chin = mesh.xy(ids::CHIN)[1] as f64;
+        let bottom = (h - chin) / fh - self.min_below_chin;
+        let margin = top.min(left).min(right).min(bottom);
+        Finding::judge(margin, margin >= 0.0, threshold, "head_in_frame")
+    }
+}

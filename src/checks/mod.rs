@@ -1,0 +1,124 @@
+//! Rules: one module per rule, all with the same interface. A rule reads the shared [`Analysis`]
+//! (through [`Context`]) and its thresholds from the profile, and returns a [`Finding`].
+
+mod context;
+
+pub mod background_plain;
+pub mod background_white;
+pub mod color_photo;
+pub mod ears_visible;
+pub mod exposure_ok;
+pub mod expression_neutral;
+pub mod eye_line_level;
+pub mod eyebrows_visible;
+pub mod eyes_open;
+pub mod finished;
+pub mod head_frontal;
+pub mod head_in_frame;
+pub mod lighting_even;
+pub mod mouth_closed;
+pub mod no_glasses;
+pub mod no_head_covering;
+pub mod not_white_top;
+pub mod resolution;
+pub mod sharp;
+pub mod single_face;
+
+pub use context::Context;
+
+use crate::report::Status;
+use crate::{Error, Result};
+use serde::de::DeserializeOwned;
+
+/// What one rule concluded about one photo.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub status: Status,
+    pub value: Option<f64>,
+    pub threshold: String,
+    /// Catalogue key: for a failure the advice, for `not_assessed` the reason.
+    pub message_key: Option<String>,
+    /// Values for `{placeholders}` in the message.
+    pub message_args: Vec<(&'static str, String)>,
+}
+
+impl Finding {
+    /// Pass when `ok`, else fail with the advice under `fail_key`.
+    pub fn judge(value: f64, ok: bool, threshold: String, fail_key: &str) -> Finding {
+        Finding {
+            status: if ok { Status::Pass } else { Status::Fail },
+            value: Some(value),
+            threshold,
+            message_key: (!ok).then(|| fail_key.to_string()),
+            message_args: Vec::new(),
+        }
+    }
+
+    /// The rule cannot be computed; `reason_key` says why (e.g. `na.no_face`).
+    pub fn not_assessed(threshold: String, reason_key: &str) -> Finding {
+        Finding {
+            status: Status::NotAssessed,
+            value: None,
+            threshold,
+            message_key: Some(reason_key.to_string()),
+            message_args: Vec::new(),
+        }
+    }
+
+    pub fn with_args(mut self, args: Vec<(&'static str, String)>) -> Finding {
+        self.message_args = args;
+        self
+    }
+}
+
+/// The uniform interface of every rule.
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn evaluate(&self, ctx: &Context) -> Finding;
+}
+
+fn configured<R: Rule + DeserializeOwned + 'static>(
+    id: &str,
+    params: toml::Table,
+) -> Result<Box<dyn Rule>> {
+    let rule: R = toml::Value::Table(params)
+        .try_into()
+        .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
+    Ok(Box::new(rule))
+}
+
+/// Builds the rule `id` with its thresholds from a profile table.
+pub fn build(id: &str, params: toml::Table) -> Result<Box<dyn Rule>> {
+    match id {
+        "single_face" => configured::<single_face::SingleFace>(id, params),
+        "eye_line_level" => configured::<eye_line_level::EyeLineLevel>(id, params),
+        "head_frontal" => configured::<head_frontal::HeadFrontal>(id, params),
+        "eyes_open" => configured::<eyes_open::EyesOpen>(id, params),
+        "mouth_closed" => configured::<mouth_closed::MouthClosed>(id, params),
+        "expression_neutral" => configured::<expression_neutral::ExpressionNeutral>(id, params),
+        "ears_visible" => configured::<ears_visible::EarsVisible>(id, params),
+        "eyebrows_visible" => configured::<eyebrows_visible::EyebrowsVisible>(id, params),
+        "no_glasses" => configured::<no_glasses::NoGlasses>(id, params),
+        "no_head_covering" => configured::<no_head_covering::NoHeadCovering>(id, params),
+        "head_in_frame" => configured::<head_in_frame::HeadInFrame>(id, params),
+        "background_plain" => configured::<background_plain::BackgroundPlain>(id, params),
+        "background_white" => configured::<background_white::BackgroundWhite>(id, params),
+        "lighting_even" => configured::<lighting_even::LightingEven>(id, params),
+        "exposure_ok" => configured::<exposure_ok::ExposureOk>(id, params),
+        "sharp" => configured::<sharp::Sharp>(id, params),
+        "color_photo" => configured::<color_photo::ColorPhoto>(id, params),
+        "not_white_top" => configured::<not_white_top::NotWhiteTop>(id, params),
+        "resolution" => configured::<resolution::Resolution>(id, params),
+        "photo_size" => configured::<finished::PhotoSize>(id, params),
+        "head_width" => configured::<finished::HeadWidth>(id, params),
+        "head_top_margin" => configured::<finished::HeadTopMargin>(id, params),
+        "eye_line_height" => configured::<finished::EyeLineHeight>(id, params),
+        "head_centered" => configured::<finished::HeadCentered>(id, params),
+        other => Err(Error::Profile(format!("unknown rule `{other}`"))),
+    }
+}
+
+/// Formats a closed range for the `threshold` field.
+pub fn range(lo: f64, hi: f64) -> String {
+    format!("in [{lo}, {hi}]")
+}

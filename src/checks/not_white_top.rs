@@ -1,0 +1,71 @@
+//! Clothing: not white or very light, which would merge with the white backdrop.
+
+use super::context::luminance;
+use super::{Context, Finding, Rule};
+use crate::analyse::landmarks::ids;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotWhiteTop {
+    /// Largest share of the visible top that may be white or near-white.
+    pub max_white_share: f64,
+    /// Luminance from which a low-tint clothing pixel counts as white.
+    pub white_level: f64,
+    /// Smallest clothing area to judge, in face-width^2 units.
+    pub min_area: f64,
+}
+
+impl Rule for NotWhiteTop {
+    fn id(&self) -> &'static str {
+        "not_white_top"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = format!("white share <= {}", self.max_white_share);
+        let face = match ctx.face() {
+            Ok(f) => f,
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let Some(person) = ctx.person() else {
+            return Finding::not_assessed(threshold, "na.no_clothing");
+        };
+        let image = ctx.analysis.image();
+        let (w, h) = image.dimensions();
+        let fh = Context::face_height(face);
+        let fw = Context::face_width(face);
+        let chin = face.mesh.xy(ids::CHIN);
+        // Below the neck, across the shoulders.
+        let top = (chin[1] + 0.45 * fh).max(0.0) as u32;
+        let (x0, x1) = (
+            (chin[0] - 1.6 * fw).max(0.0) as u32,
+            ((chin[0] + 1.6 * fw) as u32).min(w),
+        );
+        let step = ((fw / 40.0) as u32).max(1);
+        let (mut total, mut white) = (0usize, 0usize);
+        for y in (top..h).step_by(step as usize) {
+            for x in (x0..x1).step_by(step as usize) {
+                if person.at(x as f32, y as f32) < 0.7 {
+                    continue;
+                }
+                let p = image.get_pixel(x, y);
+                let tint = p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2]);
+                total += 1;
+                if luminance(p) as f64 >= self.white_level && tint < 40 {
+                    white += 1;
+                }
+            }
+        }
+        let area = total as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
+        if area < self.min_area {
+            return Finding::not_assessed(threshold, "na.no_clothing");
+        }
+        let share = white as f64 / total as f64;
+        Finding::judge(
+            share,
+            share <= self.max_white_share,
+            threshold,
+            "not_white_top",
+        )
+    }
+}

@@ -1,0 +1,32 @@
+//! Enough face pixels to cut a card photo without upscaling (GA 461: 207 px face width).
+
+use super::{Context, Finding, Rule};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    /// Smallest face width in pixels of the original photo.
+    pub min_face_width_px: f64,
+}
+
+impl Rule for Resolution {
+    fn id(&self) -> &'static str {
+        "resolution"
+    }
+
+    fn evaluate(&self, ctx: &Context) -> Finding {
+        let threshold = format!("face width >= {} px", self.min_face_width_px);
+        let face = match ctx.face() {
+            Ok(f) => f,
+            Err(key) => return Finding::not_assessed(threshold, key),
+        };
+        let width = (Context::face_width(face) * ctx.analysis.decoded.scale) as f64;
+        Finding::judge(
+            width.round(),
+            width >= self.min_face_width_px,
+            threshold,
+            "resolution",
+        )
+    }
+}

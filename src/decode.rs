@@ -1,0 +1,391 @@
+//! Decode an upload (JPEG, PNG, WebP; also GIF and PGM from archives) into an upright RGB analysis copy.
+//!
+//! Phone uploads are 12 MP JPEGs, far more pixels than any rule needs, so JPEGs are decoded at a
+//! reduced scale in the DCT domain (1/2, 1/4 or 1/8) and only then resized. Nothing is ever
+//! upscaled: a small photo is analysed at its own size and the `resolution` rule judges it.
+
+use crate::{Error, Result};
+use fast_image_resize::{
+    images::{Image, ImageRef},
+    FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+};
+use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use std::io::Cursor;
+
+/// Limits that protect the service from hostile or useless uploads.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeOptions {
+    /// Longest side of the analysis copy; larger images are reduced to this.
+    pub analysis_long_side: u32,
+    /// Images with more pixels than this are refused before decoding (decompression bombs).
+    pub max_pixels: u64,
+    /// Images with a shorter side than this cannot show a usable face.
+    pub min_side: u32,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            analysis_long_side: 1024,
+            max_pixels: 64_000_000,
+            min_side: 64,
+        }
+    }
+}
+
+/// An upright analysis copy of a photo plus what the rules need to know about the original.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub image: RgbImage,
+    /// Width and height of the original after EXIF orientation.
+    pub original_size: (u32, u32),
+    /// Original pixels per analysis pixel (>= 1).
+    pub scale: f32,
+    /// The file stores a single grey channel: it cannot be a colour photo.
+    pub greyscale_source: bool,
+    pub format: &'static str,
+}
+
+pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
+    match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Jpeg) => decode_jpeg(bytes, options),
+        Ok(image::ImageFormat::Png) => decode_generic(bytes, image::ImageFormat::Png, options),
+        Ok(image::ImageFormat::WebP) => decode_generic(bytes, image::ImageFormat::WebP, options),
+        // Archives of scanned or research photos also hold GIF and PGM files.
+        Ok(image::ImageFormat::Gif) => decode_generic(bytes, image::ImageFormat::Gif, options),
+        Ok(image::ImageFormat::Pnm) => decode_generic(bytes, image::ImageFormat::Pnm, options),
+        Ok(other) => Err(Error::UnsupportedFormat(format!("{other:?}"))),
+        Err(_) => Err(Error::UnsupportedFormat(
+            "the data is not a recognised image".into(),
+        )),
+    }
+}
+
+fn check_dimensions(width: u32, height: u32, options: &DecodeOptions) -> Result<()> {
+    if u64::from(width) * u64::from(height) > options.max_pixels {
+        return Err(Error::TooLarge {
+            width,
+            height,
+            limit: options.max_pixels,
+        });
+    }
+    if width.min(height) < options.min_side {
+        return Err(Error::TooSmall { width, height });
+    }
+    Ok(())
+}
+
+fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
+    let corrupt = |e: jpeg_decoder::Error| Error::Corrupt(e.to_string());
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().map_err(corrupt)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| Error::Corrupt("JPEG header without frame".into()))?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    check_dimensions(width, height, options)?;
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+
+    // Ask for the smallest DCT scale that still covers ~90 % of the analysis size, so the
+    // remaining resize is a small step (or none).
+    let target = options.analysis_long_side as f32 * 0.9;
+    let long = width.max(height) as f32;
+    let ratio = (target / long).min(1.0);
+    let req_w = ((width as f32 * ratio).ceil() as u16).max(1);
+    let req_h = ((height as f32 * ratio).ceil() as u16).max(1);
+    let (out_w, out_h) = decoder.scale(req_w, req_h).map_err(corrupt)?;
+    let pixels = decoder.decode().map_err(corrupt)?;
+    let (out_w, out_h) = (u32::from(out_w), u32::from(out_h));
+    let format = decoder
+        .info()
+        .map(|i| i.pixel_format)
+        .ok_or_else(|| Error::Corrupt("JPEG without pixel format".into()))?;
+
+    use jpeg_decoder::PixelFormat;
+    let (rgb, greyscale_source) = match format {
+        PixelFormat::RGB24 => (pixels, false),
+        PixelFormat::L8 => (pixels.iter().flat_map(|&v| [v, v, v]).collect(), true),
+        PixelFormat::L16 => (
+            pixels
+                .chunks_exact(2)
+                .flat_map(|c| {
+                    let v = c[0];
+                    [v, v, v]
+                })
+                .collect(),
+            true,
+        ),
+        PixelFormat::CMYK32 => (cmyk_to_rgb(&pixels), false),
+    };
+    let image = RgbImage::from_raw(out_w, out_h, rgb)
+        .ok_or_else(|| Error::Corrupt("JPEG pixel buffer has the wrong size".into()))?;
+    finish(
+        image,
+        (width, height),
+        orientation,
+        greyscale_source,
+        "jpeg",
+        options,
+    )
+}
+
+/// jpeg-decoder returns Adobe CMYK already inverted to plain CMYK values.
+fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    cmyk.chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - u32::from(p[3]);
+            let ch = |c: u8| ((255 - u32::from(c)) * k / 255) as u8;
+            [ch(p[0]), ch(p[1]), ch(p[2])]
+        })
+        .collect()
+}
+
+fn decode_generic(
+    bytes: &[u8],
+    format: image::ImageFormat,
+    options: &DecodeOptions,
+) -> Result<Decoded> {
+    let corrupt = |e: image::ImageError| Error::Corrupt(e.to_string());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(options.max_pixels.saturating_mul(8));
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height, options)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let greyscale_source = matches!(
+        decoder.color_type(),
+        image::ColorType::L8
+            | image::ColorType::L16
+            | image::ColorType::La8
+            | image::ColorType::La16
+    );
+    let dynamic = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    let image = flatten_on_white(dynamic);
+    let name = match format {
+        image::ImageFormat::Png => "png",
+        image::ImageFormat::Gif => "gif",
+        image::ImageFormat::Pnm => "pnm",
+        _ => "webp",
+    };
+    finish(
+        image,
+        (width, height),
+        orientation,
+        greyscale_source,
+        name,
+        options,
+    )
+}
+
+/// Transparent areas of an ID photo are meant as background, which the standard wants white.
+fn flatten_on_white(dynamic: DynamicImage) -> RgbImage {
+    if !dynamic.color().has_alpha() {
+        return dynamic.to_rgb8();
+    }
+    let rgba = dynamic.to_rgba8();
+    let (w, h) = rgba.dimensions();
+    let mut out = RgbImage::new(w, h);
+    for (src, dst) in rgba.pixels().zip(out.pixels_mut()) {
+        let a = u32::from(src[3]);
+        for c in 0..3 {
+            dst[c] = ((u32::from(src[c]) * a + 255 * (255 - a) + 127) / 255) as u8;
+        }
+    }
+    out
+}
+
+fn finish(
+    image: RgbImage,
+    stored_size: (u32, u32),
+    orientation: Orientation,
+    greyscale_source: bool,
+    format: &'static str,
+    options: &DecodeOptions,
+) -> Result<Decoded> {
+    let mut dynamic = DynamicImage::ImageRgb8(image);
+    dynamic.apply_orientation(orientation);
+    let image = match dynamic {
+        DynamicImage::ImageRgb8(img) => img,
+        other => other.to_rgb8(),
+    };
+    let swaps_axes = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let original_size = if swaps_axes {
+        (stored_size.1, stored_size.0)
+    } else {
+        stored_size
+    };
+    let image = shrink_to(image, options.analysis_long_side)?;
+    let scale = original_size.0 as f32 / image.width() as f32;
+    Ok(Decoded {
+        image,
+        original_size,
+        scale,
+        greyscale_source,
+        format,
+    })
+}
+
+/// Reduces the image so its long side is at most `long_side`; never enlarges.
+pub fn shrink_to(image: RgbImage, long_side: u32) -> Result<RgbImage> {
+    let (w, h) = image.dimensions();
+    let long = w.max(h);
+    if long <= long_side {
+        return Ok(image);
+    }
+    let f = long_side as f64 / long as f64;
+    let nw = ((w as f64 * f).round() as u32).max(1);
+    let nh = ((h as f64 * f).round() as u32).max(1);
+    resize(&image, nw, nh)
+}
+
+/// Area-aware (convolution) resize of an RGB image to exactly `nw` x `nh`.
+pub fn resize(image: &RgbImage, nw: u32, nh: u32) -> Result<RgbImage> {
+    let (w, h) = image.dimensions();
+    let src = ImageRef::new(w, h, image.as_raw(), PixelType::U8x3)
+        .map_err(|e| Error::Corrupt(format!("resize source: {e}")))?;
+    let mut dst = Image::new(nw, nh, PixelType::U8x3);
+    Resizer::new()
+        .resize(
+            &src,
+            &mut dst,
+            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear)),
+        )
+        .map_err(|e| Error::Corrupt(format!("resize: {e}")))?;
+    RgbImage::from_raw(nw, nh, dst.into_vec())
+        .ok_or_else(|| Error::Corrupt("resize produced a wrong-sized buffer".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageEncoder, Rgb};
+
+    fn jpeg_bytes(img: &RgbImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .write_image(
+                img,
+                img.width(),
+                img.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        out
+    }
+
+    /// A landscape picture with a red marker in the top-left corner.
+    fn marked(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            if x < w / 4 && y < h / 4 {
+                Rgb([250, 10, 10])
+            } else {
+                Rgb([20, 20, 200])
+            }
+        })
+    }
+
+    /// Inserts an APP1 Exif segment with the given orientation right after SOI.
+    fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&1u16.to_be_bytes());
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes());
+        tiff.extend_from_slice(&3u16.to_be_bytes());
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_rotation_makes_landscape_upright() {
+        let bytes = with_orientation(&jpeg_bytes(&marked(400, 300)), 6);
+        let d = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(d.original_size, (300, 400));
+        assert_eq!(d.image.dimensions(), (300, 400));
+        // Orientation 6 = rotate 90° clockwise: the top-left marker moves to the top-right.
+        let top_right = d.image.get_pixel(280, 20);
+        assert!(top_right[0] > 200 && top_right[2] < 60, "{top_right:?}");
+        let top_left = d.image.get_pixel(20, 20);
+        assert!(top_left[2] > 150, "{top_left:?}");
+    }
+
+    #[test]
+    fn large_jpeg_is_reduced_without_upscaling() {
+        let bytes = jpeg_bytes(&marked(3000, 2000));
+        let d = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert!(
+            d.image.width() <= 1024 && d.image.width() >= 900,
+            "{:?}",
+            d.image.dimensions()
+        );
+        assert!((d.scale - 3000.0 / d.image.width() as f32).abs() < 1e-3);
+        let small = decode(&jpeg_bytes(&marked(320, 240)), &DecodeOptions::default()).unwrap();
+        assert_eq!(small.image.dimensions(), (320, 240));
+        assert_eq!(small.scale, 1.0);
+    }
+
+    #[test]
+    fn greyscale_png_is_flagged() {
+        let grey = image::GrayImage::from_fn(100, 80, |x, _| image::Luma([x as u8]));
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&grey, 100, 80, image::ExtendedColorType::L8)
+            .unwrap();
+        let d = decode(&png, &DecodeOptions::default()).unwrap();
+        assert!(d.greyscale_source);
+        assert_eq!(d.format, "png");
+    }
+
+    #[test]
+    fn transparent_png_becomes_white() {
+        let rgba = image::RgbaImage::from_pixel(80, 80, image::Rgba([0, 0, 0, 0]));
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&rgba, 80, 80, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        let d = decode(&png, &DecodeOptions::default()).unwrap();
+        assert_eq!(d.image.get_pixel(10, 10), &Rgb([255, 255, 255]));
+    }
+
+    #[test]
+    fn bad_input_gives_clear_errors() {
+        assert!(matches!(
+            decode(b"hello, not an image", &DecodeOptions::default()),
+            Err(Error::UnsupportedFormat(_))
+        ));
+        let bytes = jpeg_bytes(&marked(400, 300));
+        let truncated = &bytes[..bytes.len() / 3];
+        assert!(matches!(
+            decode(truncated, &DecodeOptions::default()),
+            Err(Error::Corrupt(_))
+        ));
+        let tiny = DecodeOptions {
+            max_pixels: 1000,
+            ..DecodeOptions::default()
+        };
+        assert!(matches!(decode(&bytes, &tiny), Err(Error::TooLarge { .. })));
+        let small = jpeg_bytes(&marked(40, 30));
+        assert!(matches!(
+            decode(&small, &DecodeOptions::default()),
+            Err(Error::TooSmall { .. })
+        ));
+    }
+}

@@ -1,0 +1,45 @@
+//! Errors a caller can act on; each has a stable code for JSON output.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a supported image (JPEG, PNG or WebP): {0}")]
+    UnsupportedFormat(String),
+    #[error("the image is damaged or truncated: {0}")]
+    Corrupt(String),
+    #[error("the image is too large: {width}x{height} pixels (limit {limit} pixels)")]
+    TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("the image is too small to check: {width}x{height} pixels")]
+    TooSmall { width: u32, height: u32 },
+    #[error("ONNX Runtime is not available: {0}")]
+    Runtime(String),
+    #[error("model problem: {0}")]
+    Model(String),
+    #[error("profile problem: {0}")]
+    Profile(String),
+}
+
+impl Error {
+    /// Stable machine-readable code used in JSON output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::UnsupportedFormat(_) => "unsupported_format",
+            Error::Corrupt(_) => "corrupt_image",
+            Error::TooLarge { .. } => "image_too_large",
+            Error::TooSmall { .. } => "image_too_small",
+            Error::Runtime(_) => "runtime_unavailable",
+            Error::Model(_) => "model_error",
+            Error::Profile(_) => "profile_error",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

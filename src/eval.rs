@@ -1,0 +1,918 @@
+//! Scoring the rules against a labelled corpus (`eval/labels.csv`), with "fail" as the positive class.
+//!
+//! Flow: [`read_labels`] → [`run`] (the checker on every image, in parallel) → [`score`] →
+//! [`render_table`] for people and [`check_floors`] against [`read_floors`] for CI.
+//!
+//! A rule that answers `not_assessed` (or is missing from the report, or the whole report is an
+//! error) is counted as a wrong answer for every labelled image, so dodging never looks accurate.
+
+use crate::report::{ErrorInfo, Report, Status, Verdict};
+use anyhow::{bail, Context};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Columns of the labels CSV that are not labels.
+const NON_LABEL_COLUMNS: [&str; 4] = ["file", "source", "license_note", "notes"];
+
+/// Label columns with this prefix are verdicts, not rules.
+const VERDICT_PREFIX: &str = "verdict_";
+
+/// What a labeller said about one rule (or verdict) for one image. Blank cells are absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expected {
+    Pass,
+    Fail,
+}
+
+/// One row of the labels CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelRow {
+    /// Image path relative to the images root.
+    pub file: String,
+    /// Rule id (or `verdict_*` column) → label. Blank cells are omitted.
+    pub labels: BTreeMap<String, Expected>,
+    /// All label columns of the CSV this row came from, in file order (shared by every row of
+    /// the file). [`score`] uses it to list rules in CSV order, including columns left blank
+    /// everywhere. May be empty for hand-made rows; label keys are then ordered by name.
+    pub columns: Arc<[String]>,
+}
+
+/// Reads a labels CSV. Columns `file`, `source`, `license_note` and `notes` are not labels; every
+/// other column is (including `verdict_id_card` and `verdict_icao`). Cells are `pass`, `fail` or
+/// blank (surrounding whitespace ignored); anything else is an error naming the line and column.
+pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .with_context(|| format!("cannot open labels file {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("cannot read the header of {}", path.display()))?
+        .clone();
+
+    let mut seen_headers = HashSet::new();
+    for h in headers.iter() {
+        if !seen_headers.insert(h) {
+            bail!(
+                "{}: column {h:?} appears twice in the header",
+                path.display()
+            );
+        }
+    }
+    let file_idx = headers
+        .iter()
+        .position(|h| h == "file")
+        .with_context(|| format!("{}: no `file` column in the header", path.display()))?;
+    let label_cols: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !NON_LABEL_COLUMNS.contains(h))
+        .map(|(i, h)| (i, h.to_string()))
+        .collect();
+    let columns: Arc<[String]> = label_cols.iter().map(|(_, h)| h.clone()).collect();
+
+    let mut rows = Vec::new();
+    let mut seen_files: HashSet<String> = HashSet::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot parse {}", path.display()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let file = record.get(file_idx).unwrap_or("").trim().to_string();
+        if file.is_empty() {
+            bail!("{} line {line}: empty `file` cell", path.display());
+        }
+        if !seen_files.insert(file.clone()) {
+            bail!(
+                "{} line {line}: file {file:?} is listed twice",
+                path.display()
+            );
+        }
+        let mut labels = BTreeMap::new();
+        for (idx, col) in &label_cols {
+            let cell = record.get(*idx).unwrap_or("").trim();
+            let expected = match cell {
+                "" => continue,
+                "pass" => Expected::Pass,
+                "fail" => Expected::Fail,
+                other => bail!(
+                    "{} line {line} ({file}), column {col}: unexpected value {other:?} \
+                     (expected `pass`, `fail` or blank)",
+                    path.display()
+                ),
+            };
+            labels.insert(col.clone(), expected);
+        }
+        rows.push(LabelRow {
+            file,
+            labels,
+            columns: Arc::clone(&columns),
+        });
+    }
+    Ok(rows)
+}
+
+/// Runs `check` on `images_root.join(row.file)` for every row, in parallel, and returns the
+/// reports in row order. `check` should return a report with verdict `Error` for unreadable
+/// files; a panic inside `check` is also turned into an `Error` report so that one image never
+/// stops the others.
+pub fn run<'a, F>(rows: &'a [LabelRow], images_root: &Path, check: F) -> Vec<(&'a LabelRow, Report)>
+where
+    F: Fn(&Path) -> Report + Sync,
+{
+    rows.par_iter()
+        .map(|row| {
+            let path = images_root.join(&row.file);
+            let report = match catch_unwind(AssertUnwindSafe(|| check(&path))) {
+                Ok(report) => report,
+                Err(payload) => panic_report(&path, payload.as_ref()),
+            };
+            (row, report)
+        })
+        .collect()
+}
+
+fn panic_report(path: &Path, payload: &(dyn std::any::Any + Send)) -> Report {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    Report {
+        file: path.display().to_string(),
+        verdict: Verdict::Error,
+        profile: String::new(),
+        checks: Vec::new(),
+        reasons: Vec::new(),
+        face: None,
+        timings_ms: BTreeMap::new(),
+        error: Some(ErrorInfo {
+            code: "panic",
+            message: format!("the checker panicked: {what}"),
+        }),
+    }
+}
+
+/// Confusion counts of one rule, "fail" being the positive class. Only labelled images count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleScore {
+    pub id: String,
+    pub labelled_pass: usize,
+    pub labelled_fail: usize,
+    /// Labelled fail, predicted fail.
+    pub tp: usize,
+    /// Labelled pass, predicted fail or not assessed.
+    pub fp: usize,
+    /// Labelled pass, predicted pass.
+    pub tn: usize,
+    /// Labelled fail, predicted pass or not assessed.
+    pub fn_: usize,
+    /// Labelled images where the rule gave no answer (`not_assessed`, missing from the report, or
+    /// an error report). These are also counted in `fp`/`fn_`.
+    pub not_assessed: usize,
+    /// (TP/(TP+FN) + TN/(TN+FP)) / 2; `None` when either class has no labels.
+    pub balanced_accuracy: Option<f64>,
+}
+
+/// How the overall verdict compares with a `verdict_*` label column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerdictScore {
+    pub column: String,
+    pub labelled_pass: usize,
+    pub labelled_fail: usize,
+    /// Labelled fail, verdict pass.
+    pub false_passes: usize,
+    /// Labelled pass, verdict fail or error.
+    pub false_rejects: usize,
+    /// Verdict equals the label. A labelled fail with verdict error is neither correct nor a
+    /// false pass (it is visible in [`EvalSummary::errors`]).
+    pub correct: usize,
+    pub false_pass_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalSummary {
+    /// One entry per rule label column, in CSV order.
+    pub rules: Vec<RuleScore>,
+    /// `None` when the verdict column is not in the labels.
+    pub verdict: Option<VerdictScore>,
+    pub images: usize,
+    /// Reports with verdict `Error`.
+    pub errors: usize,
+}
+
+/// Scores every rule column of the labels (all label columns except `verdict_*`, in CSV order)
+/// and the verdict against `verdict_column`. A labelled rule missing from every report is still
+/// listed, with every labelled image counted as not assessed.
+pub fn score<R: Borrow<LabelRow>>(results: &[(R, Report)], verdict_column: &str) -> EvalSummary {
+    let columns = label_columns(results.iter().map(|(r, _)| r.borrow()));
+
+    let rules = columns
+        .iter()
+        .filter(|c| !c.starts_with(VERDICT_PREFIX))
+        .map(|id| score_rule(id, results))
+        .collect();
+
+    let verdict = columns
+        .iter()
+        .any(|c| c == verdict_column)
+        .then(|| score_verdict(verdict_column, results));
+
+    EvalSummary {
+        rules,
+        verdict,
+        images: results.len(),
+        errors: results
+            .iter()
+            .filter(|(_, rep)| rep.verdict == Verdict::Error)
+            .count(),
+    }
+}
+
+/// Label columns in CSV order (first-seen over the rows' `columns`), then any label key that no
+/// row's `columns` lists, by name.
+fn label_columns<'a>(rows: impl Iterator<Item = &'a LabelRow> + Clone) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut last: Option<&Arc<[String]>> = None;
+    for row in rows.clone() {
+        if last.is_some_and(|l| Arc::ptr_eq(l, &row.columns)) {
+            continue;
+        }
+        last = Some(&row.columns);
+        for c in row.columns.iter() {
+            if seen.insert(c) {
+                out.push(c.clone());
+            }
+        }
+    }
+    let extra: BTreeSet<&String> = rows
+        .flat_map(|r| r.labels.keys())
+        .filter(|k| !seen.contains(k.as_str()))
+        .collect();
+    out.extend(extra.into_iter().cloned());
+    out
+}
+
+fn score_rule<R: Borrow<LabelRow>>(id: &str, results: &[(R, Report)]) -> RuleScore {
+    let mut s = RuleScore {
+        id: id.to_string(),
+        labelled_pass: 0,
+        labelled_fail: 0,
+        tp: 0,
+        fp: 0,
+        tn: 0,
+        fn_: 0,
+        not_assessed: 0,
+        balanced_accuracy: None,
+    };
+    for (row, report) in results {
+        let Some(&expected) = row.borrow().labels.get(id) else {
+            continue;
+        };
+        let predicted = if report.verdict == Verdict::Error {
+            None
+        } else {
+            match report.check(id).map(|c| c.status) {
+                Some(Status::Pass) => Some(Expected::Pass),
+                Some(Status::Fail) => Some(Expected::Fail),
+                Some(Status::NotAssessed) | None => None,
+            }
+        };
+        if predicted.is_none() {
+            s.not_assessed += 1;
+        }
+        match (expected, predicted) {
+            (Expected::Fail, Some(Expected::Fail)) => s.tp += 1,
+            (Expected::Fail, _) => s.fn_ += 1,
+            (Expected::Pass, Some(Expected::Pass)) => s.tn += 1,
+            (Expected::Pass, _) => s.fp += 1,
+        }
+        match expected {
+            Expected::Pass => s.labelled_pass += 1,
+            Expected::Fail => s.labelled_fail += 1,
+        }
+    }
+    s.balanced_accuracy = balanced_accuracy(s.tp, s.fp, s.tn, s.fn_);
+    s
+}
+
+fn balanced_accuracy(tp: usize, fp: usize, tn: usize, fn_: usize) -> Option<f64> {
+    if tp + fn_ == 0 || tn + fp == 0 {
+        return None;
+    }
+    let tpr = tp as f64 / (tp + fn_) as f64;
+    let tnr = tn as f64 / (tn + fp) as f64;
+    Some((tpr + tnr) / 2.0)
+}
+
+fn score_verdict<R: Borrow<LabelRow>>(column: &str, results: &[(R, Report)]) -> VerdictScore {
+    let mut v = VerdictScore {
+        column: column.to_string(),
+        labelled_pass: 0,
+        labelled_fail: 0,
+        false_passes: 0,
+        false_rejects: 0,
+        correct: 0,
+        false_pass_files: Vec::new(),
+    };
+    for (row, report) in results {
+        let row = row.borrow();
+        let Some(&expected) = row.labels.get(column) else {
+            continue;
+        };
+        match (expected, report.verdict) {
+            (Expected::Pass, Verdict::Pass) => {
+                v.labelled_pass += 1;
+                v.correct += 1;
+            }
+            (Expected::Pass, Verdict::Fail | Verdict::Error) => {
+                v.labelled_pass += 1;
+                v.false_rejects += 1;
+            }
+            (Expected::Fail, Verdict::Fail) => {
+                v.labelled_fail += 1;
+                v.correct += 1;
+            }
+            (Expected::Fail, Verdict::Pass) => {
+                v.labelled_fail += 1;
+                v.false_passes += 1;
+                v.false_pass_files.push(row.file.clone());
+            }
+            (Expected::Fail, Verdict::Error) => v.labelled_fail += 1,
+        }
+    }
+    v
+}
+
+/// Aligned plain-text table of the rule scores, followed by the verdict line and the image count.
+pub fn render_table(summary: &EvalSummary) -> String {
+    let header = [
+        "rule", "pass", "fail", "TP", "FP", "TN", "FN", "n/a", "bal.acc",
+    ];
+    let body: Vec<[String; 9]> = summary
+        .rules
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.labelled_pass.to_string(),
+                r.labelled_fail.to_string(),
+                r.tp.to_string(),
+                r.fp.to_string(),
+                r.tn.to_string(),
+                r.fn_.to_string(),
+                r.not_assessed.to_string(),
+                r.balanced_accuracy
+                    .map_or_else(|| "-".to_string(), |a| format!("{a:.3}")),
+            ]
+        })
+        .collect();
+
+    let mut widths = header.map(str::len);
+    for row in &body {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+
+    let mut out = String::new();
+    let mut push_line = |cells: &[&str]| {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 0 {
+                let _ = write!(line, "{cell:<w$}");
+            } else {
+                let _ = write!(line, "  {cell:>w$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    };
+    push_line(&header);
+    for row in &body {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        push_line(&cells);
+    }
+
+    if let Some(v) = &summary.verdict {
+        let _ = write!(
+            out,
+            "{}: {} labelled fail, {} labelled pass, false passes {}",
+            v.column, v.labelled_fail, v.labelled_pass, v.false_passes
+        );
+        if !v.false_pass_files.is_empty() {
+            let _ = write!(out, " ({})", v.false_pass_files.join(", "));
+        }
+        let _ = writeln!(out, ", false rejects {}", v.false_rejects);
+    }
+    let _ = writeln!(
+        out,
+        "images: {}, errors: {}",
+        summary.images, summary.errors
+    );
+    out
+}
+
+/// The accuracy gate for CI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floors {
+    /// Rule id → lowest acceptable balanced accuracy.
+    #[serde(default)]
+    pub min_balanced_accuracy: BTreeMap<String, f64>,
+    /// Most labelled-fail images the verdict may pass.
+    #[serde(default)]
+    pub max_false_passes: Option<usize>,
+}
+
+/// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
+pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read floors file {}", path.display()))?;
+    let floors: Floors =
+        toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
+    for (id, &floor) in &floors.min_balanced_accuracy {
+        if !(0.0..=1.0).contains(&floor) {
+            bail!(
+                "{}: floor for {id} is {floor}, outside [0, 1]",
+                path.display()
+            );
+        }
+    }
+    Ok(floors)
+}
+
+/// One line per violated floor; empty means the gate passed. A floor for a rule that is absent
+/// from the summary, or whose accuracy cannot be computed, is a violation, and so is a
+/// `max_false_passes` when the summary has no verdict score.
+pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, &floor) in &floors.min_balanced_accuracy {
+        match summary.rules.iter().find(|r| &r.id == id) {
+            None => out.push(format!(
+                "{id}: floor {floor:.3} set, but the rule is not in the labels"
+            )),
+            Some(r) => match r.balanced_accuracy {
+                None => out.push(format!(
+                    "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
+                     ({} labelled pass, {} labelled fail)",
+                    r.labelled_pass, r.labelled_fail
+                )),
+                Some(acc) if acc < floor => out.push(format!(
+                    "{id}: balanced accuracy {acc:.3} is below the floor {floor:.3} \
+                     (TP {}, FP {}, TN {}, FN {}, not assessed {})",
+                    r.tp, r.fp, r.tn, r.fn_, r.not_assessed
+                )),
+                Some(_) => {}
+            },
+        }
+    }
+    if let Some(max) = floors.max_false_passes {
+        match &summary.verdict {
+            None => out.push(format!(
+                "max_false_passes = {max} set, but the labels have no verdict column to compare with"
+            )),
+            Some(v) if v.false_passes > max => {
+                let mut line = format!(
+                    "{}: {} false passes, at most {max} allowed",
+                    v.column, v.false_passes
+                );
+                if !v.false_pass_files.is_empty() {
+                    let _ = write!(line, " ({})", v.false_pass_files.join(", "));
+                }
+                out.push(line);
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CheckResult;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn temp_dir(name: &str) -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "idphoto-eval-{}-{}-{name}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn write_file(name: &str, content: &str) -> PathBuf {
+        let path = temp_dir(name).join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn report(verdict: Verdict, checks: &[(&'static str, Status)]) -> Report {
+        Report {
+            file: "x.jpg".into(),
+            verdict,
+            profile: "test".into(),
+            checks: checks
+                .iter()
+                .map(|&(id, status)| CheckResult {
+                    id,
+                    status,
+                    value: None,
+                    threshold: String::new(),
+                    message: None,
+                })
+                .collect(),
+            reasons: Vec::new(),
+            face: None,
+            timings_ms: BTreeMap::new(),
+            error: None,
+        }
+    }
+
+    fn row(file: &str, labels: &[(&str, Expected)]) -> LabelRow {
+        LabelRow {
+            file: file.into(),
+            labels: labels.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            columns: Arc::from(Vec::new()),
+        }
+    }
+
+    use Expected::{Fail as F, Pass as P};
+
+    const HEADER: &str =
+        "file,source,license_note,single_face,eye_line_level,verdict_id_card,notes\n";
+
+    #[test]
+    fn read_labels_parses_cells_and_columns() {
+        let csv = format!(
+            "{HEADER}a.jpg,src,\"lic, with comma\",pass,,fail,note\nb.jpg,src,lic, fail ,pass,,\n"
+        );
+        let rows = read_labels(&write_file("labels.csv", &csv)).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].file, "a.jpg");
+        assert_eq!(
+            rows[0].labels,
+            BTreeMap::from([
+                ("single_face".to_string(), P),
+                ("verdict_id_card".to_string(), F)
+            ])
+        );
+        assert_eq!(
+            rows[1].labels,
+            BTreeMap::from([
+                ("single_face".to_string(), F),
+                ("eye_line_level".to_string(), P)
+            ])
+        );
+        assert_eq!(
+            &*rows[0].columns,
+            ["single_face", "eye_line_level", "verdict_id_card"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn read_labels_rejects_malformed_cell() {
+        let csv = format!("{HEADER}a.jpg,src,lic,pass,,fail,\nb.jpg,src,lic,pass,maybe,fail,\n");
+        let err = read_labels(&write_file("labels.csv", &csv))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("b.jpg"), "{err}");
+        assert!(err.contains("eye_line_level"), "{err}");
+        assert!(err.contains("maybe"), "{err}");
+    }
+
+    #[test]
+    fn read_labels_rejects_missing_file_column_and_duplicates() {
+        let err = read_labels(&write_file("l.csv", "name,single_face\na,pass\n")).unwrap_err();
+        assert!(err.to_string().contains("file"), "{err}");
+        let csv = format!("{HEADER}a.jpg,s,l,pass,,,\na.jpg,s,l,fail,,,\n");
+        let err = read_labels(&write_file("l.csv", &csv)).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn counts_confusion_matrix() {
+        use Status::{Fail as SF, Pass as SP};
+        let results = vec![
+            (row("1", &[("r", F)]), report(Verdict::Fail, &[("r", SF)])), // TP
+            (row("2", &[("r", F)]), report(Verdict::Fail, &[("r", SF)])), // TP
+            (row("3", &[("r", F)]), report(Verdict::Pass, &[("r", SP)])), // FN
+            (row("4", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])), // TN
+            (row("5", &[("r", P)]), report(Verdict::Fail, &[("r", SF)])), // FP
+            (row("6", &[]), report(Verdict::Fail, &[("r", SF)])),         // unlabelled
+        ];
+        let s = score(&results, "verdict_id_card");
+        assert_eq!(s.rules.len(), 1);
+        let r = &s.rules[0];
+        assert_eq!(
+            (
+                r.labelled_pass,
+                r.labelled_fail,
+                r.tp,
+                r.fp,
+                r.tn,
+                r.fn_,
+                r.not_assessed
+            ),
+            (2, 3, 2, 1, 1, 1, 0)
+        );
+        let expected = (2.0 / 3.0 + 1.0 / 2.0) / 2.0;
+        assert!((r.balanced_accuracy.unwrap() - expected).abs() < 1e-12);
+        assert_eq!(s.images, 6);
+        assert_eq!(s.errors, 0);
+        assert!(s.verdict.is_none());
+    }
+
+    #[test]
+    fn not_assessed_counts_as_wrong() {
+        use Status::{NotAssessed as NA, Pass as SP};
+        let results = vec![
+            (row("1", &[("r", F)]), report(Verdict::Fail, &[("r", NA)])), // FN, n/a
+            (row("2", &[("r", P)]), report(Verdict::Fail, &[("r", NA)])), // FP, n/a
+            (row("3", &[("r", P)]), report(Verdict::Pass, &[])),          // missing: FP, n/a
+            (row("4", &[("r", P)]), report(Verdict::Error, &[("r", SP)])), // error: FP, n/a
+            (row("5", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])), // TN
+        ];
+        let s = score(&results, "verdict_id_card");
+        let r = &s.rules[0];
+        assert_eq!((r.tp, r.fp, r.tn, r.fn_, r.not_assessed), (0, 3, 1, 1, 4));
+        assert_eq!(r.balanced_accuracy, Some((0.0 + 0.25) / 2.0));
+        assert_eq!(s.errors, 1);
+    }
+
+    #[test]
+    fn balanced_accuracy_none_with_one_class() {
+        use Status::Pass as SP;
+        let results = vec![
+            (row("1", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])),
+            (row("2", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])),
+        ];
+        let s = score(&results, "verdict_id_card");
+        assert_eq!(s.rules[0].balanced_accuracy, None);
+        let table = render_table(&s);
+        let line = table.lines().find(|l| l.starts_with("r ")).unwrap();
+        assert!(line.trim_end().ends_with('-'), "{table}");
+    }
+
+    #[test]
+    fn rules_in_csv_order_and_missing_rules_listed() {
+        let csv = format!("{HEADER}a.jpg,s,l,pass,fail,fail,\nb.jpg,s,l,fail,pass,pass,\n");
+        let rows = read_labels(&write_file("labels.csv", &csv)).unwrap();
+        // Reports list the checks in another order and never mention eye_line_level.
+        let results = run(&rows, Path::new("/nonexistent"), |_| {
+            report(
+                Verdict::Fail,
+                &[("other_rule", Status::Pass), ("single_face", Status::Pass)],
+            )
+        });
+        let s = score(&results, "verdict_id_card");
+        let ids: Vec<&str> = s.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["single_face", "eye_line_level"]);
+        let e = &s.rules[1];
+        assert_eq!((e.not_assessed, e.fp, e.fn_), (2, 1, 1));
+        let v = s.verdict.as_ref().unwrap();
+        assert_eq!(
+            (v.labelled_fail, v.labelled_pass, v.false_rejects, v.correct),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn verdict_false_passes() {
+        let results = vec![
+            (
+                row("a.jpg", &[("verdict_id_card", F)]),
+                report(Verdict::Pass, &[]),
+            ), // false pass
+            (
+                row("b.jpg", &[("verdict_id_card", F)]),
+                report(Verdict::Fail, &[]),
+            ), // correct
+            (
+                row("c.jpg", &[("verdict_id_card", F)]),
+                report(Verdict::Error, &[]),
+            ), // neither
+            (
+                row("d.jpg", &[("verdict_id_card", P)]),
+                report(Verdict::Pass, &[]),
+            ), // correct
+            (
+                row("e.jpg", &[("verdict_id_card", P)]),
+                report(Verdict::Error, &[]),
+            ), // false reject
+            (
+                row("f.jpg", &[("verdict_id_card", P)]),
+                report(Verdict::Fail, &[]),
+            ), // false reject
+            (
+                row("g.jpg", &[("verdict_icao", F)]),
+                report(Verdict::Pass, &[]),
+            ), // other column
+        ];
+        let s = score(&results, "verdict_id_card");
+        assert!(s.rules.is_empty());
+        let v = s.verdict.clone().unwrap();
+        assert_eq!(v.column, "verdict_id_card");
+        assert_eq!((v.labelled_fail, v.labelled_pass), (3, 3));
+        assert_eq!((v.false_passes, v.false_rejects, v.correct), (1, 2, 2));
+        assert_eq!(v.false_pass_files, ["a.jpg"]);
+        let table = render_table(&s);
+        assert!(
+            table.contains(
+                "verdict_id_card: 3 labelled fail, 3 labelled pass, false passes 1 (a.jpg), \
+                 false rejects 2"
+            ),
+            "{table}"
+        );
+        assert!(score(&results, "verdict_missing").verdict.is_none());
+    }
+
+    #[test]
+    fn table_is_aligned() {
+        use Status::{Fail as SF, Pass as SP};
+        let results = vec![
+            (
+                row("1", &[("a_long_rule_name", F), ("b", P)]),
+                report(Verdict::Fail, &[("a_long_rule_name", SF), ("b", SP)]),
+            ),
+            (
+                row("2", &[("a_long_rule_name", P), ("b", F)]),
+                report(Verdict::Fail, &[("a_long_rule_name", SP), ("b", SP)]),
+            ),
+        ];
+        let table = render_table(&score(&results, "verdict_id_card"));
+        let lines: Vec<&str> = table.lines().take(3).collect();
+        assert!(lines[0].starts_with("rule"));
+        assert!(lines[1].contains("1.000"), "{table}");
+        assert!(lines[2].contains("0.500"), "{table}");
+        assert_eq!(lines[0].len(), lines[1].len(), "{table}");
+        assert_eq!(lines[1].len(), lines[2].len(), "{table}");
+    }
+
+    fn summary_for_floors() -> EvalSummary {
+        use Status::{Fail as SF, Pass as SP};
+        let results = vec![
+            (
+                row(
+                    "1.jpg",
+                    &[
+                        ("good", F),
+                        ("bad", F),
+                        ("one_class", P),
+                        ("verdict_id_card", F),
+                    ],
+                ),
+                report(
+                    Verdict::Pass,
+                    &[("good", SF), ("bad", SP), ("one_class", SP)],
+                ),
+            ),
+            (
+                row("2.jpg", &[("good", P), ("bad", P), ("verdict_id_card", F)]),
+                report(Verdict::Fail, &[("good", SP), ("bad", SP)]),
+            ),
+        ];
+        score(&results, "verdict_id_card")
+    }
+
+    #[test]
+    fn floors_not_violated() {
+        let path = write_file(
+            "floors.toml",
+            "max_false_passes = 1\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.5\n",
+        );
+        let floors = read_floors(&path).unwrap();
+        assert_eq!(floors.max_false_passes, Some(1));
+        assert_eq!(floors.min_balanced_accuracy["good"], 0.95);
+        assert!(check_floors(&summary_for_floors(), &floors).is_empty());
+        assert!(check_floors(&summary_for_floors(), &Floors::default()).is_empty());
+    }
+
+    #[test]
+    fn floors_violated() {
+        let path = write_file(
+            "floors.toml",
+            "max_false_passes = 0\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.6\n\
+             one_class = 0.5\nabsent = 0.5\n",
+        );
+        let floors = read_floors(&path).unwrap();
+        let v = check_floors(&summary_for_floors(), &floors);
+        assert_eq!(v.len(), 4, "{v:#?}");
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("bad:") && l.contains("0.500")),
+            "{v:#?}"
+        );
+        assert!(v
+            .iter()
+            .any(|l| l.starts_with("one_class:") && l.contains("undefined")));
+        assert!(v
+            .iter()
+            .any(|l| l.starts_with("absent:") && l.contains("not in the labels")));
+        assert!(v
+            .iter()
+            .any(|l| l.contains("1 false passes") && l.contains("1.jpg")));
+    }
+
+    #[test]
+    fn floors_file_errors() {
+        assert!(read_floors(&write_file("f.toml", "max_false_passes = 0\nmin_bal = 1\n")).is_err());
+        assert!(read_floors(&write_file(
+            "f.toml",
+            "[min_balanced_accuracy]\nsingle_face = 95\n"
+        ))
+        .is_err());
+        let empty = read_floors(&write_file("f.toml", "")).unwrap();
+        assert_eq!(empty, Floors::default());
+    }
+
+    #[test]
+    fn shipped_floors_files_parse() {
+        for name in ["floors-real.toml", "floors-synthetic.toml"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("eval")
+                .join(name);
+            let floors = read_floors(&path).unwrap();
+            assert_eq!(floors.max_false_passes, Some(0), "{name}");
+        }
+    }
+
+    #[test]
+    fn run_preserves_row_order_and_survives_failures() {
+        let rows: Vec<LabelRow> = (0..200).map(|i| row(&format!("img{i}.jpg"), &[])).collect();
+        let root = Path::new("/images");
+        let results = run(&rows, root, |path| {
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            let i: usize = name["img".len()..name.len() - 4].parse().unwrap();
+            if i % 50 == 7 {
+                panic!("boom on {name}");
+            }
+            // Uneven work so that completion order differs from row order.
+            std::thread::sleep(std::time::Duration::from_micros(((200 - i) * 20) as u64));
+            let mut r = report(
+                if i % 3 == 0 {
+                    Verdict::Error
+                } else {
+                    Verdict::Pass
+                },
+                &[],
+            );
+            r.file = path.display().to_string();
+            r
+        });
+        assert_eq!(results.len(), rows.len());
+        for (i, (row, rep)) in results.iter().enumerate() {
+            assert!(std::ptr::eq(*row, &rows[i]));
+            let expected = root.join(format!("img{i}.jpg")).display().to_string();
+            assert_eq!(rep.file, expected);
+            if i % 50 == 7 {
+                assert_eq!(rep.verdict, Verdict::Error);
+                assert_eq!(rep.error.as_ref().unwrap().code, "panic");
+            }
+        }
+    }
+}
+#[cfg(test)]
+mod tmp_real {
+    #[test]
+    fn tmp_real_counts() {
+        for p in [
+            "/work/shared/eval/labels.csv",
+            "/work/shared/eval/synthetic/labels.csv",
+        ] {
+            let rows = super::read_labels(std::path::Path::new(p)).unwrap();
+            let results: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r,
+                        crate::report::Report {
+                            file: String::new(),
+                            verdict: crate::report::Verdict::Fail,
+                            profile: String::new(),
+                            checks: vec![],
+                            reasons: vec![],
+                            face: None,
+                            timings_ms: Default::default(),
+                            error: None,
+                        },
+                    )
+                })
+                .collect();
+            let s = super::score(&results, "verdict_id_card");
+            println!("{p}\n{}", super::render_table(&s));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! idphoto: checks portrait photos for identity documents and explains what to change.
+//!
+//! Pipeline: [`decode`] → [`analyse`] (each model once per photo) → [`checks`] (one module per
+//! rule) → [`report`] (verdict, reasons, messages). [`checker`] ties them together; the CLI in
+//! `main.rs` is a thin front end over it.
+
+pub mod analyse;
+pub mod checker;
+pub mod checks;
+pub mod decode;
+pub mod error;
+pub mod eval;
+pub mod messages;
+pub mod profile;
+pub mod report;
+pub mod runtime;
+
+pub use checker::{CheckOptions, Checker, CheckerPool};
+pub use error::{Error, Result};

@@ -1,0 +1,239 @@
+//! `idphoto`: the command-line front end. All decisions live in the library.
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use idphoto::messages::{self, Lang};
+use idphoto::profile::{InputKind, Profile};
+use idphoto::report::{Report, Status, Verdict};
+use idphoto::runtime::models::ModelStore;
+use idphoto::{eval, CheckOptions, CheckerPool};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "idphoto",
+    version,
+    about = "Checks ID-card portrait photos and says what to change"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check photos; exit 0 if all pass, 1 if any fails, 2 on unreadable input.
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// Photos to check (JPEG, PNG, WebP).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Language of the reasons.
+        #[arg(long, value_enum, default_value = "zh-CN")]
+        lang: Lang,
+    },
+    /// Score the rules against a labels CSV (columns = rule ids, cells pass/fail/blank).
+    Eval {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        labels: PathBuf,
+        /// Folder the CSV's `file` paths are relative to (default: the CSV's folder).
+        #[arg(long)]
+        images: Option<PathBuf>,
+        /// Accuracy floors (TOML); exit 1 when any is not met.
+        #[arg(long)]
+        floors: Option<PathBuf>,
+        /// Also write every photo's report as JSON lines to this file.
+        #[arg(long)]
+        reports: Option<PathBuf>,
+    },
+    /// List the built-in profiles.
+    Profiles,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Built-in profile name or path to a profile TOML file.
+    #[arg(long, default_value = "cn-id-card")]
+    profile: String,
+    /// `selfie` for phone uploads, `finished` for stored 358x441 card photos.
+    #[arg(long, value_enum, default_value = "selfie")]
+    input: InputKind,
+    /// Machine-readable output (JSON).
+    #[arg(long)]
+    json: bool,
+    /// Worker threads (each with its own model sessions). Default: all cores.
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Model folder (default: $IDPHOTO_MODELS, models/ beside the binary, or the checkout's).
+    #[arg(long)]
+    models: Option<PathBuf>,
+}
+
+impl Common {
+    fn pool(&self, lang: Lang, files: usize) -> anyhow::Result<CheckerPool> {
+        let profile = Arc::new(Profile::load(&self.profile)?);
+        let store = match &self.models {
+            Some(dir) => ModelStore::open(dir)?,
+            None => ModelStore::open_default()?,
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = self.workers.unwrap_or(cores).clamp(1, files.max(1));
+        let options = CheckOptions {
+            input: self.input,
+            lang,
+            ..CheckOptions::default()
+        };
+        Ok(CheckerPool::new(&store, profile, options, workers)?)
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("IDPHOTO_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check {
+            common,
+            files,
+            lang,
+        } => check(&common, &files, lang),
+        Command::Eval {
+            common,
+            labels,
+            images,
+            floors,
+            reports,
+        } => run_eval(&common, &labels, images, floors, reports),
+        Command::Profiles => {
+            for name in Profile::builtin_names() {
+                let p = Profile::load(name).expect("built-in profiles parse (unit-tested)");
+                println!("{name}\t{}", p.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("idphoto: {e:#}");
+        ExitCode::from(2)
+    })
+}
+
+fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitCode> {
+    let pool = common.pool(lang, files.len())?;
+    let reports = pool.check_files(files);
+    let mut out = std::io::stdout().lock();
+    for report in &reports {
+        if common.json {
+            writeln!(out, "{}", serde_json::to_string(report)?)?;
+        } else {
+            write_human(&mut out, report, lang)?;
+        }
+    }
+    let code = if reports.iter().any(|r| r.verdict == Verdict::Error) {
+        2
+    } else if reports.iter().any(|r| r.verdict == Verdict::Fail) {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}
+
+fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Result<()> {
+    let verdict = match report.verdict {
+        Verdict::Pass => messages::text(lang, "ui.verdict_pass"),
+        Verdict::Fail => messages::text(lang, "ui.verdict_fail"),
+        Verdict::Error => messages::text(lang, "ui.verdict_error"),
+    };
+    writeln!(out, "{}: {verdict}", report.file)?;
+    if let Some(err) = &report.error {
+        writeln!(out, "  {}", err.message)?;
+        return Ok(());
+    }
+    if !report.reasons.is_empty() {
+        writeln!(out, "  {}:", messages::text(lang, "ui.what_to_change"))?;
+        for (i, reason) in report.reasons.iter().enumerate() {
+            writeln!(out, "  {}. {reason}", i + 1)?;
+        }
+    }
+    for c in &report.checks {
+        let status = match c.status {
+            Status::Pass => messages::text(lang, "ui.status_pass"),
+            Status::Fail => messages::text(lang, "ui.status_fail"),
+            Status::NotAssessed => messages::text(lang, "ui.status_not_assessed"),
+        };
+        let value = c.value.map_or("-".to_string(), |v| format!("{v:.3}"));
+        writeln!(
+            out,
+            "    {:<20} {:<8} {:>9}  {}",
+            c.id, status, value, c.threshold
+        )?;
+    }
+    if let Some(total) = report.timings_ms.get("total") {
+        writeln!(out, "    ({total:.0} ms)")?;
+    }
+    Ok(())
+}
+
+fn run_eval(
+    common: &Common,
+    labels: &Path,
+    images: Option<PathBuf>,
+    floors: Option<PathBuf>,
+    reports_path: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let rows = eval::read_labels(labels)
+        .with_context(|| format!("reading labels {}", labels.display()))?;
+    let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let pool = common.pool(Lang::En, rows.len())?;
+    let profile_name = pool.with_checker(|c| c.profile().name.clone());
+    let verdict_column = if profile_name == "icao" {
+        "verdict_icao"
+    } else {
+        "verdict_id_card"
+    };
+    let results = pool.install(|| {
+        eval::run(&rows, &root, |path| {
+            pool.with_checker(|c| c.check_file(path))
+        })
+    });
+    if let Some(path) = reports_path {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        for (_, report) in &results {
+            writeln!(file, "{}", serde_json::to_string(report)?)?;
+        }
+    }
+    let summary = eval::score(&results, verdict_column);
+    if common.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", eval::render_table(&summary));
+    }
+    if let Some(floors) = floors {
+        let floors = eval::read_floors(&floors)?;
+        let violations = eval::check_floors(&summary, &floors);
+        if !violations.is_empty() {
+            for v in &violations {
+                eprintln!("accuracy gate: {v}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        eprintln!("accuracy gate: all floors met");
+    }
+    Ok(ExitCode::SUCCESS)
+}

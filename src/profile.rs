@@ -1,0 +1,134 @@
+//! Profiles: which rules apply and with which thresholds, read from TOML. Rules are reported in
+//! the order the profile lists them, so it also says which reasons come first.
+
+use crate::checks::{self, Rule};
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::Path;
+
+/// What kind of photo is being checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    /// A phone upload: content rules, framing and resolution.
+    Selfie,
+    /// A stored card photo: also the exact GA 461 geometry.
+    Finished,
+}
+
+pub struct ProfileRule {
+    pub rule: Box<dyn Rule>,
+    pub inputs: Vec<InputKind>,
+}
+
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<ProfileRule>,
+}
+
+const BUILTIN: [(&str, &str); 2] = [
+    ("cn-id-card", include_str!("../profiles/cn-id-card.toml")),
+    ("icao", include_str!("../profiles/icao.toml")),
+];
+
+impl Profile {
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(name, _)| *name)
+    }
+
+    /// A built-in profile by name, or a TOML file by path.
+    pub fn load(name_or_path: &str) -> Result<Profile> {
+        if let Some((_, text)) = BUILTIN.iter().find(|(name, _)| *name == name_or_path) {
+            return Profile::parse(text, name_or_path);
+        }
+        let path = Path::new(name_or_path);
+        if path.is_file() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
+            return Profile::parse(&text, &path.display().to_string());
+        }
+        Err(Error::Profile(format!(
+            "no profile named `{name_or_path}` (built in: {}) and no such file",
+            Profile::builtin_names().collect::<Vec<_>>().join(", ")
+        )))
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Profile> {
+        let err = |msg: String| Error::Profile(format!("{origin}: {msg}"));
+        let mut table: toml::Table = text.parse().map_err(|e| err(format!("{e}")))?;
+        let name = match table.remove("name") {
+            Some(toml::Value::String(s)) => s,
+            _ => return Err(err("`name` (a string) is required".into())),
+        };
+        let description = match table.remove("description") {
+            Some(toml::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        let Some(toml::Value::Table(rule_tables)) = table.remove("rules") else {
+            return Err(err("a [rules.<id>] table per rule is required".into()));
+        };
+        if let Some(key) = table.keys().next() {
+            return Err(err(format!("unknown top-level key `{key}`")));
+        }
+        let mut rules = Vec::new();
+        for (id, params) in rule_tables {
+            let toml::Value::Table(mut params) = params else {
+                return Err(err(format!("rules.{id} must be a table")));
+            };
+            let inputs = match params.remove("inputs") {
+                Some(v) => v
+                    .try_into::<Vec<InputKind>>()
+                    .map_err(|e| err(format!("rules.{id}.inputs: {e}")))?,
+                None => vec![InputKind::Selfie, InputKind::Finished],
+            };
+            let rule = checks::build(&id, params).map_err(|e| err(e.to_string()))?;
+            rules.push(ProfileRule { rule, inputs });
+        }
+        Ok(Profile {
+            name,
+            description,
+            rules,
+        })
+    }
+
+    /// The rules that apply to `input`, most important first.
+    pub fn rules_for(&self, input: InputKind) -> impl Iterator<Item = &dyn Rule> {
+        self.rules
+            .iter()
+            .filter(move |r| r.inputs.contains(&input))
+            .map(|r| r.rule.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_parse() {
+        for name in Profile::builtin_names() {
+            let p = Profile::load(name).unwrap();
+            assert_eq!(p.name, name);
+            assert!(p.rules_for(InputKind::Selfie).count() >= 19);
+            assert!(!p
+                .rules_for(InputKind::Selfie)
+                .any(|r| r.id() == "photo_size"));
+        }
+        let id_card = Profile::load("cn-id-card").unwrap();
+        assert!(id_card
+            .rules_for(InputKind::Finished)
+            .any(|r| r.id() == "photo_size"));
+    }
+
+    #[test]
+    fn bad_profiles_are_clear_errors() {
+        let unknown_rule = "name = \"x\"\n[rules.no_such_rule]\n";
+        let e = Profile::parse(unknown_rule, "t").err().unwrap().to_string();
+        assert!(e.contains("no_such_rule"), "{e}");
+        let bad_param = "name = \"x\"\n[rules.eye_line_level]\nmax_roll = 5.0\n";
+        let e = Profile::parse(bad_param, "t").err().unwrap().to_string();
+        assert!(e.contains("max_roll"), "{e}");
+        assert!(Profile::load("no-such-profile").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! What a check of one photo produces: per-rule findings, the verdict and the reasons.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Outcome of one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    NotAssessed,
+}
+
+/// One rule's result as reported to the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: &'static str,
+    pub status: Status,
+    /// The measured quantity (units depend on the rule), absent when it could not be measured.
+    pub value: Option<f64>,
+    /// The profile's limit as a readable expression, e.g. "<= 5" or "in [193, 221]".
+    pub threshold: String,
+    /// For failures: what the applicant should change. For `not_assessed`: why not.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaceSummary {
+    /// x, y, width, height in pixels of the oriented original image.
+    pub r#box: [f32; 4],
+    /// Right eye, left eye, nose tip, right and left mouth corner (subject's sides), original pixels.
+    pub landmarks: [[f32; 2]; 5],
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The full answer for one photo.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub file: String,
+    pub verdict: Verdict,
+    pub profile: String,
+    pub checks: Vec<CheckResult>,
+    /// Messages of the failed rules, most important first.
+    pub reasons: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face: Option<FaceSummary>,
+    pub timings_ms: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+impl Report {
+    pub fn check(&self, id: &str) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}

@@ -1,0 +1,727 @@
+//! Finds (or fetches) ONNX Runtime's C library and initialises `ort` once per process.
+//!
+//! `ort` is built with `load-dynamic`, so nothing is linked at build time: the library is opened at run time with
+//! [`ort::init_from`], which returns an error instead of panicking. Search order (first hit wins):
+//!
+//! 1. `ORT_DYLIB_PATH` (if set it must work; a missing file is an error naming the variable),
+//! 2. `libonnxruntime.so` next to the current executable,
+//! 3. `<CARGO_MANIFEST_DIR>/ort-lib/libonnxruntime.so` (compile-time path: makes `cargo run` / `cargo test` work),
+//! 4. the per-user cache `$IDPHOTO_CACHE_DIR` | `$XDG_CACHE_HOME/idphoto` | `$HOME/.cache/idphoto`,
+//!    sub-folder `onnxruntime-1.31.1/`.
+//!
+//! If none exists the library is fetched automatically (unless `IDPHOTO_NO_FETCH=1`): `python3 -m pip download`
+//! of the PyPI wheel `onnxruntime==1.31.1` pinned by sha256 (pip uses whatever index the machine is configured
+//! with), extraction of `onnxruntime/capi/libonnxruntime.so.1.31.1`, a second sha256 check of the library itself,
+//! and an atomic rename into `<CARGO_MANIFEST_DIR>/ort-lib` (when that checkout exists and is writable) or
+//! into the user cache. `scripts/fetch-onnxruntime.sh` does the same by hand (e.g. to pre-seed a container).
+
+use std::{
+    ffi::OsString,
+    fs,
+    io::Read,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    sync::OnceLock,
+    time::{Instant, SystemTime, UNIX_EPOCH},
+};
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// ONNX Runtime release this crate pins (ort is built with `api-31`: older libraries are refused at load time).
+pub const ORT_VERSION: &str = "1.31.1";
+/// PyPI requirement the library is taken from.
+pub const WHEEL_REQUIREMENT: &str = "onnxruntime==1.31.1";
+/// File name of the pinned wheel (CPython 3.11 tag; the C library inside does not depend on Python).
+pub const WHEEL_FILE: &str = "onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl";
+/// sha256 of [`WHEEL_FILE`] exactly as served by PyPI.
+pub const WHEEL_SHA256: &str = "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f";
+/// Path of the C library inside the wheel.
+pub const LIB_IN_WHEEL: &str = "onnxruntime/capi/libonnxruntime.so.1.31.1";
+/// Versioned file name of the library on disk.
+pub const LIB_FILE: &str = "libonnxruntime.so.1.31.1";
+/// sha256 of `libonnxruntime.so.1.31.1` extracted from [`WHEEL_FILE`].
+pub const LIB_SHA256: &str = "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3";
+/// Size in bytes of `libonnxruntime.so.1.31.1`.
+pub const LIB_BYTES: u64 = 29_352_200;
+/// Unversioned name that the search looks for (a symlink to [`LIB_FILE`]).
+pub const LIB_LINK: &str = "libonnxruntime.so";
+/// The library's SONAME (also a symlink to [`LIB_FILE`]).
+pub const LIB_SONAME: &str = "libonnxruntime.so.1";
+
+const HELP: &str = "To fix: install python3 with pip (the library is taken from PyPI's onnxruntime==1.31.1 wheel) \
+and run again, or run scripts/fetch-onnxruntime.sh, or set ORT_DYLIB_PATH to a libonnxruntime.so of \
+ONNX Runtime >= 1.31";
+
+/// Where a library was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibrarySource {
+    /// The `ORT_DYLIB_PATH` environment variable.
+    EnvVar,
+    /// `libonnxruntime.so` next to the executable.
+    NextToExecutable,
+    /// `<CARGO_MANIFEST_DIR>/ort-lib`.
+    Checkout,
+    /// The per-user cache directory.
+    UserCache,
+    /// Downloaded by this process.
+    Fetched,
+}
+
+/// A library file chosen by the search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub path: PathBuf,
+    pub source: LibrarySource,
+}
+
+/// The places searched, in order. [`SearchPaths::from_env`] fills it from the process environment;
+/// tests build it by hand so that they never touch process-global environment variables.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPaths {
+    /// Value of `ORT_DYLIB_PATH` (empty counts as unset).
+    pub ort_dylib_path: Option<OsString>,
+    /// Directory of the current executable.
+    pub exe_dir: Option<PathBuf>,
+    /// The crate checkout (`CARGO_MANIFEST_DIR`), only if it still exists (it does not on a deployment machine).
+    pub checkout: Option<PathBuf>,
+    /// `<cache base>/onnxruntime-1.31.1`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl SearchPaths {
+    /// The search paths of this process.
+    pub fn from_env() -> SearchPaths {
+        let checkout = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        SearchPaths {
+            ort_dylib_path: std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()),
+            exe_dir: std::env::current_exe()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+            checkout: checkout.join("Cargo.toml").is_file().then_some(checkout),
+            cache_dir: cache_base_dir().map(|b| b.join(format!("onnxruntime-{ORT_VERSION}"))),
+        }
+    }
+
+    /// `<checkout>/ort-lib`, if there is a checkout.
+    pub fn checkout_lib_dir(&self) -> Option<PathBuf> {
+        self.checkout.as_ref().map(|c| c.join("ort-lib"))
+    }
+
+    /// Finds an existing library without fetching. `Ok(None)` means: nothing found, fetching is the next step.
+    /// `ORT_DYLIB_PATH` pointing at a missing file is an error (never silently ignored).
+    pub fn locate(&self) -> Result<Option<Located>> {
+        if let Some(value) = &self.ort_dylib_path {
+            let path = PathBuf::from(value);
+            // A bare file name (no '/') is handed to the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache).
+            let bare_name = path.components().count() == 1 && !path.is_absolute();
+            if !bare_name && !path.is_file() {
+                return Err(Error::Runtime(format!(
+                    "ORT_DYLIB_PATH={} does not exist or is not a file; set ORT_DYLIB_PATH to a libonnxruntime.so of \
+                     ONNX Runtime >= 1.31, or unset it to let idphoto find or fetch ONNX Runtime {ORT_VERSION} itself",
+                    path.display()
+                )));
+            }
+            return Ok(Some(Located {
+                path,
+                source: LibrarySource::EnvVar,
+            }));
+        }
+        if let Some(dir) = &self.exe_dir {
+            let p = dir.join(LIB_LINK);
+            if p.is_file() {
+                return Ok(Some(Located {
+                    path: p,
+                    source: LibrarySource::NextToExecutable,
+                }));
+            }
+        }
+        let dirs = [
+            (self.checkout_lib_dir(), LibrarySource::Checkout),
+            (self.cache_dir.clone(), LibrarySource::UserCache),
+        ];
+        for (dir, source) in dirs {
+            let Some(dir) = dir else { continue };
+            // `is_file` follows symlinks, so a dangling link does not count.
+            for name in [LIB_LINK, LIB_FILE] {
+                let p = dir.join(name);
+                if p.is_file() {
+                    return Ok(Some(Located { path: p, source }));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Human-readable list of the places searched (for error messages).
+    pub fn describe(&self) -> String {
+        let mut v = Vec::new();
+        match &self.ort_dylib_path {
+            Some(p) => v.push(format!("ORT_DYLIB_PATH={}", PathBuf::from(p).display())),
+            None => v.push("ORT_DYLIB_PATH (unset)".to_string()),
+        }
+        if let Some(d) = &self.exe_dir {
+            v.push(d.join(LIB_LINK).display().to_string());
+        }
+        if let Some(d) = self.checkout_lib_dir() {
+            v.push(d.join(LIB_LINK).display().to_string());
+        }
+        if let Some(d) = &self.cache_dir {
+            v.push(d.join(LIB_LINK).display().to_string());
+        }
+        v.join(", ")
+    }
+
+    /// Where a fetch should put the library: `<checkout>/ort-lib` if the checkout exists and is writable,
+    /// else the user cache directory.
+    pub fn fetch_dest(&self) -> Result<PathBuf> {
+        if let Some(dir) = self.checkout_lib_dir() {
+            if dir_is_writable(&dir) {
+                return Ok(dir);
+            }
+        }
+        if let Some(dir) = &self.cache_dir {
+            if dir_is_writable(dir) {
+                return Ok(dir.clone());
+            }
+            return Err(Error::Runtime(format!(
+                "cannot write to the cache directory {} (set IDPHOTO_CACHE_DIR to a writable directory)",
+                dir.display()
+            )));
+        }
+        Err(Error::Runtime(
+            "no writable place to put ONNX Runtime: neither the source checkout nor a cache directory \
+             (set IDPHOTO_CACHE_DIR, XDG_CACHE_HOME or HOME)"
+                .to_string(),
+        ))
+    }
+}
+
+/// Base of the per-user cache: `$IDPHOTO_CACHE_DIR`, else `$XDG_CACHE_HOME/idphoto`, else `$HOME/.cache/idphoto`.
+pub fn cache_base_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("IDPHOTO_CACHE_DIR") {
+        return Some(d);
+    }
+    if let Some(d) = var("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
+        return Some(d.join("idphoto"));
+    }
+    var("HOME").map(|h| h.join(".cache").join("idphoto"))
+}
+
+/// Finds an existing library for this process (see the module docs for the order); never fetches.
+pub fn locate() -> Result<Option<Located>> {
+    SearchPaths::from_env().locate()
+}
+
+struct Loaded {
+    env: ort::environment::Environment,
+    path: PathBuf,
+    source: LibrarySource,
+}
+
+static STATE: OnceLock<std::result::Result<Loaded, String>> = OnceLock::new();
+
+/// The process-wide ONNX Runtime environment. The first call locates (or fetches) the library and loads it;
+/// later calls are cheap clones. A failure is remembered and returned as the same [`Error::Runtime`] every time.
+pub fn environment() -> Result<ort::environment::Environment> {
+    match STATE.get_or_init(|| {
+        init_once().map_err(|e| match e {
+            Error::Runtime(m) => m,
+            other => other.to_string(),
+        })
+    }) {
+        Ok(loaded) => Ok(loaded.env.clone()),
+        Err(msg) => Err(Error::Runtime(msg.clone())),
+    }
+}
+
+/// Path and origin of the loaded library, once [`environment`] has succeeded.
+pub fn loaded_library() -> Option<(&'static Path, LibrarySource)> {
+    match STATE.get() {
+        Some(Ok(l)) => Some((l.path.as_path(), l.source)),
+        _ => None,
+    }
+}
+
+fn init_once() -> Result<Loaded> {
+    let paths = SearchPaths::from_env();
+    let located = match paths.locate()? {
+        Some(l) => l,
+        None => {
+            if std::env::var_os("IDPHOTO_NO_FETCH").is_some_and(|v| !v.is_empty() && v != "0") {
+                return Err(Error::Runtime(format!(
+                    "ONNX Runtime {ORT_VERSION} not found (looked at {}) and IDPHOTO_NO_FETCH is set. {HELP}",
+                    paths.describe()
+                )));
+            }
+            let fetched = paths.fetch_dest().and_then(|dest| fetch(&dest)).map_err(|e| {
+                let reason = match e {
+                    Error::Runtime(m) => m,
+                    other => other.to_string(),
+                };
+                Error::Runtime(format!(
+                    "ONNX Runtime {ORT_VERSION} not found (looked at {}) and fetching it failed: {reason}. {HELP}",
+                    paths.describe()
+                ))
+            })?;
+            Located {
+                path: fetched,
+                source: LibrarySource::Fetched,
+            }
+        }
+    };
+    let t = Instant::now();
+    let builder = ort::init_from(&located.path).map_err(|e| {
+        if located.source == LibrarySource::EnvVar {
+            Error::Runtime(format!(
+                "cannot load ONNX Runtime from ORT_DYLIB_PATH={}: {e}. Set ORT_DYLIB_PATH to a libonnxruntime.so \
+                 of ONNX Runtime >= 1.31, or unset it to let idphoto find or fetch ONNX Runtime {ORT_VERSION} itself",
+                located.path.display()
+            ))
+        } else {
+            Error::Runtime(format!("cannot load ONNX Runtime from {}: {e}. {HELP}", located.path.display()))
+        }
+    })?;
+    let env = builder.with_name("idphoto").build().map_err(|e| {
+        Error::Runtime(format!(
+            "cannot create the ONNX Runtime environment with {}: {e}",
+            located.path.display()
+        ))
+    })?;
+    tracing::info!(
+        path = %located.path.display(),
+        source = ?located.source,
+        ms = t.elapsed().as_secs_f64() * 1e3,
+        "ONNX Runtime loaded"
+    );
+    Ok(Loaded {
+        env,
+        path: located.path,
+        source: located.source,
+    })
+}
+
+/// Downloads the pinned wheel with pip, extracts and verifies the library, and installs it into `dest_dir`
+/// (atomically; safe if several processes fetch at once). Returns the path of `dest_dir/libonnxruntime.so`.
+/// Does nothing but (re)create the symlinks if a verified library is already there.
+pub fn fetch(dest_dir: &Path) -> Result<PathBuf> {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return Err(Error::Runtime(
+            "automatic fetching of ONNX Runtime is only implemented for Linux x86_64".to_string(),
+        ));
+    }
+    fs::create_dir_all(dest_dir)
+        .map_err(|e| rt(format!("cannot create {}: {e}", dest_dir.display())))?;
+    let target = dest_dir.join(LIB_FILE);
+    if target.is_file() && file_sha256(&target).ok().as_deref() == Some(LIB_SHA256) {
+        install_links(dest_dir)?;
+        return Ok(dest_dir.join(LIB_LINK));
+    }
+
+    let started = Instant::now();
+    tracing::info!(
+        dest = %dest_dir.display(),
+        "ONNX Runtime {ORT_VERSION} not found: fetching it from the PyPI wheel {WHEEL_REQUIREMENT} with pip (about 24 MB)"
+    );
+    let work = dest_dir.join(format!(".fetch-{}-{}", std::process::id(), nanos()));
+    fs::create_dir(&work).map_err(|e| rt(format!("cannot create {}: {e}", work.display())))?;
+    let _cleanup = RemoveOnDrop(work.clone());
+
+    let python = find_python()?;
+    let req = work.join("requirements.txt");
+    fs::write(
+        &req,
+        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+    )
+    .map_err(|e| rt(format!("cannot write {}: {e}", req.display())))?;
+    let out = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--require-hashes",
+            "-r",
+        ])
+        .arg(&req)
+        .args([
+            "--platform",
+            "manylinux_2_28_x86_64",
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "--progress-bar",
+            "off",
+            "--disable-pip-version-check",
+            "--no-input",
+            "-d",
+        ])
+        .arg(&work)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            rt(format!(
+                "cannot run `{} -m pip`: {e}",
+                python.to_string_lossy()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(rt(format!(
+            "`{} -m pip download {WHEEL_REQUIREMENT}` failed ({}): {}",
+            python.to_string_lossy(),
+            out.status,
+            tail(&out.stderr, &out.stdout)
+        )));
+    }
+    let wheel = work.join(WHEEL_FILE);
+    let wheel_sha =
+        file_sha256(&wheel).map_err(|e| rt(format!("pip did not produce {WHEEL_FILE}: {e}")))?;
+    if wheel_sha != WHEEL_SHA256 {
+        return Err(rt(format!(
+            "{WHEEL_FILE}: sha256 mismatch, expected {WHEEL_SHA256}, found {wheel_sha}"
+        )));
+    }
+    tracing::info!("downloaded {WHEEL_FILE} (sha256 ok); extracting {LIB_IN_WHEEL}");
+
+    let extracted = work.join(LIB_FILE);
+    let out = Command::new(&python)
+        .args(["-c", EXTRACT_PY])
+        .arg(&wheel)
+        .arg(LIB_IN_WHEEL)
+        .arg(&extracted)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| rt(format!("cannot run {}: {e}", python.to_string_lossy())))?;
+    if !out.status.success() {
+        return Err(rt(format!(
+            "extracting {LIB_IN_WHEEL} failed: {}",
+            tail(&out.stderr, &out.stdout)
+        )));
+    }
+    let lib_sha = file_sha256(&extracted)
+        .map_err(|e| rt(format!("cannot read {}: {e}", extracted.display())))?;
+    let lib_bytes = fs::metadata(&extracted).map(|m| m.len()).unwrap_or(0);
+    if lib_sha != LIB_SHA256 || lib_bytes != LIB_BYTES {
+        return Err(rt(format!(
+            "{LIB_FILE}: sha256 mismatch, expected {LIB_SHA256} ({LIB_BYTES} bytes), found {lib_sha} ({lib_bytes} bytes)"
+        )));
+    }
+    set_executable(&extracted)?;
+    // Same directory, so rename is atomic: a concurrent reader sees either no file or the complete file.
+    fs::rename(&extracted, &target).map_err(|e| {
+        rt(format!(
+            "cannot move the library to {}: {e}",
+            target.display()
+        ))
+    })?;
+    install_links(dest_dir)?;
+    tracing::info!(
+        path = %target.display(),
+        secs = started.elapsed().as_secs_f64(),
+        "ONNX Runtime {ORT_VERSION} installed (sha256 ok)"
+    );
+    Ok(dest_dir.join(LIB_LINK))
+}
+
+/// Inline extraction script (python3's zipfile; no `unzip` needed).
+const EXTRACT_PY: &str = r#"import sys, zipfile, shutil
+whl, member, out = sys.argv[1:4]
+with zipfile.ZipFile(whl) as z, z.open(member) as src, open(out, "wb") as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+"#;
+
+fn find_python() -> Result<OsString> {
+    let mut candidates: Vec<OsString> = Vec::new();
+    if let Some(p) = std::env::var_os("IDPHOTO_PYTHON").filter(|v| !v.is_empty()) {
+        candidates.push(p);
+    }
+    candidates.push("python3".into());
+    candidates.push("python".into());
+    for c in candidates {
+        let ok = Command::new(&c)
+            .args(["-m", "pip", "--version"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Ok(c);
+        }
+    }
+    Err(rt(
+        "no python3 with pip found (tried $IDPHOTO_PYTHON, python3, python)".to_string(),
+    ))
+}
+
+/// Creates `libonnxruntime.so.1` and `libonnxruntime.so` → `libonnxruntime.so.1.31.1`, each atomically.
+fn install_links(dir: &Path) -> Result<()> {
+    for name in [LIB_SONAME, LIB_LINK] {
+        let link = dir.join(name);
+        if fs::read_link(&link).is_ok_and(|t| t == Path::new(LIB_FILE)) {
+            continue;
+        }
+        let tmp = dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), nanos()));
+        make_link(Path::new(LIB_FILE), &tmp, dir)?;
+        fs::rename(&tmp, &link).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            rt(format!("cannot create {}: {e}", link.display()))
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, link: &Path, _dir: &Path) -> Result<()> {
+    std::os::unix::fs::symlink(target, link)
+        .map_err(|e| rt(format!("cannot create symlink {}: {e}", link.display())))
+}
+
+#[cfg(not(unix))]
+fn make_link(target: &Path, link: &Path, dir: &Path) -> Result<()> {
+    fs::copy(dir.join(target), link)
+        .map(|_| ())
+        .map_err(|e| rt(format!("cannot copy to {}: {e}", link.display())))
+}
+
+#[cfg(unix)]
+fn set_executable(p: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(p, fs::Permissions::from_mode(0o755))
+        .map_err(|e| rt(format!("cannot chmod {}: {e}", p.display())))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_p: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// True if `dir` exists or can be created, and a file can be created in it.
+fn dir_is_writable(dir: &Path) -> bool {
+    if fs::create_dir_all(dir).is_err() {
+        return false;
+    }
+    let probe = dir.join(format!(".write-test-{}-{}", std::process::id(), nanos()));
+    match fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Lower-case hex sha256 of a file.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut f = fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn rt(msg: String) -> Error {
+    Error::Runtime(msg)
+}
+
+fn nanos() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+fn tail(stderr: &[u8], stdout: &[u8]) -> String {
+    let text = if stderr.iter().any(|b| !b.is_ascii_whitespace()) {
+        stderr
+    } else {
+        stdout
+    };
+    let s = String::from_utf8_lossy(text);
+    let s = s.trim();
+    let start = s.char_indices().rev().nth(1500).map_or(0, |(i, _)| i);
+    s[start..].to_string()
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let p = std::env::temp_dir().join(format!(
+                "idphoto-lib-{tag}-{}-{}",
+                std::process::id(),
+                nanos()
+            ));
+            fs::create_dir_all(&p).unwrap();
+            TempDir(p)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn touch(p: &Path) {
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, b"not really a library").unwrap();
+    }
+
+    #[test]
+    fn ort_dylib_path_to_missing_file_is_runtime_error() {
+        let paths = SearchPaths {
+            ort_dylib_path: Some("/nonexistent/idphoto-test/libonnxruntime.so".into()),
+            ..SearchPaths::default()
+        };
+        match paths.locate() {
+            Err(Error::Runtime(msg)) => {
+                assert!(msg.contains("ORT_DYLIB_PATH"), "{msg}");
+                assert!(
+                    msg.contains("/nonexistent/idphoto-test/libonnxruntime.so"),
+                    "{msg}"
+                );
+            }
+            other => panic!("expected Error::Runtime, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ort_dylib_path_wins_when_it_exists() {
+        let t = TempDir::new("env");
+        let lib = t.0.join("custom/libonnxruntime.so");
+        touch(&lib);
+        touch(&t.0.join("exe/libonnxruntime.so"));
+        let paths = SearchPaths {
+            ort_dylib_path: Some(lib.clone().into()),
+            exe_dir: Some(t.0.join("exe")),
+            ..SearchPaths::default()
+        };
+        assert_eq!(
+            paths.locate().unwrap(),
+            Some(Located {
+                path: lib,
+                source: LibrarySource::EnvVar
+            })
+        );
+    }
+
+    #[test]
+    fn search_order_exe_dir_then_checkout_then_cache() {
+        let t = TempDir::new("order");
+        let paths = SearchPaths {
+            ort_dylib_path: None,
+            exe_dir: Some(t.0.join("exe")),
+            checkout: Some(t.0.join("checkout")),
+            cache_dir: Some(t.0.join("cache/onnxruntime-1.31.1")),
+        };
+        assert_eq!(paths.locate().unwrap(), None);
+
+        // only the versioned file in the cache (links missing) is still found
+        touch(&t.0.join("cache/onnxruntime-1.31.1").join(LIB_FILE));
+        let l = paths.locate().unwrap().unwrap();
+        assert_eq!(l.source, LibrarySource::UserCache);
+        assert_eq!(l.path, t.0.join("cache/onnxruntime-1.31.1").join(LIB_FILE));
+
+        touch(&t.0.join("checkout/ort-lib/libonnxruntime.so"));
+        let l = paths.locate().unwrap().unwrap();
+        assert_eq!(l.source, LibrarySource::Checkout);
+        assert_eq!(l.path, t.0.join("checkout/ort-lib/libonnxruntime.so"));
+
+        touch(&t.0.join("exe/libonnxruntime.so"));
+        let l = paths.locate().unwrap().unwrap();
+        assert_eq!(l.source, LibrarySource::NextToExecutable);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_symlink_is_not_a_library_and_links_are_repaired() {
+        let t = TempDir::new("links");
+        let dir = t.0.join("ort-lib");
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink(LIB_FILE, dir.join(LIB_LINK)).unwrap();
+        let paths = SearchPaths {
+            checkout: Some(t.0.clone()),
+            ..SearchPaths::default()
+        };
+        assert_eq!(paths.locate().unwrap(), None);
+        touch(&dir.join(LIB_FILE));
+        install_links(&dir).unwrap();
+        assert_eq!(
+            fs::read_link(dir.join(LIB_SONAME)).unwrap(),
+            Path::new(LIB_FILE)
+        );
+        assert_eq!(paths.locate().unwrap().unwrap().path, dir.join(LIB_LINK));
+    }
+
+    #[test]
+    fn fetch_dest_prefers_checkout_then_cache() {
+        let t = TempDir::new("dest");
+        let paths = SearchPaths {
+            checkout: Some(t.0.join("checkout")),
+            cache_dir: Some(t.0.join("cache/onnxruntime-1.31.1")),
+            ..SearchPaths::default()
+        };
+        assert_eq!(paths.fetch_dest().unwrap(), t.0.join("checkout/ort-lib"));
+        let paths = SearchPaths {
+            checkout: None,
+            ..paths
+        };
+        assert_eq!(
+            paths.fetch_dest().unwrap(),
+            t.0.join("cache/onnxruntime-1.31.1")
+        );
+        let paths = SearchPaths {
+            cache_dir: None,
+            ..paths
+        };
+        assert!(matches!(paths.fetch_dest(), Err(Error::Runtime(_))));
+    }
+
+    #[test]
+    fn sha256_of_file() {
+        let t = TempDir::new("sha");
+        let p = t.0.join("abc");
+        fs::write(&p, b"abc").unwrap();
+        assert_eq!(
+            file_sha256(&p).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    /// Loads the real library (fetching it on first use, like the program does); a second call is cheap.
+    #[test]
+    fn environment_loads_onnxruntime_once() {
+        let env = environment().unwrap_or_else(|e| panic!("{e}"));
+        let t = Instant::now();
+        let _again = environment().unwrap();
+        assert!(t.elapsed().as_millis() < 50);
+        let (path, _source) = loaded_library().expect("loaded");
+        assert!(path.exists());
+        drop(env);
+    }
+}

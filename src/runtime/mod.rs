@@ -1,0 +1,14 @@
+//! ONNX Runtime and the model files.
+//!
+//! * [`library`]: finds (or fetches) ONNX Runtime 1.31.1 and initialises `ort` once per process
+//!   ([`environment`]).
+//! * [`models`]: the `models/` directory, its manifest, integrity checks and sessions ([`ModelStore`]).
+
+pub mod library;
+pub mod models;
+
+pub use library::{environment, loaded_library, LibrarySource, ORT_VERSION};
+pub use models::{
+    Dim, Manifest, ModelEntry, ModelStore, TensorSpec, CANONICAL_FACE_MODEL, FACE_BLENDSHAPES,
+    FACE_LANDMARKER, FACE_PARSING, SELFIE_SEGMENTATION, YUNET,
+};
