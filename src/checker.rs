@@ -114,6 +114,7 @@ impl Checker {
                 r#box: [d.rect[0] * s, d.rect[1] * s, d.rect[2] * s, d.rect[3] * s],
                 landmarks: d.points.map(|p| [p[0] * s, p[1] * s]),
                 score: d.score,
+                pose: [f.pose.yaw, f.pose.pitch, f.pose.roll],
             }
         });
         let (verdict, reasons) = verdict_and_reasons(&checks, lang);

@@ -884,35 +884,3 @@ mod tests {
         }
     }
 }
-#[cfg(test)]
-mod tmp_real {
-    #[test]
-    fn tmp_real_counts() {
-        for p in [
-            "/work/shared/eval/labels.csv",
-            "/work/shared/eval/synthetic/labels.csv",
-        ] {
-            let rows = super::read_labels(std::path::Path::new(p)).unwrap();
-            let results: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    (
-                        r,
-                        crate::report::Report {
-                            file: String::new(),
-                            verdict: crate::report::Verdict::Fail,
-                            profile: String::new(),
-                            checks: vec![],
-                            reasons: vec![],
-                            face: None,
-                            timings_ms: Default::default(),
-                            error: None,
-                        },
-                    )
-                })
-                .collect();
-            let s = super::score(&results, "verdict_id_card");
-            println!("{p}\n{}", super::render_table(&s));
-        }
-    }
-}

@@ -105,7 +105,7 @@ impl FromStr for Lang {
                 let traditional = rest
                     .iter()
                     .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"));
-                let simplified = rest.iter().any(|p| *p == "hans");
+                let simplified = rest.contains(&"hans");
                 if traditional && !simplified {
                     Ok(Lang::ZhTw)
                 } else {

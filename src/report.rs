@@ -40,6 +40,8 @@ pub struct FaceSummary {
     /// Right eye, left eye, nose tip, right and left mouth corner (subject's sides), original pixels.
     pub landmarks: [[f32; 2]; 5],
     pub score: f32,
+    /// Head rotation in degrees (yaw, pitch, roll) from the face-mesh fit.
+    pub pose: [f32; 3],
 }
 
 #[derive(Debug, Clone, Serialize)]

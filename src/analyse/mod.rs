@@ -66,6 +66,34 @@ impl Analysis {
     }
 }
 
+/// Maps the 1st..99th luminance percentile to the full range.
+fn stretch_contrast(image: &RgbImage) -> RgbImage {
+    let mut histogram = [0usize; 256];
+    for p in image.pixels() {
+        histogram[((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as usize] += 1;
+    }
+    let total: usize = histogram.iter().sum();
+    let percentile = |q: f64| {
+        let target = (total as f64 * q) as usize;
+        let mut seen = 0;
+        histogram
+            .iter()
+            .position(|&n| {
+                seen += n;
+                seen > target
+            })
+            .unwrap_or(255) as f32
+    };
+    let (lo, hi) = (percentile(0.01), percentile(0.99).max(percentile(0.01) + 1.0));
+    let mut out = image.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = ((*c as f32 - lo) * 255.0 / (hi - lo)).round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    out
+}
+
 /// The loaded models of one worker.
 pub struct Analyser {
     detector: Model,
@@ -106,8 +134,21 @@ impl Analyser {
         let image = &decoded.image;
         let (faces, detect_ms) =
             timed(|| detect::detect(&self.detector, image, self.options.min_detection_score));
-        let faces = faces?;
+        let mut faces = faces?;
         let mut timings_ms = vec![("detect", detect_ms)];
+        if faces.is_empty() {
+            // Dark or washed-out photos hide faces from the detector; a contrast-stretched copy
+            // finds them, and the exposure rule then says what is wrong.
+            let (retry, ms) = timed(|| {
+                detect::detect(
+                    &self.detector,
+                    &stretch_contrast(image),
+                    self.options.min_detection_score,
+                )
+            });
+            faces = retry?;
+            timings_ms.push(("detect_stretched", ms));
+        }
         let Some(main) = faces.first().copied() else {
             let (person, segment_ms) = timed(|| segment::segment(&self.segmenter, image));
             timings_ms.push(("segment", segment_ms));

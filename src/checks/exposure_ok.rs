@@ -25,23 +25,29 @@ impl Rule for ExposureOk {
             "mean in [{}, {}], clipped <= {}",
             self.min_mean, self.max_mean, self.max_clipped
         );
-        let parsing = match ctx.parsing() {
-            Ok(p) => p,
-            Err(key) => return Finding::not_assessed(threshold, key),
+        let stats = match ctx.parsing() {
+            Ok(parsing) => Stats::of(
+                parsing
+                    .pixels_of(&[class::SKIN, class::NOSE])
+                    .map(|(u, v)| luminance(parsing.crop.get_pixel(u, v))),
+            ),
+            // No face found: a photo that is black or white all over is still an exposure
+            // failure, and saying so is the useful advice.
+            Err(key) => {
+                let whole = Stats::of(ctx.analysis.image().pixels().step_by(3).map(luminance));
+                if whole.mean < self.min_mean / 2.0 || whole.mean > (self.max_mean + 255.0) / 2.0 {
+                    whole
+                } else {
+                    return Finding::not_assessed(threshold, key);
+                }
+            }
         };
-        let (mut sum, mut n, mut dark, mut bright) = (0f64, 0usize, 0usize, 0usize);
-        for (u, v) in parsing.pixels_of(&[class::SKIN, class::NOSE]) {
-            let l = luminance(parsing.crop.get_pixel(u, v));
-            sum += l as f64;
-            n += 1;
-            dark += usize::from(l <= 5.0);
-            bright += usize::from(l >= 250.0);
-        }
-        if n < 100 {
+        if stats.count < 100 {
             return Finding::not_assessed(threshold, "na.no_parsing");
         }
-        let mean = sum / n as f64;
-        let (dark, bright) = (dark as f64 / n as f64, bright as f64 / n as f64);
+        let Stats {
+            mean, dark, bright, ..
+        } = stats;
         let too_dark = mean < self.min_mean || dark > self.max_clipped;
         let too_bright = mean > self.max_mean || bright > self.max_clipped;
         let key = if too_dark {
@@ -50,5 +56,32 @@ impl Rule for ExposureOk {
             "exposure_ok.too_bright"
         };
         Finding::judge(mean, !too_dark && !too_bright, threshold, key)
+    }
+}
+
+struct Stats {
+    count: usize,
+    mean: f64,
+    /// Shares of pixels clipped to black and to white.
+    dark: f64,
+    bright: f64,
+}
+
+impl Stats {
+    fn of(levels: impl Iterator<Item = f32>) -> Stats {
+        let (mut sum, mut count, mut dark, mut bright) = (0f64, 0usize, 0usize, 0usize);
+        for l in levels {
+            sum += l as f64;
+            count += 1;
+            dark += usize::from(l <= 5.0);
+            bright += usize::from(l >= 250.0);
+        }
+        let n = count.max(1) as f64;
+        Stats {
+            count,
+            mean: sum / n,
+            dark: dark as f64 / n,
+            bright: bright as f64 / n,
+        }
     }
 }

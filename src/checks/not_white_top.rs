@@ -3,6 +3,7 @@
 use super::context::luminance;
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
+use crate::analyse::parse::class;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -30,13 +31,15 @@ impl Rule for NotWhiteTop {
         let Some(person) = ctx.person() else {
             return Finding::not_assessed(threshold, "na.no_clothing");
         };
+        let parsing = ctx.parsing().ok();
         let image = ctx.analysis.image();
         let (w, h) = image.dimensions();
         let fh = Context::face_height(face);
         let fw = Context::face_width(face);
         let chin = face.mesh.xy(ids::CHIN);
-        // Below the neck, across the shoulders.
-        let top = (chin[1] + 0.45 * fh).max(0.0) as u32;
+        // Portraits often end just below the chin, so clothing is sought beside the neck too:
+        // inside the parsing crop by its `cloth` class, below it by the person mask.
+        let top = (chin[1] - 0.2 * fh).max(0.0) as u32;
         let (x0, x1) = (
             (chin[0] - 1.6 * fw).max(0.0) as u32,
             ((chin[0] + 1.6 * fw) as u32).min(w),
@@ -45,7 +48,15 @@ impl Rule for NotWhiteTop {
         let (mut total, mut white) = (0usize, 0usize);
         for y in (top..h).step_by(step as usize) {
             for x in (x0..x1).step_by(step as usize) {
-                if person.at(x as f32, y as f32) < 0.7 {
+                let clothing = match parsing.map(|p| (p, p.frame.to_crop(x as f32, y as f32))) {
+                    Some((p, [u, v]))
+                        if u >= 0.0 && v >= 0.0 && u < p.size() as f32 && v < p.size() as f32 =>
+                    {
+                        p.label(u as u32, v as u32) == class::CLOTH
+                    }
+                    _ => y as f32 > chin[1] + 0.3 * fh && person.at(x as f32, y as f32) > 0.7,
+                };
+                if !clothing {
                     continue;
                 }
                 let p = image.get_pixel(x, y);

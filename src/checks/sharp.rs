@@ -7,7 +7,7 @@ use crate::analyse::landmarks::ids;
 use serde::Deserialize;
 
 /// Inter-ocular distance (pixels) at which fine detail is compared; faces are never enlarged to it.
-const REFERENCE_IOD: f32 = 64.0;
+const REFERENCE_IOD: f32 = 40.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
