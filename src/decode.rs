@@ -295,28 +295,9 @@ mod tests {
         })
     }
 
-    /// Inserts an APP1 Exif segment with the given orientation right after SOI.
-    fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-        let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
-        tiff.extend_from_slice(&1u16.to_be_bytes());
-        tiff.extend_from_slice(&0x0112u16.to_be_bytes());
-        tiff.extend_from_slice(&3u16.to_be_bytes());
-        tiff.extend_from_slice(&1u32.to_be_bytes());
-        tiff.extend_from_slice(&orientation.to_be_bytes());
-        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-        let mut app1 = b"Exif\0\0".to_vec();
-        app1.extend_from_slice(&tiff);
-        let mut out = jpeg[..2].to_vec();
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-        out.extend_from_slice(&app1);
-        out.extend_from_slice(&jpeg[2..]);
-        out
-    }
-
     #[test]
     fn exif_rotation_makes_landscape_upright() {
-        let bytes = with_orientation(&jpeg_bytes(&marked(400, 300)), 6);
+        let bytes = crate::fixtures::with_exif_orientation(&jpeg_bytes(&marked(400, 300)), 6);
         let d = decode(&bytes, &DecodeOptions::default()).unwrap();
         assert_eq!(d.original_size, (300, 400));
         assert_eq!(d.image.dimensions(), (300, 400));

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod decode;
 pub mod error;
 pub mod eval;
+pub mod fixtures;
 pub mod messages;
 pub mod profile;
 pub mod report;

@@ -84,11 +84,16 @@ fn stretch_contrast(image: &RgbImage) -> RgbImage {
             })
             .unwrap_or(255) as f32
     };
-    let (lo, hi) = (percentile(0.01), percentile(0.99).max(percentile(0.01) + 1.0));
+    let (lo, hi) = (
+        percentile(0.01),
+        percentile(0.99).max(percentile(0.01) + 1.0),
+    );
     let mut out = image.clone();
     for p in out.pixels_mut() {
         for c in p.0.iter_mut() {
-            *c = ((*c as f32 - lo) * 255.0 / (hi - lo)).round().clamp(0.0, 255.0) as u8;
+            *c = ((*c as f32 - lo) * 255.0 / (hi - lo))
+                .round()
+                .clamp(0.0, 255.0) as u8;
         }
     }
     out

@@ -65,7 +65,9 @@ impl FaceParsing {
         self.labels[(v * self.frame.size + u) as usize]
     }
 
-    /// Number of pixels of `classes` inside the crop rectangle [u0,u1) x [v0,v1) (crop pixels).
+    /// Number of pixels of `classes` inside the crop rectangle [u0,u1) x [v0,v1) (crop pixels),
+    /// counting only what lies inside the photo: the black padding beyond its edges is often
+    /// mistaken for hair or a hat.
     pub fn count(&self, classes: &[u8], u0: f32, u1: f32, v0: f32, v1: f32) -> usize {
         let n = self.frame.size as f32;
         let (u0, u1) = (u0.clamp(0.0, n) as u32, u1.clamp(0.0, n) as u32);
@@ -73,7 +75,8 @@ impl FaceParsing {
         let mut total = 0;
         for v in v0..v1 {
             for u in u0..u1 {
-                if classes.contains(&self.label(u, v)) {
+                let i = (v * self.frame.size + u) as usize;
+                if !self.outside[i] && classes.contains(&self.labels[i]) {
                     total += 1;
                 }
             }

@@ -26,17 +26,28 @@ impl Rule for LightingEven {
         };
         let nose = face.mesh.xy(ids::NOSE_TIP);
         let mid = parsing.frame.to_crop(nose[0], nose[1])[0];
-        let mut halves = [(0f64, 0usize); 2];
+        // Mirrored pairs across the nose line, both skin, so each side covers the same part of
+        // the face even when hair or a slight turn hides more of one cheek.
+        let skin = |c: u8| c == class::SKIN || c == class::NOSE;
+        let n = parsing.size() as f32;
+        let (mut sums, mut pairs) = ([0f64; 2], 0usize);
         for (u, v) in parsing.pixels_of(&[class::SKIN, class::NOSE]) {
-            let side = usize::from(u as f32 >= mid);
-            halves[side].0 += luminance(parsing.crop.get_pixel(u, v)) as f64;
-            halves[side].1 += 1;
+            let mirrored = 2.0 * mid - u as f32;
+            if (u as f32) >= mid || mirrored < 0.0 || mirrored >= n {
+                continue;
+            }
+            let m = mirrored as u32;
+            if !skin(parsing.label(m, v)) || parsing.outside[(v * parsing.size() + m) as usize] {
+                continue;
+            }
+            sums[0] += luminance(parsing.crop.get_pixel(u, v)) as f64;
+            sums[1] += luminance(parsing.crop.get_pixel(m, v)) as f64;
+            pairs += 1;
         }
-        if halves.iter().any(|h| h.1 < 50) {
+        if pairs < 50 {
             return Finding::not_assessed(threshold, "na.no_parsing");
         }
-        let [a, b] = halves.map(|(s, n)| s / n as f64);
-        let ratio = a.min(b) / a.max(b).max(1.0);
+        let ratio = sums[0].min(sums[1]) / sums[0].max(sums[1]).max(1.0);
         Finding::judge(ratio, ratio >= self.min_ratio, threshold, "lighting_even")
     }
 }

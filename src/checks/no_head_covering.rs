@@ -8,8 +8,11 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoHeadCovering {
-    /// Largest head-covering area above the eyebrows, in IOD^2 units.
-    pub max_hat_area: f64,
+    /// Head-covering area above the eyebrows (IOD^2 units) below which nothing is judged.
+    pub min_hat_area: f64,
+    /// Largest share of the head above the brows (hair + covering) that may be covered: a hat
+    /// hides the hair, while dark hair is sometimes mistaken for a small patch of hat.
+    pub max_hat_share: f64,
 }
 
 impl Rule for NoHeadCovering {
@@ -18,7 +21,10 @@ impl Rule for NoHeadCovering {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!("covering above the brows <= {} IOD^2", self.max_hat_area);
+        let threshold = format!(
+            "covered share of the head top <= {} (when >= {} IOD^2)",
+            self.max_hat_share, self.min_hat_area
+        );
         let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
@@ -35,7 +41,11 @@ impl Rule for NoHeadCovering {
             .fold(f32::MAX, f32::min);
         let iod = Context::iod(face) * parsing.frame.zoom();
         let unit = (iod * iod).max(1.0) as f64;
-        let hat = parsing.count(&[class::HAT], 0.0, n, 0.0, brow) as f64 / unit;
-        Finding::judge(hat, hat <= self.max_hat_area, threshold, "no_head_covering")
+        // Hoods and scarves come out as `cloth`; no clothing belongs above the brows.
+        let hat = parsing.count(&[class::HAT, class::CLOTH], 0.0, n, 0.0, brow) as f64 / unit;
+        let hair = parsing.count(&[class::HAIR], 0.0, n, 0.0, brow) as f64 / unit;
+        let share = hat / (hat + hair).max(1e-6);
+        let ok = hat < self.min_hat_area || share <= self.max_hat_share;
+        Finding::judge(share, ok, threshold, "no_head_covering")
     }
 }

@@ -46,9 +46,15 @@ impl Rule for Sharp {
         let n = crop.width() as usize;
         let lum: Vec<f32> = crop.pixels().map(luminance).collect();
         let sigma = crop_iod / REFERENCE_IOD;
-        let fine = mean_abs_diff(&lum, &blur(&lum, n, sigma));
-        let coarse = mean_abs_diff(&lum, &blur(&lum, n, 4.0 * sigma));
-        let ratio = (fine / coarse.max(1e-3)) as f64;
+        // Per direction, because motion blur removes detail along one direction only.
+        let ratio = [Direction::Horizontal, Direction::Vertical]
+            .into_iter()
+            .map(|d| {
+                let fine = mean_abs_diff(&lum, &blur(&lum, n, sigma, d));
+                let coarse = mean_abs_diff(&lum, &blur(&lum, n, 4.0 * sigma, d));
+                (fine / coarse.max(1e-3)) as f64
+            })
+            .fold(f64::MAX, f64::min);
         Finding::judge(ratio, ratio >= self.min_detail_ratio, threshold, "sharp")
     }
 }
@@ -57,8 +63,14 @@ fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
 }
 
-/// Separable Gaussian blur of an n x n image with clamped borders.
-fn blur(src: &[f32], n: usize, sigma: f32) -> Vec<f32> {
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Horizontal,
+    Vertical,
+}
+
+/// One-dimensional Gaussian blur of an n x n image along `direction`, borders clamped.
+fn blur(src: &[f32], n: usize, sigma: f32, direction: Direction) -> Vec<f32> {
     let radius = (3.0 * sigma).ceil().max(1.0) as i64;
     let kernel: Vec<f32> = (-radius..=radius)
         .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
@@ -83,5 +95,5 @@ fn blur(src: &[f32], n: usize, sigma: f32) -> Vec<f32> {
         }
         out
     };
-    pass(&pass(src, true), false)
+    pass(src, direction == Direction::Horizontal)
 }

@@ -1,0 +1,79 @@
+//! End-to-end and per-stage cost of checking a 12 MP phone upload (EXIF orientation 6).
+//!
+//! Run on one core, release build:  `taskset -c 0 cargo bench --bench check`
+//! The photo is generated from testdata/grace_hopper.jpg (public domain); set
+//! `IDPHOTO_BENCH_IMAGE=path.jpg` to measure a file of your own instead.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use idphoto::decode::{decode, DecodeOptions};
+use idphoto::profile::Profile;
+use idphoto::runtime::models::ModelStore;
+use idphoto::{CheckOptions, Checker};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn upload() -> Vec<u8> {
+    if let Ok(path) = std::env::var("IDPHOTO_BENCH_IMAGE") {
+        return std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    let portrait = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/grace_hopper.jpg"
+    ))
+    .expect("testdata/grace_hopper.jpg")
+    .to_rgb8();
+    idphoto::fixtures::phone_upload(&portrait, 3024, 4032, true, 7)
+}
+
+fn bench(c: &mut Criterion) {
+    // One worker thread: the figure is the cost per photo on one core.
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let bytes = upload();
+    let store = ModelStore::open_default().expect("models");
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let checker = Checker::new(&store, profile, CheckOptions::default()).expect("checker");
+
+    // Per-stage medians from the reports' own timings.
+    let mut stages: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    single.install(|| {
+        for _ in 0..15 {
+            let report = checker.check_bytes("bench.jpg", &bytes);
+            assert_ne!(
+                report.verdict,
+                idphoto::report::Verdict::Error,
+                "{:?}",
+                report.error
+            );
+            for (stage, ms) in report.timings_ms {
+                stages.entry(stage).or_default().push(ms);
+            }
+        }
+    });
+    eprintln!(
+        "\n{} bytes; per-stage median over 15 runs (ms):",
+        bytes.len()
+    );
+    for (stage, mut v) in stages {
+        v.sort_by(f64::total_cmp);
+        eprintln!("  {stage:<18} {:8.1}", v[v.len() / 2]);
+    }
+
+    let mut group = c.benchmark_group("12mp_exif6");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("decode", |b| {
+        b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap())
+    });
+    group.bench_function("check", |b| {
+        single.install(|| b.iter(|| checker.check_bytes("bench.jpg", &bytes)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

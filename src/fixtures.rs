@@ -1,0 +1,83 @@
+//! Generated inputs for benchmarks and tests: phone-style uploads made from a public-domain
+//! portrait, so nothing with unclear rights enters the project.
+
+use image::{ImageEncoder, RgbImage};
+
+/// Inserts an EXIF APP1 segment carrying `orientation` right after the JPEG's SOI marker.
+pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // one IFD entry
+    tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_be_bytes());
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // padding + no next IFD
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+pub fn encode_jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .write_image(
+            image,
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encoding to memory cannot fail for a valid RGB image");
+    out
+}
+
+/// A 12 MP-style phone upload: the portrait placed on a light wall canvas of `width` x `height`
+/// (upright), with sensor-like noise so the JPEG has a phone's entropy (about 2.5-5 MB), stored
+/// as landscape pixels with EXIF orientation 6 when `rotated` (as phones held upright do).
+pub fn phone_upload(
+    portrait: &RgbImage,
+    width: u32,
+    height: u32,
+    rotated: bool,
+    seed: u64,
+) -> Vec<u8> {
+    let scale = (height as f32 * 0.55 / portrait.height() as f32)
+        .min(width as f32 * 0.7 / portrait.width() as f32);
+    let (pw, ph) = (
+        (portrait.width() as f32 * scale) as u32,
+        (portrait.height() as f32 * scale) as u32,
+    );
+    let person = image::imageops::resize(portrait, pw, ph, image::imageops::FilterType::Triangle);
+    let (ox, oy) = ((width - pw) / 2, height - ph);
+    let mut rng = seed.max(1);
+    let mut noise = move || {
+        // xorshift64*: deterministic, dependency-free noise
+        rng ^= rng >> 12;
+        rng ^= rng << 25;
+        rng ^= rng >> 27;
+        let v = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        ((v >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 14.0
+    };
+    let canvas = RgbImage::from_fn(width, height, |x, y| {
+        let base = if x >= ox && x < ox + pw && y >= oy {
+            *person.get_pixel(x - ox, y - oy)
+        } else {
+            let shade = 236.0 - 20.0 * (y as f32 / height as f32);
+            image::Rgb([shade as u8, shade as u8, (shade - 4.0) as u8])
+        };
+        let n = noise();
+        image::Rgb(base.0.map(|c| (c as f32 + n).clamp(0.0, 255.0) as u8))
+    });
+    if rotated {
+        // Stored pixels are the upright picture turned 90° counter-clockwise; orientation 6
+        // tells viewers to turn it back clockwise.
+        let stored = image::imageops::rotate270(&canvas);
+        with_exif_orientation(&encode_jpeg(&stored, 92), 6)
+    } else {
+        encode_jpeg(&canvas, 92)
+    }
+}

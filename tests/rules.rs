@@ -1,0 +1,918 @@
+//! Every rule on real images: the two committed portraits as they are, and fixtures made from
+//! them in memory (rotated, warped, blurred, re-lit, recoloured, composited onto other
+//! backdrops, painted over, cropped). Each rule has at least one real-image pass and one fail.
+//!
+//! Assertions are statuses plus inequalities with a wide margin, never exact values: thresholds
+//! are still being tuned, and fixtures were chosen so that the expected outcome holds well away
+//! from the current limits. Values measured when the tests were written are noted in comments.
+//! Run with `IDPHOTO_TEST_VERBOSE=1 cargo test --test rules -- --nocapture` to see every report,
+//! and `IDPHOTO_TEST_DUMP=/tmp/fx` to look at the generated images.
+
+mod common;
+
+use common::*;
+use idphoto::analyse::landmarks::{ids, FaceMesh};
+use idphoto::messages::{self, Lang};
+use idphoto::profile::InputKind;
+use idphoto::report::{Report, Status, Verdict};
+use image::{Rgb, RgbImage};
+use std::sync::OnceLock;
+
+const WHITE_WALL: [u8; 3] = [248, 248, 246];
+
+// ---------------------------------------------------------------------------------------------
+// Fixture builders
+// ---------------------------------------------------------------------------------------------
+
+/// The face mesh as the checker's own models see it, to place synthetic edits.
+fn mesh_of(img: &RgbImage) -> FaceMesh {
+    analyse(img)
+        .face
+        .expect("the fixture has a detectable face")
+        .mesh
+}
+
+fn mid(p: [f32; 2], q: [f32; 2]) -> [f32; 2] {
+    [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0]
+}
+
+fn dist(p: [f32; 2], q: [f32; 2]) -> f32 {
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt()
+}
+
+fn grace_alpha() -> &'static [f32] {
+    static A: OnceLock<Vec<f32>> = OnceLock::new();
+    A.get_or_init(|| person_alpha(grace()))
+}
+
+/// Grace Hopper cut out (with the segmentation model's soft matte) and put in front of `wall`.
+fn grace_on(wall: &RgbImage) -> RgbImage {
+    composite(grace(), grace_alpha(), wall)
+}
+
+fn grace_on_white() -> &'static RgbImage {
+    static IMG: OnceLock<RgbImage> = OnceLock::new();
+    IMG.get_or_init(|| {
+        let (w, h) = grace().dimensions();
+        grace_on(&plain_wall(w, h, WHITE_WALL))
+    })
+}
+
+/// Grace Hopper with her slight head tilt (about -3°) rotated away, so her eye line is level.
+fn grace_level() -> &'static RgbImage {
+    static IMG: OnceLock<RgbImage> = OnceLock::new();
+    IMG.get_or_init(|| {
+        let report = grace_report();
+        let (eyes_mid, _) = eyes(report);
+        rotate(grace(), -value(report, "eye_line_level") as f32, eyes_mid)
+    })
+}
+
+/// Smooth bump: 1 at 0, falling to 0 at |u| = 1.
+fn bump(u: f32) -> f32 {
+    if u.abs() >= 1.0 {
+        0.0
+    } else {
+        (u * std::f32::consts::FRAC_PI_2).cos().powi(2)
+    }
+}
+
+/// Simulates a head turned sideways: the middle of the face (nose, eyes, mouth) is pushed
+/// towards one cheek by `amount` of the half face width while the outline stays, which is how
+/// a yawed head looks in the picture. Positive `amount` moves the features to the image right.
+fn turned_face(img: &RgbImage, amount: f32) -> RgbImage {
+    let m = mesh_of(img);
+    let (r, l) = (m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
+    let (top, chin) = (m.xy(ids::FOREHEAD_TOP), m.xy(ids::CHIN));
+    let (cx, cy) = ((r[0] + l[0]) / 2.0, (top[1] + chin[1]) / 2.0);
+    let (hw, hh) = ((l[0] - r[0]) / 2.0 * 1.3, (chin[1] - top[1]) / 2.0 * 1.3);
+    warp(img, img.width(), img.height(), |x, y| {
+        [
+            x - amount * hw * bump((x - cx) / hw) * bump((y - cy) / hh),
+            y,
+        ]
+    })
+}
+
+/// Paints both eyes shut: an eyelid in the colour of the skin just below each eye, with a dark
+/// lash line along its lower edge.
+fn eyes_shut(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let mut out = img.clone();
+    let eyes = [
+        (
+            ids::RIGHT_EYE_OUTER,
+            ids::RIGHT_EYE_INNER,
+            ids::RIGHT_EYE_TOP,
+            ids::RIGHT_EYE_BOTTOM,
+        ),
+        (
+            ids::LEFT_EYE_OUTER,
+            ids::LEFT_EYE_INNER,
+            ids::LEFT_EYE_TOP,
+            ids::LEFT_EYE_BOTTOM,
+        ),
+    ];
+    for (outer, inner, top, bottom) in eyes {
+        let (po, pi) = (m.xy(outer), m.xy(inner));
+        let c = mid(po, pi);
+        let w = dist(po, pi);
+        let angle = (pi[1] - po[1]).atan2(pi[0] - po[0]);
+        let h = (m.xy(bottom)[1] - m.xy(top)[1]).max(w * 0.3);
+        let skin = sample(img, c[0], c[1] + w * 0.8);
+        paint_ellipse(
+            &mut out,
+            [c[0], c[1] - h * 0.1],
+            [w * 0.68, h * 0.95],
+            angle,
+            w * 0.12,
+            |_, _| skin,
+        );
+        let lash = [skin[0] * 0.3, skin[1] * 0.25, skin[2] * 0.25];
+        let dot = w * 0.04 + 0.6;
+        for k in 0..=20 {
+            let t = k as f32 / 10.0 - 1.0;
+            let p = [
+                c[0] + t * w * 0.5 * angle.cos(),
+                c[1] + t * w * 0.5 * angle.sin() + h * 0.25 * (1.0 - t * t),
+            ];
+            paint_ellipse(&mut out, p, [dot, dot], 0.0, 0.6, |_, _| lash);
+        }
+    }
+    out
+}
+
+/// Dark sunglasses: two opaque lenses over the eyes and a bridge.
+fn with_sunglasses(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let r = mid(m.xy(ids::RIGHT_EYE_OUTER), m.xy(ids::RIGHT_EYE_INNER));
+    let l = mid(m.xy(ids::LEFT_EYE_OUTER), m.xy(ids::LEFT_EYE_INNER));
+    let iod = dist(r, l);
+    let angle = (l[1] - r[1]).atan2(l[0] - r[0]);
+    let lens = |_, _| [20.0, 22.0, 25.0];
+    let mut out = img.clone();
+    for c in [r, l] {
+        paint_ellipse(&mut out, c, [iod * 0.5, iod * 0.36], angle, 1.0, lens);
+    }
+    let bridge = [(r[0] + l[0]) / 2.0, (r[1] + l[1]) / 2.0 - iod * 0.12];
+    paint_ellipse(&mut out, bridge, [iod * 0.2, iod * 0.05], angle, 1.0, lens);
+    out
+}
+
+/// A dark navy cap with a brim over the top of the head.
+fn with_cap(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let top = m.xy(ids::FOREHEAD_TOP);
+    let fw = dist(m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
+    let mut out = img.clone();
+    paint_ellipse(
+        &mut out,
+        [top[0], top[1] - fw * 0.22],
+        [fw * 0.6, fw * 0.4],
+        0.0,
+        1.5,
+        |x, y| {
+            let n = ((x * 7 + y * 13) % 9) as f32;
+            [30.0 + n, 35.0 + n, 70.0 + n]
+        },
+    );
+    paint_ellipse(
+        &mut out,
+        [top[0], top[1] + fw * 0.02],
+        [fw * 0.72, fw * 0.09],
+        0.0,
+        1.5,
+        |_, _| [25.0, 28.0, 55.0],
+    );
+    out
+}
+
+/// A fringe: the subject's own hair, copied from higher up, hanging over the forehead down to
+/// between the brows and the eyes (with a slightly wavy lower edge).
+fn with_fringe(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let brows = ids::RIGHT_BROW.iter().chain(&ids::LEFT_BROW);
+    let brow_low = brows.map(|&i| m.xy(i)[1]).fold(f32::MIN, f32::max);
+    let eye_top = m.xy(ids::RIGHT_EYE_TOP)[1].min(m.xy(ids::LEFT_EYE_TOP)[1]);
+    let (x0, x1) = (m.xy(ids::FACE_RIGHT_EDGE)[0], m.xy(ids::FACE_LEFT_EDGE)[0]);
+    let top = m.xy(ids::FOREHEAD_TOP)[1];
+    let bottom = (brow_low + eye_top) / 2.0 + 1.0;
+    let shift = bottom - top + 4.0;
+    warp(img, img.width(), img.height(), |x, y| {
+        let edge = bottom + 2.0 * (x * 0.35).sin();
+        if x >= x0 - 4.0 && x <= x1 + 4.0 && y < edge && y > top - 8.0 {
+            [x, y - shift]
+        } else {
+            [x, y]
+        }
+    })
+}
+
+/// Grey hair (strands) falling over both ears.
+fn ears_covered(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let (r, l) = (m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
+    let fw = dist(r, l);
+    let mut out = img.clone();
+    for (edge, dir) in [(r, -1.0f32), (l, 1.0)] {
+        paint_ellipse(
+            &mut out,
+            [edge[0] + dir * fw * 0.05, edge[1] + fw * 0.05],
+            [fw * 0.13, fw * 0.3],
+            0.0,
+            3.0,
+            |x, y| {
+                let strand = (x as f32 * 1.3 + (y as f32 * 0.05).sin() * 3.0).sin() * 18.0;
+                [196.0 + strand, 192.0 + strand, 186.0 + strand]
+            },
+        );
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The committed portraits as they are (read from disk, so the JPEG and PNG paths run too)
+// ---------------------------------------------------------------------------------------------
+
+fn from_disk(name: &str) -> Report {
+    selfie().check_file(&testdata(name))
+}
+
+#[test]
+fn astronaut_as_committed() {
+    let r = from_disk("astronaut.png");
+    assert_eq!(r.verdict, Verdict::Fail);
+    // Passes measured: single face, level eyes (3.2°), open eyes (blink 0.05), no hat (0.0-0.07),
+    // no glasses (0.0), brows free (0.0), exposure (mean skin 176), colour (36), dark top (0.07).
+    for id in [
+        "single_face",
+        "head_in_frame",
+        "eyes_open",
+        "no_head_covering",
+        "no_glasses",
+        "eyebrows_visible",
+        "exposure_ok",
+        "color_photo",
+        "not_white_top",
+    ] {
+        assert_pass(&r, id);
+    }
+    // A broad smile with teeth (lip gap 0.155 IOD, expression 2.2x the limit), a flag and a
+    // shuttle behind her, a ~91 px wide face, ears under her hair (0.03 IOD^2).
+    for id in [
+        "resolution",
+        "mouth_closed",
+        "expression_neutral",
+        "ears_visible",
+        "background_plain",
+        "background_white",
+    ] {
+        assert_fail(&r, id);
+    }
+    assert_value(&r, "resolution", "well under 207 px", |v| v < 150.0);
+    assert_value(&r, "eyes_open", "a low blink score", |v| v < 0.2);
+    assert_value(&r, "no_glasses", "almost no glasses area", |v| v < 0.05);
+}
+
+#[test]
+fn grace_hopper_as_committed() {
+    let r = from_disk("grace_hopper.jpg");
+    assert_eq!(r.verdict, Verdict::Fail);
+    // Measured: frontal (yaw/pitch ~1°), closed mouth (0.002), neutral (0.06), ears 0.29 IOD^2,
+    // even light (0.99), skin mean 148, sharp (0.40), colour 39, white share of top 0.06.
+    for id in [
+        "single_face",
+        "head_in_frame",
+        "head_frontal",
+        "eyes_open",
+        "mouth_closed",
+        "expression_neutral",
+        "ears_visible",
+        "eyebrows_visible",
+        "lighting_even",
+        "exposure_ok",
+        "sharp",
+        "color_photo",
+        "not_white_top",
+    ] {
+        assert_pass(&r, id);
+    }
+    // Uniform cap (share of the head top covered 1.0), glasses (0.99 IOD^2), flag and blue
+    // studio backdrop, ~179 px face.
+    for id in [
+        "no_head_covering",
+        "no_glasses",
+        "background_plain",
+        "background_white",
+        "resolution",
+    ] {
+        assert_fail(&r, id);
+    }
+    let face = r.face.as_ref().expect("face summary");
+    assert!(face.pose[0].abs() < 6.0, "yaw {:?}", face.pose);
+    // The five keypoints are in the face box, right eye (image left) before the left eye.
+    let [x, y, w, h] = face.r#box;
+    for p in face.landmarks {
+        assert!(
+            p[0] > x && p[0] < x + w && p[1] > y && p[1] < y + h,
+            "{p:?}"
+        );
+    }
+    assert!(face.landmarks[0][0] < face.landmarks[1][0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One section per rule
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn single_face_fails_with_a_second_person() {
+    assert_pass(grace_report(), "single_face");
+    // The astronaut's head (about half the main face's width) pasted into the lower right.
+    let (w, h) = grace().dimensions();
+    let mut two = grace().clone();
+    paste_scaled(
+        &mut two,
+        astronaut(),
+        (160, 40, 130, 160),
+        1.0,
+        (w - 135, h - 165),
+    );
+    let r = check("two_faces", &two);
+    assert_fail(&r, "single_face");
+    assert_value(&r, "single_face", "two faces", |v| v >= 2.0); // measured 2
+    assert_eq!(
+        result(&r, "single_face").message.as_deref(),
+        Some(messages::text(Lang::En, "single_face.many").as_str())
+    );
+    // The applicant is still the larger face.
+    assert!(r.face.as_ref().unwrap().r#box[2] > 150.0);
+}
+
+#[test]
+fn single_face_fails_without_a_face_and_nothing_panics() {
+    let gradient = RgbImage::from_fn(400, 400, |x, y| {
+        Rgb([(x * 255 / 400) as u8, (y * 255 / 400) as u8, 128])
+    });
+    let mut rng = Rng::new(5);
+    let noise = RgbImage::from_fn(400, 300, |_, _| {
+        Rgb([0, 1, 2].map(|_| (rng.next_f32() * 255.0) as u8))
+    });
+    let wall = plain_wall(300, 400, [230, 230, 225]);
+    for (name, img) in [
+        ("gradient", gradient),
+        ("noise", noise),
+        ("empty_wall", wall),
+    ] {
+        let r = check(name, &img);
+        assert_fail(&r, "single_face");
+        assert_eq!(value(&r, "single_face"), 0.0);
+        assert!(r.face.is_none());
+        assert!(r.error.is_none());
+        assert_eq!(
+            result(&r, "single_face").message.as_deref(),
+            Some(messages::text(Lang::En, "single_face.none").as_str())
+        );
+        // Rules that need a face say so instead of guessing.
+        for id in ["eye_line_level", "eyes_open", "mouth_closed", "resolution"] {
+            assert_status(&r, id, Status::NotAssessed);
+            assert!(result(&r, id).value.is_none());
+        }
+    }
+}
+
+#[test]
+fn eye_line_level_fails_when_the_portrait_is_rotated_12_degrees() {
+    let level = check("grace_level", grace_level());
+    assert_pass(&level, "eye_line_level");
+    assert_value(&level, "eye_line_level", "within 1.5° of level", |v| {
+        v.abs() < 1.5
+    }); // measured 0.05
+    let (centre, _) = eyes(&level);
+    for degrees in [12.0f32, -12.0] {
+        let r = check(
+            &format!("grace_rot{degrees}"),
+            &rotate(grace_level(), degrees, centre),
+        );
+        assert_fail(&r, "eye_line_level");
+        // The measured angle follows the rotation (measured ±12 from the original's -3 ± 12).
+        assert_value(&r, "eye_line_level", "close to the applied rotation", |v| {
+            (v - degrees as f64).abs() < 3.0
+        });
+        // Tilting the head is not turning it.
+        assert_pass(&r, "head_frontal");
+    }
+}
+
+#[test]
+fn head_frontal_fails_for_a_turned_face() {
+    let straight = grace_report();
+    assert_pass(straight, "head_frontal");
+    assert_value(straight, "head_frontal", "near 0°", |v| v.abs() < 5.0); // measured ~1
+                                                                          // Features pushed half the half-face-width sideways: measured yaw +23.8° and -19.4°.
+    let right = check("grace_turned_right", &turned_face(grace(), 0.5));
+    let left = check("grace_turned_left", &turned_face(grace(), -0.5));
+    for r in [&right, &left] {
+        assert_fail(r, "head_frontal");
+        assert_value(r, "head_frontal", "a clear turn", |v| v.abs() > 14.0);
+    }
+    // Opposite turns give opposite signs.
+    assert!(
+        value(&right, "head_frontal") * value(&left, "head_frontal") < 0.0,
+        "{}\n{}",
+        summary(&right),
+        summary(&left)
+    );
+}
+
+#[test]
+fn eyes_open_fails_when_the_eyes_are_shut() {
+    let open = astronaut_report();
+    assert_pass(open, "eyes_open");
+    let shut = check("astronaut_eyes_shut", &eyes_shut(astronaut()));
+    assert_fail(&shut, "eyes_open");
+    // Measured blink 0.05 open, 0.48 shut.
+    assert!(
+        value(&shut, "eyes_open") > value(open, "eyes_open") + 0.25,
+        "{}",
+        summary(&shut)
+    );
+}
+
+#[test]
+fn smile_with_teeth_fails_mouth_closed_and_expression_neutral() {
+    let smile = astronaut_report();
+    let neutral = grace_report();
+    assert_fail(smile, "mouth_closed");
+    assert_fail(smile, "expression_neutral");
+    assert_pass(neutral, "mouth_closed");
+    assert_pass(neutral, "expression_neutral");
+    // Lip gap in IOD: 0.155 vs 0.002. Expression (fraction of its limit): 2.2 vs 0.06.
+    assert_value(smile, "mouth_closed", "an open mouth", |v| v > 0.1);
+    assert_value(neutral, "mouth_closed", "closed lips", |v| v < 0.03);
+    assert_value(smile, "expression_neutral", "well over the limit", |v| {
+        v > 1.5
+    });
+    assert_value(neutral, "expression_neutral", "well under the limit", |v| {
+        v < 0.5
+    });
+}
+
+#[test]
+fn ears_visible_fails_when_hair_covers_the_ears() {
+    assert_pass(grace_report(), "ears_visible");
+    assert_value(
+        grace_report(),
+        "ears_visible",
+        "clearly visible ears",
+        |v| v > 0.15,
+    ); // measured 0.29
+       // Real photo: the astronaut's hair covers most of her ears (measured 0.03).
+    assert_fail(astronaut_report(), "ears_visible");
+    // Grey strands painted over Grace Hopper's ears (measured 0.0).
+    let covered = check("grace_ears_covered", &ears_covered(grace()));
+    assert_fail(&covered, "ears_visible");
+    assert_value(&covered, "ears_visible", "almost no ear", |v| v < 0.02);
+}
+
+#[test]
+fn eyebrows_visible_fails_under_a_fringe() {
+    assert_pass(astronaut_report(), "eyebrows_visible");
+    assert_value(astronaut_report(), "eyebrows_visible", "uncovered", |v| {
+        v < 0.2
+    }); // measured 0.0
+    let fringe = check("astronaut_fringe", &with_fringe(astronaut()));
+    assert_fail(&fringe, "eyebrows_visible");
+    assert_value(&fringe, "eyebrows_visible", "mostly covered brows", |v| {
+        v > 0.7
+    }); // measured 1.0
+}
+
+#[test]
+fn no_glasses_fails_with_glasses_and_sunglasses() {
+    assert_pass(astronaut_report(), "no_glasses");
+    assert_fail(grace_report(), "no_glasses"); // her own glasses: 0.99 IOD^2
+    let shades = check("astronaut_sunglasses", &with_sunglasses(astronaut()));
+    assert_fail(&shades, "no_glasses"); // measured 1.08 IOD^2
+    assert_value(&shades, "no_glasses", "a large glasses area", |v| v > 0.4);
+}
+
+#[test]
+fn icao_allows_clear_glasses_but_not_sunglasses() {
+    // ICAO accepts Grace Hopper's clear glasses, since her eyes show through them ...
+    let clear = check_with(icao(), "grace_icao", grace());
+    assert_pass(&clear, "no_glasses");
+    // ... but not dark lenses that hide the eyes.
+    let shades = check_with(icao(), "sunglasses_icao", &with_sunglasses(astronaut()));
+    assert_fail(&shades, "no_glasses");
+    assert_eq!(
+        result(&shades, "no_glasses").message.as_deref(),
+        Some(messages::text(Lang::En, "no_glasses.tinted").as_str())
+    );
+}
+
+#[test]
+fn no_head_covering_fails_with_a_cap() {
+    assert_pass(astronaut_report(), "no_head_covering");
+    assert_fail(grace_report(), "no_head_covering"); // her uniform cap
+    let cap = check("astronaut_cap", &with_cap(astronaut()));
+    assert_fail(&cap, "no_head_covering"); // measured 0.93 of the head top covered
+                                           // A fringe is hair, not a hat.
+    let fringe = check("astronaut_fringe_hat", &with_fringe(astronaut()));
+    assert_pass(&fringe, "no_head_covering");
+}
+
+#[test]
+fn head_in_frame_fails_when_the_top_of_the_head_is_cut_off() {
+    assert_pass(grace_report(), "head_in_frame"); // margin 0.11
+    let (w, h) = grace().dimensions();
+    // Cut just above the eyebrows: the cap and forehead are missing.
+    let cut = crop(grace(), 0, 150, w, h - 150, Rgb([0, 0, 0]));
+    let r = check("grace_top_cut", &cut);
+    assert_fail(&r, "head_in_frame");
+    assert_value(&r, "head_in_frame", "a negative margin", |v| v < 0.0);
+    // The chin cut off is as bad: end the picture just below the mouth.
+    let nose_y = grace_report().face.as_ref().unwrap().landmarks[2][1] as u32;
+    let low_cut = crop(grace(), 0, 0, w, nose_y + 40, Rgb([0, 0, 0]));
+    let r = check("grace_chin_cut", &low_cut);
+    assert_fail(&r, "head_in_frame");
+}
+
+#[test]
+fn background_plain_and_white_on_composited_backdrops() {
+    let (w, h) = grace().dimensions();
+    // A white wall: plain and white (measured texture/spread 0.13 of the limit, level 245).
+    let white = check("grace_white_wall", grace_on_white());
+    assert_pass(&white, "background_plain");
+    assert_pass(&white, "background_white");
+    assert_value(&white, "background_plain", "far under the limit", |v| {
+        v < 0.5
+    });
+    // A mid-blue wall: plain, but not white (level 69).
+    let blue = check(
+        "grace_blue_wall",
+        &grace_on(&plain_wall(w, h, [70, 110, 175])),
+    );
+    assert_pass(&blue, "background_plain");
+    assert_fail(&blue, "background_white");
+    // A light grey wall: plain but too dark for white (level ~199).
+    let grey = check(
+        "grace_grey_wall",
+        &grace_on(&plain_wall(w, h, [190, 190, 190])),
+    );
+    assert_pass(&grey, "background_plain");
+    assert_fail(&grey, "background_white");
+    // A brick wall: textured (measured 4.2x the limit) and not white.
+    let brick = check("grace_brick_wall", &grace_on(&brick_wall(w, h)));
+    assert_fail(&brick, "background_plain");
+    assert_fail(&brick, "background_white");
+    assert_value(&brick, "background_plain", "well over the limit", |v| {
+        v > 1.5
+    });
+    // The original studio backdrop with the flag is not plain either (2.7).
+    assert_fail(grace_report(), "background_plain");
+    // Only the backdrop changed: the person's own rules are unaffected.
+    for r in [&white, &blue, &brick] {
+        assert_pass(r, "single_face");
+        assert_pass(r, "not_white_top");
+    }
+}
+
+#[test]
+fn icao_accepts_any_light_plain_backdrop() {
+    let (w, h) = grace().dimensions();
+    let light_blue = grace_on(&plain_wall(w, h, [185, 205, 235]));
+    // Too blue for the ID card's white ...
+    assert_fail(&check("grace_light_blue", &light_blue), "background_white");
+    // ... but light enough for a passport.
+    let r = check_with(icao(), "grace_light_blue_icao", &light_blue);
+    assert_pass(&r, "background_white");
+    assert_pass(&r, "background_plain");
+    let dark = check_with(
+        icao(),
+        "grace_blue_icao",
+        &grace_on(&plain_wall(w, h, [70, 110, 175])),
+    );
+    assert_fail(&dark, "background_white");
+    assert_eq!(
+        result(&dark, "background_white").message.as_deref(),
+        Some(messages::text(Lang::En, "background_light").as_str())
+    );
+}
+
+#[test]
+fn lighting_even_fails_with_half_the_face_in_shadow() {
+    assert_pass(grace_report(), "lighting_even");
+    assert_value(grace_report(), "lighting_even", "nearly even", |v| v > 0.9); // 0.99
+                                                                               // The image left of the nose at 40 % brightness, with a soft 12 px transition.
+    let nose = grace_report().face.as_ref().unwrap().landmarks[2];
+    let shadow = map_pixels(grace(), |x, _, p| {
+        let k = 0.4 + 0.6 * smoothstep(nose[0] - 6.0, nose[0] + 6.0, x as f32);
+        p.map(|v| v * k)
+    });
+    let r = check("grace_half_shadow", &shadow);
+    assert_fail(&r, "lighting_even");
+    assert_value(&r, "lighting_even", "a strong imbalance", |v| v < 0.65); // 0.42
+}
+
+#[test]
+fn exposure_ok_fails_when_too_dark_or_too_bright() {
+    assert_pass(grace_report(), "exposure_ok"); // mean skin 148
+    let dark = check("grace_dark", &gain(grace(), 0.3));
+    assert_fail(&dark, "exposure_ok");
+    assert_value(&dark, "exposure_ok", "dark skin levels", |v| v < 55.0); // 43
+    assert_eq!(
+        result(&dark, "exposure_ok").message.as_deref(),
+        Some(messages::text(Lang::En, "exposure_ok.too_dark").as_str())
+    );
+    let bright = check("grace_bright", &gain(grace(), 1.9));
+    assert_fail(&bright, "exposure_ok");
+    assert_value(&bright, "exposure_ok", "bright skin levels", |v| v > 210.0); // 223
+    assert_eq!(
+        result(&bright, "exposure_ok").message.as_deref(),
+        Some(messages::text(Lang::En, "exposure_ok.too_bright").as_str())
+    );
+    // A photo that is nearly black all over still gets exposure advice, not silence.
+    let black = check("grace_black", &gain(grace(), 0.06));
+    assert_fail(&black, "exposure_ok");
+}
+
+#[test]
+fn sharp_fails_when_out_of_focus_or_motion_blurred() {
+    let sharp = grace_report();
+    assert_pass(sharp, "sharp"); // detail ratio 0.40
+    let (_, iod) = eyes(sharp);
+    // Defocus: Gaussian blur with sigma 7 % of the inter-ocular distance (~5.7 px).
+    let defocus = check("grace_defocus", &gaussian_blur(grace(), 0.07 * iod));
+    assert_fail(&defocus, "sharp");
+    assert!(value(&defocus, "sharp") < 0.7 * value(sharp, "sharp"));
+    // Camera shake: horizontal motion over 20 % of the inter-ocular distance.
+    let len = (0.2 * iod).round() as i32;
+    let shake = warp_sum(grace(), len);
+    let r = check("grace_motion_blur", &shake);
+    assert_fail(&r, "sharp");
+    assert!(value(&r, "sharp") < 0.7 * value(sharp, "sharp"));
+}
+
+/// Horizontal box blur of `len` pixels (linear camera shake).
+fn warp_sum(img: &RgbImage, len: i32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    RgbImage::from_fn(w, h, |x, y| {
+        let mut acc = [0f32; 3];
+        for d in 0..len {
+            let xx = (x as i32 + d - len / 2).clamp(0, w as i32 - 1) as u32;
+            let p = img.get_pixel(xx, y);
+            for c in 0..3 {
+                acc[c] += p[c] as f32;
+            }
+        }
+        Rgb(acc.map(|v| (v / len as f32).round() as u8))
+    })
+}
+
+#[test]
+fn color_photo_fails_for_black_and_white_and_single_tint_sepia() {
+    assert_pass(grace_report(), "color_photo"); // colour variety 39
+    assert_pass(astronaut_report(), "color_photo"); // 36
+                                                    // Greyscale kept as RGB (a "mono" filter on a colour file): variety 0.
+    let grey = check("grace_grey_rgb", &greyscale(grace()));
+    assert_fail(&grey, "color_photo");
+    assert_value(&grey, "color_photo", "no colour", |v| v < 2.0);
+    // A genuinely single-channel file.
+    let luma8 = image::DynamicImage::ImageRgb8(astronaut().clone()).to_luma8();
+    let mut bytes = Vec::new();
+    luma8
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let r = selfie().check_bytes("astronaut_grey_l8", &bytes);
+    assert_fail(&r, "color_photo");
+    // Sepia: every pixel the same brown tint scaled by its brightness (measured 0.5).
+    let toned = map_pixels(grace(), |_, _, p| {
+        let l = luma(p);
+        [l, l * 0.85, l * 0.62]
+    });
+    let r = check("grace_sepia", &toned);
+    assert_fail(&r, "color_photo");
+    assert_value(&r, "color_photo", "a single tint", |v| v < 3.0);
+}
+
+/// The usual sepia filter (the CSS / Microsoft matrix, with clipping of bright pixels) leaves a
+/// little colour variety that the rule currently reads as colour: measured 9.3 (Grace Hopper)
+/// and 12.3 (astronaut) against a limit of 6.
+#[test]
+#[ignore = "known gap: color_photo passes the standard sepia matrix (variety 9-12 vs 6)"]
+fn color_photo_fails_for_the_standard_sepia_filter() {
+    let sepia_matrix = |img: &RgbImage| {
+        map_pixels(img, |_, _, p| {
+            [
+                0.393 * p[0] + 0.769 * p[1] + 0.189 * p[2],
+                0.349 * p[0] + 0.686 * p[1] + 0.168 * p[2],
+                0.272 * p[0] + 0.534 * p[1] + 0.131 * p[2],
+            ]
+        })
+    };
+    for (name, img) in [("grace", grace()), ("astronaut", astronaut())] {
+        let r = check(&format!("{name}_sepia_matrix"), &sepia_matrix(img));
+        assert_fail(&r, "color_photo");
+    }
+}
+
+#[test]
+fn not_white_top_fails_in_a_white_jacket() {
+    assert_pass(grace_report(), "not_white_top"); // white share 0.06: a collar only
+                                                  // Recolour the dark uniform (person pixels below the chin) to a light, textured white.
+    let chin = mesh_of(grace()).xy(ids::CHIN);
+    let alpha = grace_alpha();
+    let w = grace().width();
+    let jacket = map_pixels(grace(), |x, y, p| {
+        let l = luma(p);
+        let k = alpha[(y * w + x) as usize]
+            * smoothstep(chin[1] + 5.0, chin[1] + 25.0, y as f32)
+            * (1.0 - smoothstep(60.0, 110.0, l));
+        let white = 225.0 + (l - 40.0) * 0.5;
+        p.map(|v| v * (1.0 - k) + white * k)
+    });
+    let r = check("grace_white_jacket", &jacket);
+    assert_fail(&r, "not_white_top");
+    assert_value(&r, "not_white_top", "mostly white", |v| v > 0.75); // 0.93
+}
+
+#[test]
+fn resolution_needs_enough_face_pixels() {
+    let small = grace_report();
+    assert_fail(small, "resolution"); // face 179 px wide
+                                      // Upscaled 2x with Lanczos for this test only (the checker never enlarges photos).
+    let big = check("grace_2x", &scale(grace(), 2.0));
+    assert_pass(&big, "resolution");
+    // Measured in original pixels: twice the width (357 vs 179), although the analysis copy
+    // is reduced to 1024 px.
+    let ratio = value(&big, "resolution") / value(small, "resolution");
+    assert!((1.8..2.2).contains(&ratio), "ratio {ratio}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finished card photos (GA 461 geometry: 358x441, face 207±14 px, head top 7-21 px, eye line
+// >= 207 px above the bottom, centred within 10 px)
+// ---------------------------------------------------------------------------------------------
+
+/// Grace Hopper on white, scaled so her face is ~207 px wide, plus where her eyes and the top of
+/// her cap are in that scaled picture.
+struct CardSource {
+    image: RgbImage,
+    eyes_x: f32,
+    head_top: i32,
+}
+
+fn card_source(face_scale: f32) -> CardSource {
+    // Face width of the white composite: measured 182 px; 207 / 182 = 1.137.
+    let image = scale(grace_on_white(), 1.137 * face_scale);
+    let r = check(&format!("card_source_{face_scale}"), &image);
+    let (eye_mid, _) = eyes(&r);
+    let b = r.face.as_ref().unwrap().r#box;
+    // Top of the head by a plain scan for the first non-white row over the middle of the face
+    // (independent of the checker's segmentation).
+    let cols = (b[0] + b[2] * 0.2) as u32..(b[0] + b[2] * 0.8) as u32;
+    let head_top = (0..image.height())
+        .find(|&y| {
+            cols.clone().any(|x| {
+                let p = image.get_pixel(x, y);
+                luma([p[0] as f32, p[1] as f32, p[2] as f32]) < 200.0
+            })
+        })
+        .expect("the head is in the picture") as i32;
+    CardSource {
+        image,
+        eyes_x: eye_mid[0],
+        head_top,
+    }
+}
+
+fn card_source_207() -> &'static CardSource {
+    static S: OnceLock<CardSource> = OnceLock::new();
+    S.get_or_init(|| card_source(1.0))
+}
+
+/// A `w` x `h` card cut from `src` with the face centred plus `dx`, and the head top `top` px
+/// below the top edge.
+fn card(src: &CardSource, w: u32, h: u32, dx: i32, top: i32) -> RgbImage {
+    let x0 = (src.eyes_x - w as f32 / 2.0).round() as i32 - dx;
+    let y0 = src.head_top - top;
+    crop(&src.image, x0, y0, w, h, Rgb(WHITE_WALL))
+}
+
+fn check_card(name: &str, img: &RgbImage) -> Report {
+    check_with(finished(), name, img)
+}
+
+const GEOMETRY: [&str; 5] = [
+    "photo_size",
+    "head_width",
+    "head_top_margin",
+    "eye_line_height",
+    "head_centered",
+];
+
+#[test]
+fn finished_card_cut_to_spec_passes_every_geometry_rule() {
+    let r = check_card("card_ok", &card(card_source_207(), 358, 441, 0, 7));
+    for id in GEOMETRY {
+        assert_pass(&r, id);
+    }
+    // Measured: width 210, top margin ~14, eye line 243 px above the bottom, offset -1.
+    assert_value(&r, "head_width", "near 207", |v| (v - 207.0).abs() < 12.0);
+    assert_value(&r, "head_centered", "near 0", |v| v.abs() < 8.0);
+    assert_value(&r, "eye_line_height", "clearly enough", |v| v > 220.0);
+    // The photo's own content rules are unchanged by cutting it (glasses, cap).
+    assert_fail(&r, "no_glasses");
+    assert_pass(&r, "background_white");
+}
+
+#[test]
+fn finished_photo_of_the_wrong_size_fails_photo_size() {
+    let r = check_card("card_400x500", &card(card_source_207(), 400, 500, 0, 7));
+    assert_fail(&r, "photo_size");
+    let message = result(&r, "photo_size").message.clone().unwrap();
+    assert!(
+        message.contains("358x441") && message.contains("400x500"),
+        "{message}"
+    );
+    assert_pass(&r, "head_centered");
+}
+
+#[test]
+fn finished_photo_off_centre_fails_head_centered() {
+    let r = check_card("card_shifted", &card(card_source_207(), 358, 441, 40, 7));
+    assert_fail(&r, "head_centered");
+    assert_value(&r, "head_centered", "about 40 px off", |v| {
+        (25.0..55.0).contains(&v.abs())
+    }); // measured -42
+    assert_pass(&r, "photo_size");
+    assert_pass(&r, "head_width");
+}
+
+#[test]
+fn finished_photo_with_too_large_a_face_fails_head_width() {
+    let src = card_source(1.25);
+    let r = check_card("card_face_too_wide", &card(&src, 358, 441, 0, 7));
+    assert_fail(&r, "head_width");
+    assert_value(&r, "head_width", "well over 221", |v| v > 235.0); // 260
+    assert_pass(&r, "photo_size");
+    assert_pass(&r, "head_centered");
+}
+
+#[test]
+fn finished_photo_with_too_much_space_above_fails_head_top_margin() {
+    let r = check_card("card_low_head", &card(card_source_207(), 358, 441, 0, 40));
+    assert_fail(&r, "head_top_margin");
+    assert_value(&r, "head_top_margin", "far below the top", |v| v > 30.0); // 51
+    assert_pass(&r, "photo_size");
+    assert_pass(&r, "head_width");
+}
+
+#[test]
+fn finished_photo_with_the_eyes_too_low_fails_eye_line_height() {
+    let r = check_card("card_eyes_low", &card(card_source_207(), 358, 441, 0, 70));
+    assert_fail(&r, "eye_line_height");
+    assert_value(&r, "eye_line_height", "well under 207", |v| v < 195.0); // 177
+}
+
+#[test]
+fn selfie_input_skips_the_finished_geometry() {
+    let r = grace_report();
+    for id in GEOMETRY {
+        assert!(r.check(id).is_none(), "{id} ran on a selfie");
+    }
+    assert!(r.check("resolution").is_some());
+    let card = check_card("card_ok_again", &card(card_source_207(), 358, 441, 0, 7));
+    assert!(
+        card.check("resolution").is_none(),
+        "resolution ran on a card"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thresholds come from the profile
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn tightening_a_profile_threshold_flips_the_rule() {
+    let profile = |max_roll: f64| {
+        format!(
+            "name = \"test\"\n[rules.single_face]\nmin_score = 0.7\nmin_relative_width = 0.25\n\
+             [rules.eye_line_level]\nmax_roll_deg = {max_roll:.1}\n"
+        )
+    };
+    let img = rotate(grace_level(), 4.0, eyes(grace_report()).0);
+    let loose = checker_with_profile(&profile(8.0), InputKind::Selfie, Lang::En);
+    let strict = checker_with_profile(&profile(1.0), InputKind::Selfie, Lang::En);
+    let a = check_with(&loose, "tilt4_loose", &img);
+    let b = check_with(&strict, "tilt4_strict", &img);
+    assert_pass(&a, "eye_line_level");
+    assert_fail(&b, "eye_line_level");
+    assert_eq!(a.verdict, Verdict::Pass, "{}", summary(&a));
+    assert_eq!(a.checks.len(), 2);
+    assert_eq!(result(&b, "eye_line_level").threshold, "|angle| <= 1");
+}
