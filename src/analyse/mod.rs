@@ -27,6 +27,8 @@ use std::time::Instant;
 pub struct AnalysisOptions {
     /// Detections below this YuNet score are ignored entirely.
     pub min_detection_score: f32,
+    /// Score accepted on the contrast-stretched retry when nothing was found at first.
+    pub min_retry_score: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
 }
@@ -35,6 +37,7 @@ impl Default for AnalysisOptions {
     fn default() -> Self {
         AnalysisOptions {
             min_detection_score: 0.5,
+            min_retry_score: 0.35,
             parsing_size: 384,
         }
     }
@@ -65,6 +68,8 @@ impl Analysis {
         &self.decoded.image
     }
 }
+
+const PARSER_FILE: &str = "face_parsing_bisenet19.onnx";
 
 /// Maps the 1st..99th luminance percentile to the full range.
 fn stretch_contrast(image: &RgbImage) -> RgbImage {
@@ -105,7 +110,8 @@ pub struct Analyser {
     mesher: Model,
     blendshaper: Model,
     segmenter: Model,
-    parser: Model,
+    /// Absent when the deployment removed the non-commercial parsing weights from models/.
+    parser: Option<Model>,
     canonical: CanonicalFace,
     options: AnalysisOptions,
 }
@@ -126,10 +132,13 @@ impl Analyser {
             mesher: Model::new("face mesh", store.session("face_landmarker_478.onnx")?),
             blendshaper: Model::new("blendshapes", store.session("face_blendshapes_52.onnx")?),
             segmenter: Model::new("segmentation", store.session("selfie_segmentation.onnx")?),
-            parser: Model::new(
-                "face parsing",
-                store.session("face_parsing_bisenet19.onnx")?,
-            ),
+            parser: match store.entry(PARSER_FILE) {
+                Ok(_) => Some(Model::new("face parsing", store.session(PARSER_FILE)?)),
+                Err(_) => {
+                    tracing::warn!("{PARSER_FILE} is not installed: ears, brows, glasses, hat, lighting and exposure will be reported as not assessed");
+                    None
+                }
+            },
             canonical: CanonicalFace::load(&store.path("canonical_face_model.json")?)?,
             options,
         })
@@ -148,7 +157,7 @@ impl Analyser {
                 detect::detect(
                     &self.detector,
                     &stretch_contrast(image),
-                    self.options.min_detection_score,
+                    self.options.min_retry_score,
                 )
             });
             faces = retry?;
@@ -175,7 +184,12 @@ impl Analyser {
                         || timed(|| segment::segment(&self.segmenter, image)),
                         || {
                             let frame = parse::parsing_frame(&main, self.options.parsing_size);
-                            timed(|| parse::parse(&self.parser, image, frame))
+                            timed(|| {
+                                self.parser
+                                    .as_ref()
+                                    .map(|parser| parse::parse(parser, image, frame))
+                                    .transpose()
+                            })
                         },
                     )
                 },
@@ -188,7 +202,7 @@ impl Analyser {
         Ok(Analysis {
             face: Some(face),
             person: Some(person.0?),
-            parsing: Some(parsing.0?),
+            parsing: parsing.0?,
             decoded,
             faces,
             timings_ms,

@@ -1,17 +1,24 @@
-//! Neutral expression: no smile, laugh, surprise, frown or grimace.
+//! Neutral expression: no smile, laugh, surprise, wink, frown, sneer or grimace.
 
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::blend;
 use serde::Deserialize;
 
+/// Largest allowed score (0..1) of each facial movement; limits sit above what relaxed neutral
+/// faces show.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpressionNeutral {
-    /// Highest mean smile score.
-    pub max_smile: f64,
-    /// Highest score of the other expressive movements (jaw drop, raised brows, wide eyes,
-    /// stretched or sneering mouth).
-    pub max_other: f64,
+    pub smile: f64,
+    pub jaw_open: f64,
+    pub brow_raise: f64,
+    pub eyes_wide: f64,
+    pub mouth_stretch: f64,
+    pub nose_sneer: f64,
+    pub upper_lip_raise: f64,
+    pub frown: f64,
+    /// Difference between the two eyes' blink scores.
+    pub wink: f64,
 }
 
 impl Rule for ExpressionNeutral {
@@ -20,29 +27,49 @@ impl Rule for ExpressionNeutral {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!(
-            "<= 1 (smile / {}, other movement / {})",
-            self.max_smile, self.max_other
-        );
+        let threshold = "<= 1 (strongest movement / its limit)".to_string();
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let b = &face.blendshapes;
         let mean = |a: usize, c: usize| ((b[a] + b[c]) / 2.0) as f64;
-        let smile = mean(blend::MOUTH_SMILE_LEFT, blend::MOUTH_SMILE_RIGHT);
-        let other = [
-            b[blend::JAW_OPEN] as f64,
-            b[blend::BROW_INNER_UP] as f64,
-            mean(blend::EYE_WIDE_LEFT, blend::EYE_WIDE_RIGHT),
-            mean(blend::MOUTH_STRETCH_LEFT, blend::MOUTH_STRETCH_RIGHT),
-            mean(blend::NOSE_SNEER_LEFT, blend::NOSE_SNEER_RIGHT),
-            mean(blend::MOUTH_UPPER_UP_LEFT, blend::MOUTH_UPPER_UP_RIGHT),
-        ]
-        .into_iter()
-        .fold(0.0, f64::max);
-        let ok = smile <= self.max_smile && other <= self.max_other;
-        let value = (smile / self.max_smile).max(other / self.max_other);
-        Finding::judge(value, ok, threshold, "expression_neutral")
+        let movements = [
+            (
+                mean(blend::MOUTH_SMILE_LEFT, blend::MOUTH_SMILE_RIGHT),
+                self.smile,
+            ),
+            (b[blend::JAW_OPEN] as f64, self.jaw_open),
+            (b[blend::BROW_INNER_UP] as f64, self.brow_raise),
+            (
+                mean(blend::EYE_WIDE_LEFT, blend::EYE_WIDE_RIGHT),
+                self.eyes_wide,
+            ),
+            (
+                mean(blend::MOUTH_STRETCH_LEFT, blend::MOUTH_STRETCH_RIGHT),
+                self.mouth_stretch,
+            ),
+            (
+                mean(blend::NOSE_SNEER_LEFT, blend::NOSE_SNEER_RIGHT),
+                self.nose_sneer,
+            ),
+            (
+                mean(blend::MOUTH_UPPER_UP_LEFT, blend::MOUTH_UPPER_UP_RIGHT),
+                self.upper_lip_raise,
+            ),
+            (
+                mean(blend::MOUTH_FROWN_LEFT, blend::MOUTH_FROWN_RIGHT),
+                self.frown,
+            ),
+            (
+                ((b[blend::EYE_BLINK_LEFT] - b[blend::EYE_BLINK_RIGHT]).abs()) as f64,
+                self.wink,
+            ),
+        ];
+        let value = movements
+            .iter()
+            .map(|(score, limit)| score / limit.max(1e-6))
+            .fold(0.0, f64::max);
+        Finding::judge(value, value <= 1.0, threshold, "expression_neutral")
     }
 }

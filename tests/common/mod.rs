@@ -53,7 +53,8 @@ pub fn store() -> &'static ModelStore {
     STORE.get_or_init(|| ModelStore::open_default().expect("model store (models/) opens"))
 }
 
-fn make_checker(profile: &str, input: InputKind, lang: Lang) -> Checker {
+/// A new checker (loads its own model sessions, about a second) for a built-in profile.
+pub fn make_checker(profile: &str, input: InputKind, lang: Lang) -> Checker {
     let profile = Arc::new(Profile::load(profile).expect("built-in profile loads"));
     let options = CheckOptions {
         input,

@@ -1,0 +1,32 @@
+//! Dumps the raw analysis measurements (pose, 52 blendshapes) of photos as JSON lines, for tuning
+//! rule thresholds against labelled data:
+//! `cargo run --release --example measures -- photo.jpg ... > measures.jsonl`
+
+use idphoto::analyse::{Analyser, AnalysisOptions};
+use idphoto::decode::{decode, DecodeOptions};
+use idphoto::runtime::models::ModelStore;
+
+fn main() -> anyhow::Result<()> {
+    let store = ModelStore::open_default()?;
+    let analyser = Analyser::new(&store, AnalysisOptions::default())?;
+    for path in std::env::args().skip(1) {
+        let measures = std::fs::read(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| Ok(decode(&bytes, &DecodeOptions::default())?))
+            .and_then(|decoded| Ok(analyser.analyse(decoded)?));
+        let line = match measures {
+            Ok(a) => match &a.face {
+                Some(f) => serde_json::json!({
+                    "file": path,
+                    "faces": a.faces.len(),
+                    "pose": [f.pose.yaw, f.pose.pitch, f.pose.roll],
+                    "blendshapes": f.blendshapes.to_vec(),
+                }),
+                None => serde_json::json!({ "file": path, "faces": 0 }),
+            },
+            Err(e) => serde_json::json!({ "file": path, "error": e.to_string() }),
+        };
+        println!("{line}");
+    }
+    Ok(())
+}

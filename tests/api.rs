@@ -1,0 +1,172 @@
+//! The library's front door beyond the rules: unreadable input, batches over a worker pool, and
+//! the language of the advice.
+
+mod common;
+
+use common::*;
+use idphoto::messages::{self, Lang};
+use idphoto::profile::{InputKind, Profile};
+use idphoto::report::{Status, Verdict};
+use idphoto::{CheckOptions, CheckerPool};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A fresh folder under the system temp dir for files this test writes.
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("idphoto-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn truncated_jpeg() -> Vec<u8> {
+    let bytes = jpeg(grace(), 90);
+    bytes[..bytes.len() / 3].to_vec()
+}
+
+#[test]
+fn unreadable_inputs_give_error_reports_with_a_code() {
+    let png_bytes = png(grace());
+    let mut jpeg_header_then_noise = jpeg(grace(), 90)[..600].to_vec();
+    let mut rng = Rng::new(9);
+    jpeg_header_then_noise.extend((0..20_000).map(|_| (rng.next_f32() * 255.0) as u8));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "notes.txt",
+            b"this is a text file, not a photo\n".to_vec(),
+            "unsupported_format",
+        ),
+        ("empty.jpg", Vec::new(), "unsupported_format"),
+        ("truncated.jpg", truncated_jpeg(), "corrupt_image"),
+        (
+            "truncated.png",
+            png_bytes[..png_bytes.len() / 2].to_vec(),
+            "corrupt_image",
+        ),
+        ("noise.jpg", jpeg_header_then_noise, "corrupt_image"),
+        (
+            "tiny.png",
+            png(&solid(40, 30, [200, 180, 170])),
+            "image_too_small",
+        ),
+    ];
+    for (name, bytes, code) in cases {
+        let r = selfie().check_bytes(name, &bytes);
+        assert_eq!(r.verdict, Verdict::Error, "{name}: {}", summary(&r));
+        let error = r.error.as_ref().expect("error details");
+        assert_eq!(error.code, code, "{name}: {}", error.message);
+        assert_eq!(r.file, name);
+        assert!(r.checks.is_empty() && r.face.is_none());
+        // The applicant gets the plain-language advice for that code.
+        assert_eq!(
+            r.reasons,
+            vec![messages::text(Lang::En, &format!("error.{code}"))]
+        );
+    }
+    let missing = selfie().check_file(std::path::Path::new("/no/such/dir/photo.jpg"));
+    assert_eq!(missing.verdict, Verdict::Error);
+    assert_eq!(missing.error.as_ref().unwrap().code, "io");
+}
+
+#[test]
+fn pool_checks_a_batch_in_order_and_bad_files_do_not_stop_it() {
+    let dir = scratch("batch");
+    std::fs::write(dir.join("notes.txt"), "not a photo").unwrap();
+    std::fs::write(dir.join("truncated.jpg"), truncated_jpeg()).unwrap();
+    std::fs::write(dir.join("grace_copy.png"), png(grace())).unwrap();
+    let files = vec![
+        testdata("astronaut.png"),
+        dir.join("notes.txt"),
+        testdata("grace_hopper.jpg"),
+        dir.join("missing.jpg"),
+        dir.join("truncated.jpg"),
+        dir.join("grace_copy.png"),
+        testdata("astronaut.png"),
+    ];
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let options = CheckOptions {
+        lang: Lang::En,
+        ..CheckOptions::default()
+    };
+    let pool = CheckerPool::new(store(), profile, options, 2).expect("pool builds");
+    let reports = pool.check_files(&files);
+    assert_eq!(reports.len(), files.len());
+    for (r, f) in reports.iter().zip(&files) {
+        assert_eq!(r.file, f.display().to_string(), "order kept");
+    }
+    let verdicts: Vec<Verdict> = reports.iter().map(|r| r.verdict).collect();
+    use Verdict::{Error, Fail};
+    assert_eq!(verdicts, [Fail, Error, Fail, Error, Error, Fail, Fail]);
+    let codes: Vec<Option<&str>> = reports
+        .iter()
+        .map(|r| r.error.as_ref().map(|e| e.code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            None,
+            Some("unsupported_format"),
+            None,
+            Some("io"),
+            Some("corrupt_image"),
+            None,
+            None
+        ]
+    );
+    // The same photo gives the same statuses on any worker, and from JPEG or PNG bytes alike.
+    let statuses = |i: usize| -> Vec<(&str, Status)> {
+        reports[i].checks.iter().map(|c| (c.id, c.status)).collect()
+    };
+    assert_eq!(statuses(0), statuses(6));
+    assert_eq!(statuses(2), statuses(5));
+    assert_eq!(statuses(0).len(), 19, "every selfie rule reported");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn advice_comes_in_the_chosen_language() {
+    let en = astronaut_report();
+    let zh = check_with(
+        &make_checker("cn-id-card", InputKind::Selfie, Lang::ZhCn),
+        "astronaut_zh",
+        astronaut(),
+    );
+    let tw = check_with(
+        &make_checker("cn-id-card", InputKind::Selfie, Lang::ZhTw),
+        "astronaut_tw",
+        astronaut(),
+    );
+    // Same decisions whatever the language.
+    let decisions = |r: &idphoto::report::Report| -> Vec<(&str, Status)> {
+        r.checks.iter().map(|c| (c.id, c.status)).collect()
+    };
+    assert_eq!(decisions(en), decisions(&zh));
+    assert_eq!(decisions(en), decisions(&tw));
+    assert_eq!(en.reasons.len(), zh.reasons.len());
+    // The smile is explained in each language, from that language's catalogue.
+    for (r, lang) in [(en, Lang::En), (&zh, Lang::ZhCn), (&tw, Lang::ZhTw)] {
+        let advice = messages::text(lang, "mouth_closed");
+        assert_eq!(
+            result(r, "mouth_closed").message.as_deref(),
+            Some(advice.as_str())
+        );
+        assert!(r.reasons.contains(&advice), "{:?}", r.reasons);
+    }
+    assert_ne!(
+        messages::text(Lang::En, "mouth_closed"),
+        messages::text(Lang::ZhCn, "mouth_closed")
+    );
+    let cjk = |s: &String| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    assert!(zh.reasons.iter().all(cjk), "{:?}", zh.reasons);
+    assert!(!en.reasons.iter().any(cjk), "{:?}", en.reasons);
+    // Errors too.
+    let zh_error = check_with(
+        &make_checker("cn-id-card", InputKind::Selfie, Lang::ZhCn),
+        "x",
+        &solid(40, 30, [0, 0, 0]),
+    );
+    assert_eq!(
+        zh_error.reasons,
+        vec![messages::text(Lang::ZhCn, "error.image_too_small")]
+    );
+}

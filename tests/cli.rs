@@ -1,0 +1,315 @@
+//! The `idphoto` binary: JSON fields, languages, batches and exit codes (0 all pass, 1 any
+//! fails, 2 unreadable input or bad usage).
+
+use idphoto::messages::{self, Lang};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
+}
+
+fn idphoto(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idphoto"))
+        .args(args)
+        .env("IDPHOTO_LOG", "warn")
+        .output()
+        .expect("the idphoto binary runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("idphoto-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SELFIE_RULES: [&str; 19] = [
+    "single_face",
+    "head_in_frame",
+    "resolution",
+    "head_frontal",
+    "eye_line_level",
+    "eyes_open",
+    "mouth_closed",
+    "expression_neutral",
+    "no_head_covering",
+    "no_glasses",
+    "ears_visible",
+    "eyebrows_visible",
+    "background_plain",
+    "background_white",
+    "lighting_even",
+    "exposure_ok",
+    "sharp",
+    "color_photo",
+    "not_white_top",
+];
+
+#[test]
+fn json_report_has_every_documented_field() {
+    let photo = testdata("grace_hopper.jpg");
+    let out = idphoto(&["check", "--json", "--lang", "en", photo.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "a failing photo exits 1: {out:?}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    let r = &lines[0];
+    assert_eq!(r["file"], photo.display().to_string());
+    assert_eq!(r["verdict"], "fail");
+    assert_eq!(r["profile"], "cn-id-card");
+    assert!(r.get("error").is_none());
+
+    let checks = r["checks"].as_array().expect("checks array");
+    let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    let mut expected = SELFIE_RULES.to_vec();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    for c in checks {
+        let obj = c.as_object().unwrap();
+        for key in ["id", "status", "value", "threshold", "message"] {
+            assert!(obj.contains_key(key), "{key} missing in {c}");
+        }
+        let status = c["status"].as_str().unwrap();
+        assert!(["pass", "fail", "not_assessed"].contains(&status), "{c}");
+        assert!(c["threshold"].as_str().is_some_and(|t| !t.is_empty()));
+        match status {
+            "pass" => assert!(c["message"].is_null() && c["value"].is_number(), "{c}"),
+            "fail" => assert!(c["message"].is_string(), "{c}"),
+            _ => {}
+        }
+    }
+    let status_of = |id: &str| {
+        checks.iter().find(|c| c["id"] == id).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status_of("no_glasses"), "fail");
+    assert_eq!(status_of("mouth_closed"), "pass");
+
+    let reasons: Vec<&str> = r["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons.contains(&messages::text(Lang::En, "no_glasses").as_str()),
+        "{reasons:?}"
+    );
+
+    let face = &r["face"];
+    let bx = face["box"].as_array().unwrap();
+    assert_eq!(bx.len(), 4);
+    assert!(bx.iter().all(|v| v.is_number()));
+    assert!(
+        bx[2].as_f64().unwrap() > 100.0,
+        "face width in pixels: {bx:?}"
+    );
+    let landmarks = face["landmarks"].as_array().unwrap();
+    assert_eq!(landmarks.len(), 5);
+    assert!(landmarks.iter().all(|p| p
+        .as_array()
+        .is_some_and(|xy| xy.len() == 2 && xy.iter().all(Value::is_number))));
+    let total = r["timings_ms"]["total"].as_f64().expect("timings_ms.total");
+    assert!(total > 0.0);
+}
+
+#[test]
+fn human_output_defaults_to_simplified_chinese() {
+    let photo = testdata("astronaut.png");
+    let zh = idphoto(&["check", photo.to_str().unwrap()]);
+    assert_eq!(code(&zh), 1);
+    let text = stdout(&zh);
+    assert!(
+        text.contains(&messages::text(Lang::ZhCn, "mouth_closed")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&messages::text(Lang::ZhCn, "ui.verdict_fail")),
+        "{text}"
+    );
+    let en = idphoto(&["check", "--lang", "en", photo.to_str().unwrap()]);
+    let text = stdout(&en);
+    assert!(
+        text.contains(&messages::text(Lang::En, "mouth_closed")),
+        "{text}"
+    );
+    assert!(text.contains("Not accepted"), "{text}");
+    assert!(!text.contains(&messages::text(Lang::ZhCn, "mouth_closed")));
+}
+
+#[test]
+fn exit_code_0_when_every_rule_of_the_profile_passes() {
+    // The built-in ID-card profile cut down to rules Grace Hopper's portrait clearly meets
+    // (she wears glasses and a cap, so she cannot pass the full profile).
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/cn-id-card.toml"),
+    )
+    .unwrap();
+    let mut table: toml::Table = text.parse().unwrap();
+    let keep = [
+        "single_face",
+        "head_frontal",
+        "mouth_closed",
+        "exposure_ok",
+        "color_photo",
+    ];
+    let rules = table["rules"].as_table_mut().unwrap();
+    rules.retain(|id, _| keep.contains(&&id[..]));
+    table.insert("name".into(), "grace-subset".into());
+    let dir = scratch("profile");
+    let profile = dir.join("subset.toml");
+    std::fs::write(&profile, toml::to_string(&table).unwrap()).unwrap();
+
+    let photo = testdata("grace_hopper.jpg");
+    let args = [
+        "check",
+        "--json",
+        "--lang",
+        "en",
+        "--profile",
+        profile.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ];
+    let out = idphoto(&args);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["verdict"], "pass");
+    assert_eq!(r["profile"], "grace-subset");
+    assert_eq!(r["checks"].as_array().unwrap().len(), keep.len());
+    assert!(r["reasons"].as_array().unwrap().is_empty());
+    let human = idphoto(
+        &args[..args.len()]
+            .iter()
+            .filter(|a| **a != "--json")
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&human), 0);
+    assert!(stdout(&human).contains("Accepted"), "{}", stdout(&human));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exit_code_2_for_a_missing_file_and_the_others_are_still_reported() {
+    let a = testdata("astronaut.png");
+    let g = testdata("grace_hopper.jpg");
+    let missing = "/no/such/dir/photo.jpg";
+    let out = idphoto(&[
+        "check",
+        "--json",
+        "--lang",
+        "en",
+        a.to_str().unwrap(),
+        missing,
+        g.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3, "{}", stdout(&out));
+    assert_eq!(lines[0]["file"], a.display().to_string());
+    assert_eq!(lines[1]["file"], missing);
+    assert_eq!(lines[2]["file"], g.display().to_string());
+    assert_eq!(lines[0]["verdict"], "fail");
+    assert_eq!(lines[1]["verdict"], "error");
+    assert_eq!(lines[1]["error"]["code"], "io");
+    assert!(lines[1]["checks"].as_array().unwrap().is_empty());
+    assert_eq!(lines[2]["verdict"], "fail");
+
+    let alone = idphoto(&["check", "--json", missing]);
+    assert_eq!(code(&alone), 2);
+}
+
+#[test]
+fn exit_code_2_for_bad_usage() {
+    let photo = testdata("astronaut.png");
+    let p = photo.to_str().unwrap();
+    for args in [
+        vec!["check", "--no-such-flag", p],
+        vec!["check", "--lang", "fr", p],
+        vec!["check", "--input", "passport", p],
+        vec!["check"],
+        vec!["no-such-command"],
+    ] {
+        let out = idphoto(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {out:?}");
+        assert!(!out.stderr.is_empty(), "{args:?} explains itself");
+    }
+    let out = idphoto(&["check", "--profile", "no-such-profile", p]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-profile"));
+}
+
+#[test]
+fn finished_input_and_icao_profile_flags() {
+    let photo = testdata("grace_hopper.jpg");
+    let out = idphoto(&[
+        "check",
+        "--json",
+        "--lang",
+        "en",
+        "--input",
+        "finished",
+        photo.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    let r = &json_lines(&out)[0];
+    let size = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "photo_size")
+        .expect("finished photos get the size rule");
+    assert_eq!(size["status"], "fail");
+    assert!(
+        size["message"].as_str().unwrap().contains("512x600"),
+        "{size}"
+    );
+
+    let out = idphoto(&[
+        "check",
+        "--json",
+        "--profile",
+        "icao",
+        photo.to_str().unwrap(),
+    ]);
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["profile"], "icao");
+    assert!(r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != "ears_visible"));
+}
+
+#[test]
+fn profiles_subcommand_lists_the_builtins() {
+    let out = idphoto(&["profiles"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("cn-id-card") && text.contains("icao"),
+        "{text}"
+    );
+}
