@@ -1,16 +1,26 @@
 //! Plain background: a uniform wall, no texture, objects, people or strong shading.
+//!
+//! Three measures over the backdrop: fine texture (mean gradient, as OFIQ's background
+//! uniformity), smooth shading (range of a quadratic surface fitted to block means: a mild studio
+//! vignette passes, a strong gradient does not) and everything the smooth surface cannot explain
+//! (objects, scenery, other people: the residual around the fit).
 
-use super::context::luminance;
+use super::context::{luminance, Background};
 use super::{Context, Finding, Rule};
+use nalgebra::{SMatrix, SVector};
 use serde::Deserialize;
+
+const BLOCK: u32 = 16;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackgroundPlain {
-    /// Largest mean luminance gradient (Sobel, grey levels per pixel at <= 512 px) over the backdrop.
+    /// Largest mean luminance gradient (Sobel, grey levels per pixel at <= 512 px).
     pub max_texture: f64,
-    /// Largest spread of backdrop luminance (95th minus 5th percentile, grey levels).
-    pub max_spread: f64,
+    /// Largest range of the fitted shading surface (grey levels).
+    pub max_shading: f64,
+    /// Largest RMS of block means around the fitted surface (grey levels).
+    pub max_residual: f64,
     /// Smallest share of the photo that must be backdrop to judge it.
     pub min_fraction: f64,
 }
@@ -22,8 +32,8 @@ impl Rule for BackgroundPlain {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "<= 1 (texture / {}, spread / {})",
-            self.max_texture, self.max_spread
+            "<= 1 (texture / {}, shading / {}, residual / {})",
+            self.max_texture, self.max_shading, self.max_residual
         );
         let Some(bg) = ctx
             .background()
@@ -31,37 +41,91 @@ impl Rule for BackgroundPlain {
         else {
             return Finding::not_assessed(threshold, "na.no_background");
         };
-        let (w, h) = bg.image.dimensions();
         let lum: Vec<f32> = bg.image.pixels().map(luminance).collect();
-        let at = |x: u32, y: u32| lum[(y * w + x) as usize];
-        let (mut sum, mut n) = (0f64, 0usize);
-        let mut levels = Vec::with_capacity(bg.count);
-        for (x, y, p) in bg.pixels() {
-            levels.push(luminance(p));
-            if x == 0 || y == 0 || x + 1 >= w || y + 1 >= h {
-                continue;
-            }
-            // Only where the whole 3x3 window is backdrop, so the person's edge does not count.
-            let inside =
-                (y - 1..=y + 1).all(|yy| (x - 1..=x + 1).all(|xx| bg.mask[(yy * w + xx) as usize]));
-            if !inside {
-                continue;
-            }
-            let gx = (at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1))
-                - (at(x - 1, y - 1) + 2.0 * at(x - 1, y) + at(x - 1, y + 1));
-            let gy = (at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1))
-                - (at(x - 1, y - 1) + 2.0 * at(x, y - 1) + at(x + 1, y - 1));
-            sum += ((gx * gx + gy * gy).sqrt() / 8.0) as f64;
-            n += 1;
-        }
-        if n == 0 {
+        let Some(texture) = texture(bg, &lum) else {
             return Finding::not_assessed(threshold, "na.no_background");
-        }
-        levels.sort_by(f32::total_cmp);
-        let pct = |q: f64| levels[((levels.len() - 1) as f64 * q) as usize] as f64;
-        let texture = sum / n as f64;
-        let spread = pct(0.95) - pct(0.05);
-        let value = (texture / self.max_texture).max(spread / self.max_spread);
+        };
+        let (shading, residual) = shading(bg, &lum).unwrap_or((0.0, 0.0));
+        let value = (texture / self.max_texture)
+            .max(shading / self.max_shading)
+            .max(residual / self.max_residual);
         Finding::judge(value, value <= 1.0, threshold, "background_plain")
     }
+}
+
+/// Mean Sobel magnitude where the whole 3x3 window is backdrop (the person's edge is excluded).
+fn texture(bg: &Background, lum: &[f32]) -> Option<f64> {
+    let (w, h) = bg.image.dimensions();
+    let at = |x: u32, y: u32| lum[(y * w + x) as usize];
+    let (mut sum, mut n) = (0f64, 0usize);
+    for (x, y, _) in bg.pixels() {
+        if x == 0 || y == 0 || x + 1 >= w || y + 1 >= h {
+            continue;
+        }
+        let inside =
+            (y - 1..=y + 1).all(|yy| (x - 1..=x + 1).all(|xx| bg.mask[(yy * w + xx) as usize]));
+        if !inside {
+            continue;
+        }
+        let gx = (at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1))
+            - (at(x - 1, y - 1) + 2.0 * at(x - 1, y) + at(x - 1, y + 1));
+        let gy = (at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1))
+            - (at(x - 1, y - 1) + 2.0 * at(x, y - 1) + at(x + 1, y - 1));
+        sum += ((gx * gx + gy * gy).sqrt() / 8.0) as f64;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Range of a least-squares quadratic surface through the means of blocks that are (almost)
+/// all backdrop, and the RMS of the block means around it. `None` with too few blocks.
+fn shading(bg: &Background, lum: &[f32]) -> Option<(f64, f64)> {
+    let (w, h) = bg.image.dimensions();
+    let mut blocks = Vec::new();
+    for by in 0..h / BLOCK {
+        for bx in 0..w / BLOCK {
+            let (mut sum, mut n) = (0f64, 0u32);
+            for y in by * BLOCK..(by + 1) * BLOCK {
+                for x in bx * BLOCK..(bx + 1) * BLOCK {
+                    let i = (y * w + x) as usize;
+                    if bg.mask[i] {
+                        sum += lum[i] as f64;
+                        n += 1;
+                    }
+                }
+            }
+            if n * 10 >= BLOCK * BLOCK * 9 {
+                let cx = ((bx as f64 + 0.5) * BLOCK as f64) / w as f64;
+                let cy = ((by as f64 + 0.5) * BLOCK as f64) / h as f64;
+                blocks.push((cx, cy, sum / n as f64));
+            }
+        }
+    }
+    if blocks.len() < 8 {
+        return None;
+    }
+    let terms = |x: f64, y: f64| SVector::<f64, 6>::from([1.0, x, y, x * x, x * y, y * y]);
+    let mut ata = SMatrix::<f64, 6, 6>::zeros();
+    let mut atb = SVector::<f64, 6>::zeros();
+    for &(x, y, z) in &blocks {
+        let t = terms(x, y);
+        ata += t * t.transpose();
+        atb += t * z;
+    }
+    // A little ridge keeps the fit stable when the blocks lie along a line or in one corner.
+    ata += SMatrix::<f64, 6, 6>::identity() * 1e-3;
+    let coeffs = ata.cholesky()?.solve(&atb);
+    let fitted: Vec<f64> = blocks
+        .iter()
+        .map(|&(x, y, _)| terms(x, y).dot(&coeffs))
+        .collect();
+    let (lo, hi) = fitted
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let rss: f64 = blocks
+        .iter()
+        .zip(&fitted)
+        .map(|(b, f)| (b.2 - f).powi(2))
+        .sum();
+    Some((hi - lo, (rss / blocks.len() as f64).sqrt()))
 }
