@@ -110,7 +110,7 @@ mod tests {
         for name in Profile::builtin_names() {
             let p = Profile::load(name).unwrap();
             assert_eq!(p.name, name);
-            assert!(p.rules_for(InputKind::Selfie).count() >= 19);
+            assert!(p.rules_for(InputKind::Selfie).count() >= 17);
             assert!(!p
                 .rules_for(InputKind::Selfie)
                 .any(|r| r.id() == "photo_size"));

@@ -6,8 +6,8 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColorPhoto {
-    /// Smallest colour variety: the 98th percentile of chroma away from the photo's single
-    /// dominant tint (greyscale and sepia have one tint at most).
+    /// Smallest colour variety: the 95th percentile of brightness-relative chroma away from the
+    /// photo's single dominant tint (greyscale and sepia have one tint at most).
     pub min_colorfulness: f64,
 }
 
@@ -28,7 +28,9 @@ impl Rule for ColorPhoto {
             .map(|p| {
                 let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
                 let y = 0.299 * r + 0.587 * g + 0.114 * b;
-                (b - y, r - y)
+                // Relative to brightness, so a dark colour photo still shows its colours.
+                let k = 128.0 / y.max(32.0);
+                ((b - y) * k, (r - y) * k)
             })
             .collect();
         let n = chroma.len().max(1) as f32;
@@ -47,7 +49,8 @@ impl Rule for ColorPhoto {
             .map(|&(cb, cr)| (cr * c - cb * s).abs())
             .collect();
         off_axis.sort_by(f32::total_cmp);
-        let variety = off_axis[((off_axis.len() - 1) as f32 * 0.98) as usize] as f64;
+        // The 95th percentile: JPEG chroma noise at edges must not count as colour.
+        let variety = off_axis[((off_axis.len() - 1) as f32 * 0.95) as usize] as f64;
         Finding::judge(
             variety,
             variety >= self.min_colorfulness,

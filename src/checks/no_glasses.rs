@@ -1,5 +1,6 @@
 //! Glasses: none at all (ID card), or only clear lenses that leave the eyes visible (ICAO).
 
+use super::context::luminance;
 use super::{Context, Finding, Rule};
 use crate::analyse::parse::class;
 use serde::Deserialize;
@@ -9,12 +10,14 @@ use serde::Deserialize;
 pub struct NoGlasses {
     /// Frame-and-lens area (IOD^2 units) from which glasses count as worn.
     pub max_glasses_area: f64,
-    /// ICAO: glasses are fine when both eyes stay visible through clear lenses.
+    /// ICAO: glasses are fine when the lenses are clear.
     #[serde(default)]
     pub allow_clear_glasses: bool,
-    /// With `allow_clear_glasses`: smallest visible eye area (IOD^2 units) behind the lenses.
+    /// With `allow_clear_glasses`: smallest brightness around each eye relative to the skin;
+    /// tinted or dark lenses fall below it. (The parser labels the whole lens as glasses, so the
+    /// eyes behind clear lenses cannot be counted as "eye" pixels.)
     #[serde(default)]
-    pub min_visible_eye_area: f64,
+    pub min_lens_brightness: f64,
 }
 
 impl Rule for NoGlasses {
@@ -25,8 +28,8 @@ impl Rule for NoGlasses {
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = if self.allow_clear_glasses {
             format!(
-                "eyes visible >= {} IOD^2 behind glasses",
-                self.min_visible_eye_area
+                "lens/skin brightness >= {} when glasses are worn",
+                self.min_lens_brightness
             )
         } else {
             format!("glasses area <= {} IOD^2", self.max_glasses_area)
@@ -47,11 +50,41 @@ impl Rule for NoGlasses {
                 "no_glasses",
             );
         }
-        let eyes =
-            parsing.count(&[class::LEFT_EYE, class::RIGHT_EYE], 0.0, n, 0.0, n) as f64 / unit;
+        let mean = |pixels: &mut dyn Iterator<Item = (u32, u32)>| {
+            let (sum, count) = pixels.fold((0f64, 0usize), |(s, c), (u, v)| {
+                (s + luminance(parsing.crop.get_pixel(u, v)) as f64, c + 1)
+            });
+            (count > 0).then(|| sum / count as f64)
+        };
+        let Some(skin) = mean(&mut parsing.pixels_of(&[class::SKIN, class::NOSE])) else {
+            return Finding::not_assessed(threshold, "na.no_parsing");
+        };
+        let (right, left) = Context::eye_centers(face);
+        let radius = 0.25 * iod;
+        let darkest = [right, left]
+            .into_iter()
+            .filter_map(|eye| {
+                let [cu, cv] = parsing.frame.to_crop(eye[0], eye[1]);
+                let mut around = parsing
+                    .pixels_of(&[
+                        class::GLASSES,
+                        class::LEFT_EYE,
+                        class::RIGHT_EYE,
+                        class::SKIN,
+                    ])
+                    .filter(|&(u, v)| {
+                        (u as f32 - cu).powi(2) + (v as f32 - cv).powi(2) <= radius * radius
+                    });
+                mean(&mut around)
+            })
+            .fold(f64::MAX, f64::min);
+        if darkest == f64::MAX {
+            return Finding::not_assessed(threshold, "na.no_parsing");
+        }
+        let ratio = darkest / skin.max(1.0);
         Finding::judge(
-            eyes,
-            eyes >= self.min_visible_eye_area,
+            ratio,
+            ratio >= self.min_lens_brightness,
             threshold,
             "no_glasses.tinted",
         )
