@@ -32,6 +32,18 @@ impl PersonMask {
         top + (bottom - top) * fy
     }
 
+    /// The mask resampled to the analysis image's own size.
+    pub fn to_image_grid(&self) -> Vec<f32> {
+        let (w, h) = self.image_size;
+        let mut out = Vec::with_capacity((w * h) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                out.push(self.at(x as f32, y as f32));
+            }
+        }
+        out
+    }
+
     pub fn image_size(&self) -> (u32, u32) {
         self.image_size
     }
