@@ -62,6 +62,18 @@ impl<'a> Context<'a> {
         self.analysis.parsing.as_ref().ok_or("na.no_parsing")
     }
 
+    /// The face and its parsing map together, for the rules that need both.
+    pub fn face_and_parsing(&self) -> Result<(&'a Face, &'a FaceParsing), &'static str> {
+        Ok((self.face()?, self.parsing()?))
+    }
+
+    /// Area unit of the parsing rules: the inter-ocular distance squared, in crop pixels, so
+    /// areas compare across face sizes.
+    pub fn iod_area_in_crop(face: &Face, parsing: &FaceParsing) -> f64 {
+        let iod = Self::iod(face) * parsing.frame.zoom();
+        (iod * iod).max(1.0) as f64
+    }
+
     pub fn person(&self) -> Option<&'a PersonMask> {
         self.analysis.person.as_ref()
     }

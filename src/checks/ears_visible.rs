@@ -19,15 +19,14 @@ impl Rule for EarsVisible {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("each ear >= {} IOD^2", self.min_ear_area);
-        let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
+        let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let n = parsing.size() as f32;
         let nose = face.mesh.xy(ids::NOSE_TIP);
         let mid = parsing.frame.to_crop(nose[0], nose[1])[0];
-        let iod = Context::iod(face) * parsing.frame.zoom();
-        let unit = (iod * iod).max(1.0) as f64;
+        let unit = Context::iod_area_in_crop(face, parsing);
         let ears = [class::LEFT_EAR, class::RIGHT_EAR];
         // Image-left half holds the subject's right ear; the model's l/r labels are not reliable
         // for sides, so sides come from position.

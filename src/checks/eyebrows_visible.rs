@@ -19,7 +19,7 @@ impl Rule for EyebrowsVisible {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("covered share of each brow <= {}", self.max_covered);
-        let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
+        let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

@@ -20,7 +20,7 @@ impl Rule for LightingEven {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("darker/brighter half >= {}", self.min_ratio);
-        let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
+        let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

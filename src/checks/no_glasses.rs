@@ -34,13 +34,12 @@ impl Rule for NoGlasses {
         } else {
             format!("glasses area <= {} IOD^2", self.max_glasses_area)
         };
-        let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
+        let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let n = parsing.size() as f32;
-        let iod = Context::iod(face) * parsing.frame.zoom();
-        let unit = (iod * iod).max(1.0) as f64;
+        let unit = Context::iod_area_in_crop(face, parsing);
         let glasses = parsing.count(&[class::GLASSES], 0.0, n, 0.0, n) as f64 / unit;
         if !self.allow_clear_glasses || glasses <= self.max_glasses_area {
             return Finding::judge(
@@ -60,7 +59,7 @@ impl Rule for NoGlasses {
             return Finding::not_assessed(threshold, "na.no_parsing");
         };
         let (right, left) = Context::eye_centers(face);
-        let radius = 0.25 * iod;
+        let radius = 0.25 * Context::iod(face) * parsing.frame.zoom();
         let darkest = [right, left]
             .into_iter()
             .filter_map(|eye| {

@@ -25,7 +25,7 @@ impl Rule for NoHeadCovering {
             "covered share of the head top <= {} (when >= {} IOD^2)",
             self.max_hat_share, self.min_hat_area
         );
-        let (face, parsing) = match ctx.face().and_then(|f| Ok((f, ctx.parsing()?))) {
+        let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
@@ -39,8 +39,7 @@ impl Rule for NoHeadCovering {
                 parsing.frame.to_crop(p[0], p[1])[1]
             })
             .fold(f32::MAX, f32::min);
-        let iod = Context::iod(face) * parsing.frame.zoom();
-        let unit = (iod * iod).max(1.0) as f64;
+        let unit = Context::iod_area_in_crop(face, parsing);
         // Hoods and scarves come out as `cloth`; no clothing belongs above the brows.
         let hat = parsing.count(&[class::HAT, class::CLOTH], 0.0, n, 0.0, brow) as f64 / unit;
         let hair = parsing.count(&[class::HAIR], 0.0, n, 0.0, brow) as f64 / unit;
