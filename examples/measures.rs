@@ -1,8 +1,9 @@
-//! Dumps the raw analysis measurements (pose, 52 blendshapes) of photos as JSON lines, for tuning
+//! Dumps the raw analysis measurements (pose, 52 blendshapes, eye apertures, ear zones) of photos as JSON lines, for tuning
 //! rule thresholds against labelled data:
 //! `cargo run --release --example measures -- photo.jpg ... > measures.jsonl`
 
 use idphoto::analyse::{Analyser, AnalysisOptions};
+use idphoto::checks::ears_visible::ear_sides;
 use idphoto::decode::{decode, DecodeOptions};
 use idphoto::runtime::models::ModelStore;
 
@@ -21,6 +22,8 @@ fn main() -> anyhow::Result<()> {
                     "faces": a.faces.len(),
                     "pose": [f.pose.yaw, f.pose.pitch, f.pose.roll],
                     "blendshapes": f.blendshapes.to_vec(),
+                    "eye_aperture": f.mesh.eye_apertures(),
+                    "ears": a.parsing.as_ref().map(|p| ear_sides(f, p)),
                 }),
                 None => serde_json::json!({ "file": path, "faces": 0 }),
             },

@@ -1,7 +1,7 @@
 //! MediaPipe face mesh (478 points with irises) and the 52 blendshape scores on the main face.
 
 use super::detect::Detection;
-use super::geometry::{line_angle, CropFrame};
+use super::geometry::{distance, line_angle, CropFrame};
 use super::infer::Model;
 use crate::Result;
 use image::RgbImage;
@@ -88,6 +88,28 @@ pub struct FaceMesh {
 impl FaceMesh {
     pub fn xy(&self, id: usize) -> [f32; 2] {
         [self.points[id][0], self.points[id][1]]
+    }
+
+    /// Lid gap over eye width for the subject's right and left eye: about 0.3 for an open eye,
+    /// under 0.1 for a closed one.
+    pub fn eye_apertures(&self) -> [f32; 2] {
+        let ratio = |top, bottom, a, b| {
+            distance(self.xy(top), self.xy(bottom)) / distance(self.xy(a), self.xy(b)).max(1e-3)
+        };
+        [
+            ratio(
+                ids::RIGHT_EYE_TOP,
+                ids::RIGHT_EYE_BOTTOM,
+                ids::RIGHT_EYE_OUTER,
+                ids::RIGHT_EYE_INNER,
+            ),
+            ratio(
+                ids::LEFT_EYE_TOP,
+                ids::LEFT_EYE_BOTTOM,
+                ids::LEFT_EYE_OUTER,
+                ids::LEFT_EYE_INNER,
+            ),
+        ]
     }
 }
 

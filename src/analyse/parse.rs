@@ -69,6 +69,15 @@ impl FaceParsing {
     /// counting only what lies inside the photo: the black padding beyond its edges is often
     /// mistaken for hair or a hat.
     pub fn count(&self, classes: &[u8], u0: f32, u1: f32, v0: f32, v1: f32) -> usize {
+        self.count_where(u0, u1, v0, v1, |label| classes.contains(&label))
+    }
+
+    /// Number of pixels inside the crop rectangle that lie inside the photo.
+    pub fn count_inside(&self, u0: f32, u1: f32, v0: f32, v1: f32) -> usize {
+        self.count_where(u0, u1, v0, v1, |_| true)
+    }
+
+    fn count_where(&self, u0: f32, u1: f32, v0: f32, v1: f32, keep: impl Fn(u8) -> bool) -> usize {
         let n = self.frame.size as f32;
         let (u0, u1) = (u0.clamp(0.0, n) as u32, u1.clamp(0.0, n) as u32);
         let (v0, v1) = (v0.clamp(0.0, n) as u32, v1.clamp(0.0, n) as u32);
@@ -76,7 +85,7 @@ impl FaceParsing {
         for v in v0..v1 {
             for u in u0..u1 {
                 let i = (v * self.frame.size + u) as usize;
-                if !self.outside[i] && classes.contains(&self.labels[i]) {
+                if !self.outside[i] && keep(self.labels[i]) {
                     total += 1;
                 }
             }

@@ -2,14 +2,74 @@
 
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
-use crate::analyse::parse::class;
+use crate::analyse::parse::{class, FaceParsing};
+use crate::analyse::Face;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EarsVisible {
-    /// Smallest visible area of each ear, in units of the inter-ocular distance squared.
+    /// Visible area of an ear, in units of the inter-ocular distance squared, that counts as
+    /// seen.
     pub min_ear_area: f64,
+    /// An ear the parser does not find counts as hidden when hair, a hat or a hood covers at
+    /// least this share of where it should be...
+    pub min_cover_hidden: f64,
+    /// ...or when the head is turned this far (degrees of yaw) so the far ear is behind it.
+    /// Otherwise its place is open and the ear is taken as there but too small or too faint
+    /// (low resolution, greyscale, side light) for the parser.
+    pub max_yaw_deg: f64,
+    /// Hair over this share of an ear's place fails even when the parser sees a lobe under it.
+    pub max_cover: f64,
+}
+
+impl EarsVisible {
+    fn hidden(&self, side: &EarSide, yaw: f64) -> bool {
+        let unseen = side.ear_area < self.min_ear_area
+            && (side.covered >= self.min_cover_hidden || yaw.abs() >= self.max_yaw_deg);
+        unseen || side.covered >= self.max_cover
+    }
+}
+
+/// What the parser sees beside one side of the face, at ear height.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct EarSide {
+    /// Ear pixels in IOD^2 units.
+    pub ear_area: f64,
+    /// Share of the zone where that ear should be that is hair, a hat or a hood.
+    pub covered: f64,
+}
+
+/// Both sides of the face, image-left (the subject's right ear) first.
+pub fn ear_sides(face: &Face, parsing: &FaceParsing) -> [EarSide; 2] {
+    let n = parsing.size() as f32;
+    let to_crop = |id: usize| {
+        let p = face.mesh.xy(id);
+        parsing.frame.to_crop(p[0], p[1])
+    };
+    let nose = to_crop(ids::NOSE_TIP);
+    let mid = nose[0];
+    let unit = Context::iod_area_in_crop(face, parsing);
+    let iod = unit.sqrt() as f32;
+    let ears = [class::LEFT_EAR, class::RIGHT_EAR];
+    let covers = [class::HAIR, class::HAT, class::CLOTH];
+    // Ears span roughly from the eye line to the bottom of the nose, just outside the cheeks.
+    let (v0, v1) = (to_crop(ids::RIGHT_EYE_OUTER)[1], nose[1] + 0.3 * iod);
+    let zone = |edge: f32, outward: f32| {
+        let (a, b) = (edge - 0.15 * iod * outward, edge + 0.5 * iod * outward);
+        (a.min(b), a.max(b))
+    };
+    let side = |u0: f32, u1: f32, zone: (f32, f32)| {
+        let inside = parsing.count_inside(zone.0, zone.1, v0, v1).max(1) as f64;
+        EarSide {
+            ear_area: parsing.count(&ears, u0, u1, 0.0, n) as f64 / unit,
+            covered: parsing.count(&covers, zone.0, zone.1, v0, v1) as f64 / inside,
+        }
+    };
+    [
+        side(0.0, mid, zone(to_crop(ids::FACE_RIGHT_EDGE)[0], -1.0)),
+        side(mid, n, zone(to_crop(ids::FACE_LEFT_EDGE)[0], 1.0)),
+    ]
 }
 
 impl Rule for EarsVisible {
@@ -18,26 +78,19 @@ impl Rule for EarsVisible {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!("each ear >= {} IOD^2", self.min_ear_area);
+        let threshold = format!(
+            "each ear >= {} IOD^2, or its place open (hair/hat < {}) on a frontal head \
+             (|yaw| < {} deg); hair over < {} of each ear's place",
+            self.min_ear_area, self.min_cover_hidden, self.max_yaw_deg, self.max_cover
+        );
         let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let n = parsing.size() as f32;
-        let nose = face.mesh.xy(ids::NOSE_TIP);
-        let mid = parsing.frame.to_crop(nose[0], nose[1])[0];
-        let unit = Context::iod_area_in_crop(face, parsing);
-        let ears = [class::LEFT_EAR, class::RIGHT_EAR];
-        // Image-left half holds the subject's right ear; the model's l/r labels are not reliable
-        // for sides, so sides come from position.
-        let image_left = parsing.count(&ears, 0.0, mid, 0.0, n) as f64 / unit;
-        let image_right = parsing.count(&ears, mid, n, 0.0, n) as f64 / unit;
-        let smaller = image_left.min(image_right);
-        Finding::judge(
-            smaller,
-            smaller >= self.min_ear_area,
-            threshold,
-            "ears_visible",
-        )
+        let sides = ear_sides(face, parsing);
+        let yaw = face.pose.yaw as f64;
+        let hidden = sides.iter().any(|side| self.hidden(side, yaw));
+        let smaller = sides[0].ear_area.min(sides[1].ear_area);
+        Finding::judge(smaller, !hidden, threshold, "ears_visible")
     }
 }

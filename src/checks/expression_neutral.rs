@@ -19,6 +19,23 @@ pub struct ExpressionNeutral {
     pub frown: f64,
     /// Difference between the two eyes' blink scores.
     pub wink: f64,
+    /// A wink seen in the eye shapes, for faces where the blink scores are unsure (low
+    /// resolution, greyscale): one eye's lid gap / eye width below this...
+    pub wink_closed_aperture: f64,
+    /// ...while the other eye is open wider by at least this share, `1 - narrow / wide`.
+    pub wink_asymmetry: f64,
+}
+
+impl ExpressionNeutral {
+    /// `1 - narrow / wide` of the two eyes' apertures, counted only when the narrow eye is shut.
+    fn wink_shape(&self, apertures: [f32; 2]) -> f64 {
+        let narrow = apertures[0].min(apertures[1]) as f64;
+        let wide = apertures[0].max(apertures[1]) as f64;
+        if narrow >= self.wink_closed_aperture || wide <= 0.0 {
+            return 0.0;
+        }
+        1.0 - narrow / wide
+    }
 }
 
 impl Rule for ExpressionNeutral {
@@ -65,11 +82,44 @@ impl Rule for ExpressionNeutral {
                 ((b[blend::EYE_BLINK_LEFT] - b[blend::EYE_BLINK_RIGHT]).abs()) as f64,
                 self.wink,
             ),
+            (
+                self.wink_shape(face.mesh.eye_apertures()),
+                self.wink_asymmetry,
+            ),
         ];
         let value = movements
             .iter()
             .map(|(score, limit)| score / limit.max(1e-6))
             .fold(0.0, f64::max);
         Finding::judge(value, value <= 1.0, threshold, "expression_neutral")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> ExpressionNeutral {
+        let profile: toml::Table = include_str!("../../profiles/cn-id-card.toml")
+            .parse()
+            .expect("built-in profile");
+        profile["rules"]["expression_neutral"]
+            .clone()
+            .try_into()
+            .expect("expression_neutral parameters")
+    }
+
+    #[test]
+    fn one_shut_eye_beside_an_open_one_is_a_wink() {
+        let r = rule();
+        assert!(r.wink_shape([0.08, 0.30]) / r.wink_asymmetry > 1.0);
+        assert!(r.wink_shape([0.30, 0.07]) / r.wink_asymmetry > 1.0);
+    }
+
+    #[test]
+    fn two_open_or_two_shut_eyes_are_no_wink() {
+        let r = rule();
+        assert_eq!(r.wink_shape([0.22, 0.33]), 0.0);
+        assert!(r.wink_shape([0.05, 0.06]) / r.wink_asymmetry < 1.0);
     }
 }
