@@ -104,9 +104,42 @@ pub fn midpoint(a: [f32; 2], b: [f32; 2]) -> [f32; 2] {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }
 
+/// Whether `p` lies inside the closed polygon `ring` (even-odd rule).
+pub fn inside_polygon(p: [f32; 2], ring: &[[f32; 2]]) -> bool {
+    let mut inside = false;
+    let mut j = ring.len().wrapping_sub(1);
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a[1] > p[1]) != (b[1] > p[1])
+            && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+        {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inside_polygon_follows_a_concave_outline() {
+        // An L shape: the notch at the top right is outside.
+        let ring = [
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 2.0],
+            [2.0, 2.0],
+            [2.0, 3.0],
+            [0.0, 3.0],
+        ];
+        assert!(inside_polygon([0.5, 0.5], &ring));
+        assert!(inside_polygon([1.5, 2.5], &ring));
+        assert!(!inside_polygon([1.5, 1.0], &ring));
+        assert!(!inside_polygon([-0.5, 1.0], &ring));
+    }
 
     #[test]
     fn crop_mapping_round_trips() {

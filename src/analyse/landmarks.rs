@@ -35,6 +35,11 @@ pub mod ids {
     pub const LEFT_CHEEK: usize = 425;
     pub const RIGHT_BROW: [usize; 5] = [70, 63, 105, 66, 107];
     pub const LEFT_BROW: [usize; 5] = [336, 296, 334, 293, 300];
+    /// The face outline, in order round the face (MediaPipe `FACEMESH_FACE_OVAL`).
+    pub const FACE_OVAL: [usize; 36] = [
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+        152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    ];
 }
 
 /// The subset of mesh points the blendshape model reads (MediaPipe `kLandmarksSubsetIdxs`).

@@ -27,7 +27,7 @@ use std::time::Instant;
 pub struct AnalysisOptions {
     /// Detections below this YuNet score are ignored entirely.
     pub min_detection_score: f32,
-    /// Score accepted on the contrast-stretched retry when nothing was found at first.
+    /// Score accepted on the exposure-normalised retry when nothing was found at first.
     pub min_retry_score: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
@@ -71,8 +71,10 @@ impl Analysis {
 
 const PARSER_FILE: &str = "face_parsing_bisenet19.onnx";
 
-/// Maps the 1st..99th luminance percentile to the full range.
-fn stretch_contrast(image: &RgbImage) -> RgbImage {
+/// A copy for the detector with the 1st..99th luminance percentiles stretched to full range and
+/// a gamma that puts the median at mid-grey: faces half in deep shadow, or washed out, become
+/// visible to it.
+fn normalise_exposure(image: &RgbImage) -> RgbImage {
     let mut histogram = [0usize; 256];
     for p in image.pixels() {
         histogram[((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as usize] += 1;
@@ -89,16 +91,20 @@ fn stretch_contrast(image: &RgbImage) -> RgbImage {
             })
             .unwrap_or(255) as f32
     };
-    let (lo, hi) = (
-        percentile(0.01),
-        percentile(0.99).max(percentile(0.01) + 1.0),
-    );
+    let lo = percentile(0.01);
+    let hi = percentile(0.99).max(lo + 1.0);
+    let median = ((percentile(0.5) - lo) / (hi - lo)).clamp(0.02, 0.98);
+    let gamma = (0.5f32.ln() / median.ln()).clamp(0.2, 3.0);
+    let lut: Vec<u8> = (0..256)
+        .map(|v| {
+            let x = ((v as f32 - lo) / (hi - lo)).clamp(0.0, 1.0);
+            (255.0 * x.powf(gamma)).round() as u8
+        })
+        .collect();
     let mut out = image.clone();
     for p in out.pixels_mut() {
         for c in p.0.iter_mut() {
-            *c = ((*c as f32 - lo) * 255.0 / (hi - lo))
-                .round()
-                .clamp(0.0, 255.0) as u8;
+            *c = lut[*c as usize];
         }
     }
     out
@@ -151,17 +157,18 @@ impl Analyser {
         let mut faces = faces?;
         let mut timings_ms = vec![("detect", detect_ms)];
         if faces.is_empty() {
-            // Dark or washed-out photos hide faces from the detector; a contrast-stretched copy
-            // finds them, and the exposure rule then says what is wrong.
+            // Dark, half-shadowed or washed-out photos hide faces from the detector; an
+            // exposure-normalised copy finds them, and the exposure and lighting rules then say
+            // what is wrong.
             let (retry, ms) = timed(|| {
                 detect::detect(
                     &self.detector,
-                    &stretch_contrast(image),
+                    &normalise_exposure(image),
                     self.options.min_retry_score,
                 )
             });
             faces = retry?;
-            timings_ms.push(("detect_stretched", ms));
+            timings_ms.push(("detect_normalised", ms));
         }
         let Some(main) = faces.first().copied() else {
             let (person, segment_ms) = timed(|| segment::segment(&self.segmenter, image));

@@ -2,8 +2,9 @@
 
 use super::context::luminance;
 use super::{Context, Finding, Rule};
+use crate::analyse::geometry::inside_polygon;
 use crate::analyse::landmarks::ids;
-use crate::analyse::parse::class;
+use crate::analyse::parse::{class, FaceParsing};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -11,6 +12,46 @@ use serde::Deserialize;
 pub struct LightingEven {
     /// Smallest ratio of the darker to the brighter face half (mean skin luminance).
     pub min_ratio: f64,
+}
+
+/// Fewer mirrored pixel pairs than this say too little about the two halves.
+const MIN_PAIRS: usize = 50;
+
+struct MirroredSums {
+    /// Summed luminance of the image-left and image-right member of each pair.
+    luminance: [f64; 2],
+    pairs: usize,
+}
+
+/// Sums luminance over pixel pairs mirrored across the vertical line `u = mid` of the parsing
+/// crop where both pixels lie in the photo and `on_face` holds for both.
+fn mirrored_sums(
+    parsing: &FaceParsing,
+    mid: f32,
+    on_face: impl Fn(u32, u32) -> bool,
+) -> MirroredSums {
+    let n = parsing.size();
+    let mut sums = MirroredSums {
+        luminance: [0.0; 2],
+        pairs: 0,
+    };
+    for v in 0..n {
+        for u in 0..n {
+            let mirrored = 2.0 * mid - u as f32;
+            if (u as f32) >= mid || mirrored < 0.0 || mirrored >= n as f32 {
+                continue;
+            }
+            let m = mirrored as u32;
+            let photo = |u: u32| !parsing.outside[(v * n + u) as usize];
+            if !(photo(u) && photo(m) && on_face(u, v) && on_face(m, v)) {
+                continue;
+            }
+            sums.luminance[0] += luminance(parsing.crop.get_pixel(u, v)) as f64;
+            sums.luminance[1] += luminance(parsing.crop.get_pixel(m, v)) as f64;
+            sums.pairs += 1;
+        }
+    }
+    sums
 }
 
 impl Rule for LightingEven {
@@ -28,25 +69,26 @@ impl Rule for LightingEven {
         let mid = parsing.frame.to_crop(nose[0], nose[1])[0];
         // Mirrored pairs across the nose line, both skin, so each side covers the same part of
         // the face even when hair or a slight turn hides more of one cheek.
-        let skin = |c: u8| c == class::SKIN || c == class::NOSE;
-        let n = parsing.size() as f32;
-        let (mut sums, mut pairs) = ([0f64; 2], 0usize);
-        for (u, v) in parsing.pixels_of(&[class::SKIN, class::NOSE]) {
-            let mirrored = 2.0 * mid - u as f32;
-            if (u as f32) >= mid || mirrored < 0.0 || mirrored >= n {
-                continue;
-            }
-            let m = mirrored as u32;
-            if !skin(parsing.label(m, v)) || parsing.outside[(v * parsing.size() + m) as usize] {
-                continue;
-            }
-            sums[0] += luminance(parsing.crop.get_pixel(u, v)) as f64;
-            sums[1] += luminance(parsing.crop.get_pixel(m, v)) as f64;
-            pairs += 1;
+        let skin = |u: u32, v: u32| matches!(parsing.label(u, v), class::SKIN | class::NOSE);
+        let mut sums = mirrored_sums(parsing, mid, skin);
+        if sums.pairs < MIN_PAIRS {
+            // A half face in deep shadow is not skin to the parser; the mesh outline still says
+            // where the face is.
+            let oval: Vec<[f32; 2]> = ids::FACE_OVAL
+                .iter()
+                .map(|&id| {
+                    let p = face.mesh.xy(id);
+                    parsing.frame.to_crop(p[0], p[1])
+                })
+                .collect();
+            sums = mirrored_sums(parsing, mid, |u, v| {
+                inside_polygon([u as f32 + 0.5, v as f32 + 0.5], &oval)
+            });
         }
-        if pairs < 50 {
+        if sums.pairs < MIN_PAIRS {
             return Finding::not_assessed(threshold, "na.no_parsing");
         }
+        let sums = sums.luminance;
         let ratio = sums[0].min(sums[1]) / sums[0].max(sums[1]).max(1.0);
         Finding::judge(ratio, ratio >= self.min_ratio, threshold, "lighting_even")
     }
