@@ -13,18 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn upload() -> Vec<u8> {
-    if let Ok(path) = std::env::var("IDPHOTO_BENCH_IMAGE") {
-        return std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    }
-    let portrait = image::open(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testdata/grace_hopper.jpg"
-    ))
-    .expect("testdata/grace_hopper.jpg")
-    .to_rgb8();
-    idphoto::fixtures::phone_upload(&portrait, 3024, 4032, true, 7)
-}
+mod common;
 
 fn bench(c: &mut Criterion) {
     // One worker thread: the figure is the cost per photo on one core.
@@ -32,7 +21,7 @@ fn bench(c: &mut Criterion) {
         .num_threads(1)
         .build()
         .unwrap();
-    let bytes = upload();
+    let bytes = common::twelve_megapixel_exif6();
     let store = ModelStore::open_default().expect("models");
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let checker = Checker::new(&store, profile, CheckOptions::default()).expect("checker");

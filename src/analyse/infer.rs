@@ -12,6 +12,12 @@ pub struct Model {
     session: Mutex<Session>,
 }
 
+/// An output tensor read in place.
+pub struct OutputView<'a> {
+    pub shape: Vec<usize>,
+    pub data: &'a [f32],
+}
+
 /// An output tensor copied out of the runtime.
 pub struct Output {
     pub shape: Vec<usize>,
@@ -26,7 +32,8 @@ impl Model {
         }
     }
 
-    /// Runs the model on one f32 input and returns the named outputs in the order asked for.
+    /// Runs the model on one f32 input and returns copies of the named outputs, in the order
+    /// asked for.
     pub fn run(
         &self,
         input_name: &str,
@@ -34,6 +41,27 @@ impl Model {
         data: &[f32],
         outputs: &[&str],
     ) -> Result<Vec<Output>> {
+        self.run_with(input_name, shape, data, outputs, |views| {
+            views
+                .iter()
+                .map(|v| Output {
+                    shape: v.shape.clone(),
+                    data: v.data.to_vec(),
+                })
+                .collect()
+        })
+    }
+
+    /// Runs the model and hands the named outputs, still inside the runtime's buffers, to
+    /// `read`: large outputs (the parser's per-class logits) are reduced without a copy.
+    pub fn run_with<T>(
+        &self,
+        input_name: &str,
+        shape: &[usize],
+        data: &[f32],
+        outputs: &[&str],
+        read: impl FnOnce(&[OutputView]) -> T,
+    ) -> Result<T> {
         let err = |e: ort::Error| Error::Model(format!("{}: {e}", self.name));
         let tensor = TensorRef::from_array_view((shape.to_vec(), data)).map_err(err)?;
         let mut session = self.session.lock().map_err(|_| {
@@ -45,18 +73,19 @@ impl Model {
         let result = session
             .run(ort::inputs![input_name => tensor])
             .map_err(err)?;
-        outputs
+        let views = outputs
             .iter()
             .map(|name| {
                 let value = result.get(*name).ok_or_else(|| {
                     Error::Model(format!("{}: no output named {name}", self.name))
                 })?;
                 let (shape, data) = value.try_extract_tensor::<f32>().map_err(err)?;
-                Ok(Output {
+                Ok(OutputView {
                     shape: shape.iter().map(|&d| d.max(0) as usize).collect(),
-                    data: data.to_vec(),
+                    data,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok(read(&views))
     }
 }

@@ -5,7 +5,7 @@
 use super::detect::Detection;
 use super::geometry::{distance, line_angle, midpoint, CropFrame};
 use super::infer::Model;
-use crate::Result;
+use crate::{Error, Result};
 use image::RgbImage;
 
 /// CelebAMask-HQ class ids as output by the model.
@@ -111,6 +111,22 @@ pub fn parsing_frame(d: &Detection, size: u32) -> CropFrame {
     }
 }
 
+/// Per-pixel class of planar logits [class][pixel], walking each class plane in order so the
+/// reads stay sequential.
+fn argmax_classes(logits: &[f32], plane: usize) -> Vec<u8> {
+    let mut best = logits[..plane].to_vec();
+    let mut labels = vec![0u8; plane];
+    for (c, scores) in logits.chunks_exact(plane).enumerate().skip(1) {
+        for ((label, top), &v) in labels.iter_mut().zip(best.iter_mut()).zip(scores) {
+            if v > *top {
+                *top = v;
+                *label = c as u8;
+            }
+        }
+    }
+    labels
+}
+
 pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceParsing> {
     let crop = frame.sample(image);
     let n = frame.size as usize;
@@ -121,19 +137,11 @@ pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FacePa
             input[c * plane + i] = (p[c] as f32 / 255.0 - MEAN[c]) / STD[c];
         }
     }
-    let out = model.run("input", &[1, 3, n, n], &input, &["logits"])?;
-    let logits = &out[0].data;
-    let mut labels = vec![0u8; plane];
-    for (i, label) in labels.iter_mut().enumerate() {
-        let mut best = (f32::MIN, 0u8);
-        for c in 0..class::COUNT {
-            let v = logits[c * plane + i];
-            if v > best.0 {
-                best = (v, c as u8);
-            }
-        }
-        *label = best.1;
-    }
+    let labels = model
+        .run_with("input", &[1, 3, n, n], &input, &["logits"], |out| {
+            (out[0].data.len() == class::COUNT * plane).then(|| argmax_classes(out[0].data, plane))
+        })?
+        .ok_or_else(|| Error::Model("face parsing: logits of an unexpected size".into()))?;
     let (w, h) = (image.width() as f32, image.height() as f32);
     let outside = (0..plane)
         .map(|i| {

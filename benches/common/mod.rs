@@ -1,0 +1,54 @@
+//! Realistic phone uploads for the benches, generated from the public-domain portraits in
+//! testdata/ (see `idphoto::fixtures::phone_upload`): nothing from the evaluation set.
+
+// Each bench uses part of this module.
+#![allow(dead_code)]
+
+use image::RgbImage;
+
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+fn portrait(file: &str) -> RgbImage {
+    let path = format!("{}/testdata/{file}", env!("CARGO_MANIFEST_DIR"));
+    image::open(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .to_rgb8()
+}
+
+/// The reference photo: 3024x4032 upright, stored as landscape pixels with EXIF orientation 6,
+/// about 3.2 MB. `IDPHOTO_BENCH_IMAGE=path.jpg` replaces it with a file of your own.
+pub fn twelve_megapixel_exif6() -> Vec<u8> {
+    if let Ok(path) = std::env::var("IDPHOTO_BENCH_IMAGE") {
+        return std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    idphoto::fixtures::phone_upload(&portrait("grace_hopper.jpg"), 3024, 4032, true, 7)
+}
+
+/// A mixed morning's uploads: 12 MP JPEGs with EXIF orientation 6 and 1 from both portraits,
+/// and messaging-app sized 1080x1440 and 720x1280 copies.
+pub fn upload_set() -> Vec<Upload> {
+    let mut set = Vec::new();
+    for (k, file) in ["grace_hopper.jpg", "astronaut.png"]
+        .into_iter()
+        .enumerate()
+    {
+        let face = portrait(file);
+        let stem = file.split('.').next().unwrap_or(file);
+        for (w, h, rotated) in [
+            (3024, 4032, true),
+            (3024, 4032, false),
+            (1080, 1440, false),
+            (720, 1280, false),
+        ] {
+            let tag = if rotated { "o6" } else { "o1" };
+            set.push(Upload {
+                name: format!("{stem}_{w}x{h}_{tag}.jpg"),
+                bytes: idphoto::fixtures::phone_upload(&face, w, h, rotated, 11 + k as u64),
+            });
+        }
+    }
+    set
+}

@@ -1,0 +1,122 @@
+//! Cost of each pipeline stage on a 12 MP phone upload (EXIF orientation 6), and the compute
+//! floor: the models' own inference time at the sizes used plus the decode.
+//!
+//! Run on one core, release build:  `taskset -c 0 cargo bench --bench stages`
+//! `IDPHOTO_BENCH_IMAGE=path.jpg` measures a file of your own instead of the generated one.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use idphoto::analyse::infer::Model;
+use idphoto::analyse::pose::CanonicalFace;
+use idphoto::analyse::{detect, files, landmarks, parse, segment, Analyser, AnalysisOptions};
+use idphoto::checks::Context;
+use idphoto::decode::{decode, DecodeOptions};
+use idphoto::profile::{InputKind, Profile};
+use idphoto::runtime::models::ModelStore;
+use std::time::Duration;
+
+mod common;
+
+struct Models {
+    detector: Model,
+    mesher: Model,
+    blendshaper: Model,
+    segmenter: Model,
+    parser: Model,
+    canonical: CanonicalFace,
+}
+
+fn load(store: &ModelStore) -> Models {
+    let model = |name, file| Model::new(name, store.session(file).expect(file));
+    Models {
+        detector: model("detector", files::DETECTOR),
+        mesher: model("face mesh", files::MESH),
+        blendshaper: model("blendshapes", files::BLENDSHAPES),
+        segmenter: model("segmentation", files::SEGMENTATION),
+        parser: model("face parsing", files::PARSER),
+        canonical: CanonicalFace::load(&store.path(files::CANONICAL_FACE).unwrap()).unwrap(),
+    }
+}
+
+fn stages(c: &mut Criterion) {
+    let bytes = common::twelve_megapixel_exif6();
+    let store = ModelStore::open_default().expect("models");
+    let m = load(&store);
+    let options = AnalysisOptions::default();
+    let decoded = decode(&bytes, &DecodeOptions::default()).expect("decode");
+    let image = &decoded.image;
+    let faces = detect::detect(&m.detector, image, options.min_detection_score).unwrap();
+    let main = *faces.first().expect("a face in the bench photo");
+    let mesh = landmarks::mesh(&m.mesher, image, landmarks::roi_from_detection(&main)).unwrap();
+    let parse_frame = parse::parsing_frame(&main, options.parsing_size);
+
+    let mut group = c.benchmark_group("stage");
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("decode_12mp_exif6", |b| {
+        b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap())
+    });
+    group.bench_function("detect", |b| {
+        b.iter(|| detect::detect(&m.detector, image, options.min_detection_score).unwrap())
+    });
+    group.bench_function("landmarks_one_pass", |b| {
+        b.iter(|| landmarks::mesh(&m.mesher, image, landmarks::roi_from_detection(&main)).unwrap())
+    });
+    group.bench_function("blendshapes", |b| {
+        b.iter(|| landmarks::blendshapes(&m.blendshaper, &mesh).unwrap())
+    });
+    group.bench_function("pose", |b| b.iter(|| m.canonical.pose(&mesh)));
+    group.bench_function("segment", |b| {
+        b.iter(|| segment::segment(&m.segmenter, image).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("parse", options.parsing_size), |b| {
+        b.iter(|| parse::parse(&m.parser, image, parse_frame).unwrap())
+    });
+
+    let analyser = Analyser::new(&store, options.clone()).unwrap();
+    let analysis = analyser.analyse(decoded.clone()).unwrap();
+    let profile = Profile::load("cn-id-card").unwrap();
+    group.bench_function("rules", |b| {
+        b.iter(|| {
+            let ctx = Context::new(&analysis, InputKind::Selfie);
+            profile
+                .rules_for(InputKind::Selfie)
+                .map(|rule| rule.evaluate(&ctx))
+                .collect::<Vec<_>>()
+        })
+    });
+    group.finish();
+}
+
+/// The models alone on ready-made input tensors, nothing copied out: what no pipeline around
+/// them can go below.
+fn model_floor(c: &mut Criterion) {
+    let store = ModelStore::open_default().expect("models");
+    let m = load(&store);
+    let p = AnalysisOptions::default().parsing_size as usize;
+    let d = detect::INPUT as usize;
+    let n = landmarks::MESH_INPUT as usize;
+    let s = segment::INPUT as usize;
+    let runs: [(&str, &Model, &str, Vec<usize>); 5] = [
+        ("detector", &m.detector, "input", vec![1, 3, d, d]),
+        ("mesh", &m.mesher, "input", vec![1, n, n, 3]),
+        ("blendshapes", &m.blendshaper, "landmarks", vec![1, 146, 2]),
+        ("segmentation", &m.segmenter, "input", vec![1, s, s, 3]),
+        ("parser", &m.parser, "input", vec![1, 3, p, p]),
+    ];
+    let mut group = c.benchmark_group("model");
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(8));
+    for (name, model, input, shape) in runs {
+        // Mid-grey input: the cost of these networks does not depend on the pixel values.
+        let data = vec![0.5f32; shape.iter().product()];
+        group.bench_function(name, |b| {
+            b.iter(|| model.run(input, &shape, &data, &[]).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages, model_floor);
+criterion_main!(benches);
