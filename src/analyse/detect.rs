@@ -6,6 +6,7 @@ use crate::Result;
 use image::RgbImage;
 use serde::Serialize;
 
+/// Long side of the detector input.
 pub const INPUT: u32 = 640;
 const STRIDES: [usize; 3] = [8, 16, 32];
 const NMS_IOU: f32 = 0.3;
@@ -36,8 +37,18 @@ impl Detection {
     }
 }
 
-/// Runs YuNet on a letterboxed copy and returns faces above `min_score`, largest first.
-pub fn detect(model: &Model, image: &RgbImage, min_score: f32) -> Result<Vec<Detection>> {
+/// The detector's input: the photo scaled so its long side is `INPUT`, BGR 0..255 planes,
+/// padded with black only up to the next multiple of 32 (the model's input is dynamic, so a
+/// portrait photo costs a portrait-sized run, not a 640x640 square).
+pub struct Letterbox {
+    /// Tensor height and width.
+    pub dims: [usize; 2],
+    pub data: Vec<f32>,
+    /// Detector pixels per photo pixel.
+    pub scale: f32,
+}
+
+pub fn letterbox(image: &RgbImage) -> Result<Letterbox> {
     let (w, h) = image.dimensions();
     let f = INPUT as f32 / w.max(h) as f32;
     let (nw, nh) = (
@@ -45,31 +56,49 @@ pub fn detect(model: &Model, image: &RgbImage, min_score: f32) -> Result<Vec<Det
         ((h as f32 * f).round() as u32).clamp(1, INPUT),
     );
     let small = resize(image, nw, nh)?;
-    let plane = (INPUT * INPUT) as usize;
-    let mut input = vec![0f32; 3 * plane];
+    let (th, tw) = (nh.div_ceil(32) * 32, nw.div_ceil(32) * 32);
+    let plane = (th * tw) as usize;
+    let mut data = vec![0f32; 3 * plane];
     for (x, y, p) in small.enumerate_pixels() {
-        let i = (y * INPUT + x) as usize;
+        let i = (y * tw + x) as usize;
         // YuNet wants BGR in 0..255.
-        input[i] = p[2] as f32;
-        input[plane + i] = p[1] as f32;
-        input[2 * plane + i] = p[0] as f32;
+        data[i] = p[2] as f32;
+        data[plane + i] = p[1] as f32;
+        data[2 * plane + i] = p[0] as f32;
     }
+    Ok(Letterbox {
+        dims: [th as usize, tw as usize],
+        data,
+        scale: f,
+    })
+}
+
+/// Runs YuNet on a letterboxed copy and returns faces above `min_score`, largest first.
+pub fn detect(model: &Model, image: &RgbImage, min_score: f32) -> Result<Vec<Detection>> {
+    let input = letterbox(image)?;
+    let f = input.scale;
+    let [th, tw] = input.dims;
     let names: Vec<String> = ["cls", "obj", "bbox", "kps"]
         .iter()
         .flat_map(|k| STRIDES.iter().map(move |s| format!("{k}_{s}")))
         .collect();
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let out = model.run(
-        "input",
-        &[1, 3, INPUT as usize, INPUT as usize],
-        &input,
-        &name_refs,
-    )?;
+    let out = model.run("input", &[1, 3, th, tw], &input.data, &name_refs)?;
 
     let mut faces = Vec::new();
     for (si, &stride) in STRIDES.iter().enumerate() {
         let (cls, obj, bbox, kps) = (&out[si], &out[3 + si], &out[6 + si], &out[9 + si]);
-        let cols = INPUT as usize / stride;
+        let cols = tw / stride;
+        if [cls, obj]
+            .iter()
+            .any(|o| o.data.len() != (th / stride) * cols)
+            || bbox.data.len() != 4 * cls.data.len()
+            || kps.data.len() != 10 * cls.data.len()
+        {
+            return Err(crate::Error::Model(format!(
+                "detector: stride-{stride} outputs do not match a {tw}x{th} input"
+            )));
+        }
         let s = stride as f32;
         for i in 0..cls.data.len() {
             let score = (cls.data[i].clamp(0.0, 1.0) * obj.data[i].clamp(0.0, 1.0)).sqrt();

@@ -47,16 +47,44 @@ impl CropFrame {
         self.size as f32 / self.side
     }
 
-    /// Samples the crop with bilinear interpolation; outside the image is black, as the models expect.
-    pub fn sample(&self, image: &RgbImage) -> RgbImage {
-        let mut out = RgbImage::new(self.size, self.size);
-        for v in 0..self.size {
-            for u in 0..self.size {
-                let [x, y] = self.to_image(u as f32 + 0.5, v as f32 + 0.5);
-                out.put_pixel(u, v, bilinear(image, x - 0.5, y - 0.5));
+    /// For each crop pixel (row by row), whether its centre falls outside a `width` x `height`
+    /// image.
+    pub fn outside_mask(&self, width: u32, height: u32) -> Vec<bool> {
+        let (along_u, along_v) = self.axes();
+        let first = self.to_image(0.5, 0.5);
+        let (w, h) = (width as f32, height as f32);
+        let n = self.size as usize;
+        let mut mask = Vec::with_capacity(n * n);
+        for v in 0..n {
+            let mut x = first[0] + v as f32 * along_v[0];
+            let mut y = first[1] + v as f32 * along_v[1];
+            for _ in 0..n {
+                mask.push(x < 0.0 || y < 0.0 || x >= w || y >= h);
+                x += along_u[0];
+                y += along_u[1];
             }
         }
-        out
+        mask
+    }
+
+    /// Samples the crop with bilinear interpolation; outside the image is black, as the models expect.
+    pub fn sample(&self, image: &RgbImage) -> RgbImage {
+        let (along_u, along_v) = self.axes();
+        // Pixel centres: crop (0.5, 0.5) maps to image point `first`, then steps by the axes;
+        // image pixel centres sit at integer + 0.5, hence the shift.
+        let first = self.to_image(0.5, 0.5);
+        let n = self.size as usize;
+        let mut out = vec![0u8; n * n * 3];
+        for (v, row) in out.chunks_exact_mut(n * 3).enumerate() {
+            let mut x = first[0] - 0.5 + v as f32 * along_v[0];
+            let mut y = first[1] - 0.5 + v as f32 * along_v[1];
+            for px in row.chunks_exact_mut(3) {
+                px.copy_from_slice(&bilinear(image, x, y).0);
+                x += along_u[0];
+                y += along_u[1];
+            }
+        }
+        RgbImage::from_raw(self.size, self.size, out).expect("buffer sized for the crop")
     }
 }
 
@@ -66,8 +94,29 @@ pub fn bilinear(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
     if x < -1.0 || y < -1.0 || x > w as f32 || y > h as f32 {
         return Rgb([0, 0, 0]);
     }
-    let (x0, y0) = (x.floor() as i64, y.floor() as i64);
+    // Truncation is floor for the non-negative coordinates of nearly every sample, without a
+    // libm call.
+    let floor = |t: f32| if t >= 0.0 { t as i64 } else { t.floor() as i64 };
+    let (x0, y0) = (floor(x), floor(y));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let blend = |a: [f32; 3], b: [f32; 3], c: [f32; 3], d: [f32; 3]| {
+        let mut out = [0u8; 3];
+        for i in 0..3 {
+            let top = a[i] + (b[i] - a[i]) * fx;
+            let bottom = c[i] + (d[i] - c[i]) * fx;
+            // Truncating v + 0.5 rounds non-negative values without a libm call.
+            out[i] = ((top + (bottom - top) * fy).clamp(0.0, 255.0) + 0.5) as u8;
+        }
+        Rgb(out)
+    };
+    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+        // Inside: read the 2x2 neighbourhood straight from the buffer.
+        let raw = image.as_raw();
+        let stride = w as usize * 3;
+        let i = y0 as usize * stride + x0 as usize * 3;
+        let at = |k: usize| [raw[k] as f32, raw[k + 1] as f32, raw[k + 2] as f32];
+        return blend(at(i), at(i + 3), at(i + stride), at(i + stride + 3));
+    }
     let px = |xi: i64, yi: i64| -> [f32; 3] {
         if xi < 0 || yi < 0 || xi >= w || yi >= h {
             [0.0; 3]
@@ -76,19 +125,12 @@ pub fn bilinear(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
             [p[0] as f32, p[1] as f32, p[2] as f32]
         }
     };
-    let (a, b, c, d) = (
+    blend(
         px(x0, y0),
         px(x0 + 1, y0),
         px(x0, y0 + 1),
         px(x0 + 1, y0 + 1),
-    );
-    let mut out = [0u8; 3];
-    for i in 0..3 {
-        let top = a[i] + (b[i] - a[i]) * fx;
-        let bottom = c[i] + (d[i] - c[i]) * fx;
-        out[i] = (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8;
-    }
-    Rgb(out)
+    )
 }
 
 /// Angle of the line from `a` to `b` in radians (image y points down, so clockwise is positive).

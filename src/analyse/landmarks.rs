@@ -150,9 +150,14 @@ pub fn roi_from_mesh(mesh: &FaceMesh) -> CropFrame {
     }
 }
 
-pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMesh> {
+/// The mesh model's input: the upright crop, RGB in 0..1, NHWC.
+pub fn mesh_input(image: &RgbImage, frame: CropFrame) -> Vec<f32> {
     let crop = frame.sample(image);
-    let input: Vec<f32> = crop.as_raw().iter().map(|&v| v as f32 / 255.0).collect();
+    crop.as_raw().iter().map(|&v| v as f32 / 255.0).collect()
+}
+
+pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMesh> {
+    let input = mesh_input(image, frame);
     let n = MESH_INPUT as usize;
     let out = model.run(
         "input",

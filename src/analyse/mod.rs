@@ -75,7 +75,9 @@ impl Analysis {
 
 /// The model files each stage runs, in `models/`.
 pub mod files {
-    pub const DETECTOR: &str = "face_detection_yunet_2023mar.onnx";
+    /// YuNet with dynamic input dimensions (scripts/prepare-models.py), so portrait photos are
+    /// not padded to a square.
+    pub const DETECTOR: &str = "face_detection_yunet_2023mar_dynamic.onnx";
     pub const MESH: &str = "face_landmarker_478.onnx";
     pub const BLENDSHAPES: &str = "face_blendshapes_52.onnx";
     pub const SEGMENTATION: &str = "selfie_segmentation.onnx";

@@ -127,28 +127,29 @@ fn argmax_classes(logits: &[f32], plane: usize) -> Vec<u8> {
     labels
 }
 
-pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceParsing> {
-    let crop = frame.sample(image);
-    let n = frame.size as usize;
-    let plane = n * n;
+/// The parser's input for a crop: ImageNet-normalised RGB planes, NCHW.
+pub fn input(crop: &RgbImage) -> Vec<f32> {
+    let plane = (crop.width() * crop.height()) as usize;
     let mut input = vec![0f32; 3 * plane];
     for (i, p) in crop.pixels().enumerate() {
         for c in 0..3 {
             input[c * plane + i] = (p[c] as f32 / 255.0 - MEAN[c]) / STD[c];
         }
     }
+    input
+}
+
+pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceParsing> {
+    let crop = frame.sample(image);
+    let n = frame.size as usize;
+    let plane = n * n;
+    let input = input(&crop);
     let labels = model
         .run_with("input", &[1, 3, n, n], &input, &["logits"], |out| {
             (out[0].data.len() == class::COUNT * plane).then(|| argmax_classes(out[0].data, plane))
         })?
         .ok_or_else(|| Error::Model("face parsing: logits of an unexpected size".into()))?;
-    let (w, h) = (image.width() as f32, image.height() as f32);
-    let outside = (0..plane)
-        .map(|i| {
-            let [x, y] = frame.to_image((i % n) as f32 + 0.5, (i / n) as f32 + 0.5);
-            x < 0.0 || y < 0.0 || x >= w || y >= h
-        })
-        .collect();
+    let outside = frame.outside_mask(image.width(), image.height());
     Ok(FaceParsing {
         frame,
         crop,

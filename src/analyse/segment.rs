@@ -49,9 +49,14 @@ impl PersonMask {
     }
 }
 
-pub fn segment(model: &Model, image: &RgbImage) -> Result<PersonMask> {
+/// The segmentation model's input: the photo squashed to 256x256, RGB in 0..1, NHWC.
+pub fn input(image: &RgbImage) -> Result<Vec<f32>> {
     let small = resize(image, INPUT, INPUT)?;
-    let input: Vec<f32> = small.as_raw().iter().map(|&v| v as f32 / 255.0).collect();
+    Ok(small.as_raw().iter().map(|&v| v as f32 / 255.0).collect())
+}
+
+pub fn segment(model: &Model, image: &RgbImage) -> Result<PersonMask> {
+    let input = input(image)?;
     let n = INPUT as usize;
     let out = model.run("input", &[1, n, n, 3], &input, &["mask"])?;
     Ok(PersonMask {
