@@ -9,7 +9,6 @@ use idphoto::profile::Profile;
 use idphoto::report::Verdict;
 use idphoto::runtime::models::ModelStore;
 use idphoto::{CheckOptions, Checker, CheckerPool};
-use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,14 +55,7 @@ fn throughput(c: &mut Criterion) {
         let pool =
             CheckerPool::new(&store, profile.clone(), CheckOptions::default(), workers).unwrap();
         group.bench_with_input(BenchmarkId::new("workers", workers), &pool, |b, pool| {
-            b.iter(|| {
-                pool.install(|| {
-                    set.par_iter()
-                        .map(|u| pool.with_checker(|c| c.check_bytes(&u.name, &u.bytes)))
-                        .filter(|r| r.verdict == Verdict::Error)
-                        .count()
-                })
-            })
+            b.iter(|| pool.map(&set, |checker, u| checker.check_bytes(&u.name, &u.bytes)))
         });
     }
     group.finish();

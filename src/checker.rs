@@ -12,6 +12,7 @@ use crate::{Error, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -87,10 +88,12 @@ impl Checker {
         let checks_start = Instant::now();
         let ctx = Context::new(&analysis, self.options.input);
         let rules: Vec<_> = self.profile.rules_for(self.options.input).collect();
-        let findings: Vec<(&'static str, Finding)> = rules
-            .par_iter()
-            .map(|rule| (rule.id(), rule.evaluate(&ctx)))
-            .collect();
+        let judge = |rule: &&dyn crate::checks::Rule| (rule.id(), rule.evaluate(&ctx));
+        let findings: Vec<(&'static str, Finding)> = if self.options.analysis.parallel_stages {
+            rules.par_iter().map(judge).collect()
+        } else {
+            rules.iter().map(judge).collect()
+        };
         timings.insert("checks".to_string(), ms(checks_start));
         timings.insert("total".to_string(), ms(start));
 
@@ -192,7 +195,9 @@ fn round4(v: f64) -> f64 {
 
 /// A fixed set of workers for checking many photos at once; each owns its model sessions.
 pub struct CheckerPool {
-    idle: Mutex<Vec<Checker>>,
+    checkers: Vec<Checker>,
+    /// Workers free for `with_checker`.
+    idle: Mutex<Vec<usize>>,
     pool: rayon::ThreadPool,
 }
 
@@ -204,6 +209,9 @@ impl CheckerPool {
         workers: usize,
     ) -> Result<Self> {
         let workers = workers.max(1);
+        let mut options = options;
+        // Several workers keep every core busy with whole photos.
+        options.analysis.parallel_stages &= workers == 1;
         let checkers = (0..workers)
             .map(|_| Checker::new(store, profile.clone(), options.clone()))
             .collect::<Result<Vec<_>>>()?;
@@ -212,35 +220,60 @@ impl CheckerPool {
             .build()
             .map_err(|e| Error::Runtime(format!("thread pool: {e}")))?;
         Ok(CheckerPool {
-            idle: Mutex::new(checkers),
+            checkers,
+            idle: Mutex::new((0..workers).collect()),
             pool,
         })
     }
 
     /// Runs `job` with a free worker; blocks until one is free.
     pub fn with_checker<T>(&self, job: impl FnOnce(&Checker) -> T) -> T {
-        let checker = loop {
-            if let Some(c) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-                break c;
+        let index = loop {
+            if let Some(i) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                break i;
             }
             std::thread::yield_now();
         };
-        let out = job(&checker);
+        let out = job(&self.checkers[index]);
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(checker);
+            .push(index);
         out
+    }
+
+    /// Runs `job` on every item, each worker thread with its own checker taking the next item
+    /// until none is left; results come back in the items' order. Workers never wait for one
+    /// another's sessions, and an idle one still helps a busy one with the stages of its photo.
+    pub fn map<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        job: impl Fn(&Checker, &T) -> R + Sync,
+    ) -> Vec<R> {
+        let next = AtomicUsize::new(0);
+        let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+        self.pool.broadcast(|ctx| {
+            let checker = &self.checkers[ctx.index()];
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let result = job(checker, item);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            }
+        });
+        slots
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .expect("every item is taken by exactly one worker")
+            })
+            .collect()
     }
 
     /// Checks every file, in order, spreading them over the workers.
     pub fn check_files(&self, files: &[std::path::PathBuf]) -> Vec<Report> {
-        self.pool.install(|| {
-            files
-                .par_iter()
-                .map(|f| self.with_checker(|c| c.check_file(f)))
-                .collect()
-        })
+        self.map(files, |checker, file| checker.check_file(file))
     }
 
     pub fn install<T: Send>(&self, job: impl FnOnce() -> T + Send) -> T {

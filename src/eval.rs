@@ -7,6 +7,7 @@
 //! error) is counted as a wrong answer for every labelled image, so dodging never looks accurate.
 
 use crate::report::{ErrorInfo, Report, Status, Verdict};
+use crate::CheckerPool;
 use anyhow::{bail, Context};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -121,20 +122,36 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
 /// reports in row order. `check` should return a report with verdict `Error` for unreadable
 /// files; a panic inside `check` is also turned into an `Error` report so that one image never
 /// stops the others.
+/// Checks every labelled photo on the pool's workers; a photo whose check panics gets an error
+/// report instead of stopping the run.
+pub fn run_on_pool<'a>(
+    rows: &'a [LabelRow],
+    images_root: &Path,
+    pool: &CheckerPool,
+) -> Vec<(&'a LabelRow, Report)> {
+    let reports = pool.map(rows, |checker, row| {
+        guarded(&images_root.join(&row.file), |path| {
+            checker.check_file(path)
+        })
+    });
+    rows.iter().zip(reports).collect()
+}
+
+/// `run_on_pool` with any check function, spread over rayon's threads.
 pub fn run<'a, F>(rows: &'a [LabelRow], images_root: &Path, check: F) -> Vec<(&'a LabelRow, Report)>
 where
     F: Fn(&Path) -> Report + Sync,
 {
     rows.par_iter()
-        .map(|row| {
-            let path = images_root.join(&row.file);
-            let report = match catch_unwind(AssertUnwindSafe(|| check(&path))) {
-                Ok(report) => report,
-                Err(payload) => panic_report(&path, payload.as_ref()),
-            };
-            (row, report)
-        })
+        .map(|row| (row, guarded(&images_root.join(&row.file), &check)))
         .collect()
+}
+
+fn guarded(path: &Path, check: impl Fn(&Path) -> Report) -> Report {
+    match catch_unwind(AssertUnwindSafe(|| check(path))) {
+        Ok(report) => report,
+        Err(payload) => panic_report(path, payload.as_ref()),
+    }
 }
 
 fn panic_report(path: &Path, payload: &(dyn std::any::Any + Send)) -> Report {

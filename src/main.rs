@@ -205,11 +205,7 @@ fn run_eval(
     } else {
         "verdict_id_card"
     };
-    let results = pool.install(|| {
-        eval::run(&rows, &root, |path| {
-            pool.with_checker(|c| c.check_file(path))
-        })
-    });
+    let results = eval::run_on_pool(&rows, &root, &pool);
     if let Some(path) = reports_path {
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,

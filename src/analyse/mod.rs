@@ -31,6 +31,10 @@ pub struct AnalysisOptions {
     pub min_retry_score: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
+    /// Run the independent stages of one photo (mesh, segmentation, parsing) on several threads.
+    /// Helps the latency of a single check; a pool of workers, each on its own photo, is faster
+    /// without it (workers would otherwise wait on each other's stolen stages).
+    pub parallel_stages: bool,
     /// Run the mesh a second time on the region its first pass found, as MediaPipe does when
     /// tracking video.
     pub refine_mesh: bool,
@@ -43,6 +47,7 @@ impl Default for AnalysisOptions {
             min_retry_score: 0.35,
             parsing_size: 384,
             refine_mesh: true,
+            parallel_stages: true,
         }
     }
 }
@@ -139,6 +144,19 @@ pub struct Analyser {
     options: AnalysisOptions,
 }
 
+/// `rayon::join` when `parallel`, otherwise one after the other on this thread.
+fn maybe_join<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let start = Instant::now();
     let value = f();
@@ -197,11 +215,14 @@ impl Analyser {
             });
         };
 
+        let join = self.options.parallel_stages;
         let ((face, (person, parsing)), _) = timed(|| {
-            rayon::join(
+            maybe_join(
+                join,
                 || self.face(image, &main),
                 || {
-                    rayon::join(
+                    maybe_join(
+                        join,
                         || timed(|| segment::segment(&self.segmenter, image)),
                         || {
                             let frame = parse::parsing_frame(&main, self.options.parsing_size);
