@@ -529,11 +529,33 @@ fn no_head_covering_fails_with_a_cap() {
     assert_pass(astronaut_report(), "no_head_covering");
     assert_fail(grace_report(), "no_head_covering"); // her uniform cap
     let cap = check("astronaut_cap", &with_cap(astronaut()));
-    // Measured: 0.93 of the head top covered.
+    // Measured: the whole crown covered (1.0), as under Grace's cap; bare hair 0.01.
     assert_fail(&cap, "no_head_covering");
+    assert_value(&cap, "no_head_covering", "most of the crown covered", |v| {
+        v > 0.6
+    });
+    assert_value(
+        astronaut_report(),
+        "no_head_covering",
+        "a bare crown",
+        |v| v < 0.1,
+    );
     // A fringe is hair, not a hat.
     let fringe = check("astronaut_fringe_hat", &with_fringe(astronaut()));
     assert_pass(&fringe, "no_head_covering");
+}
+
+#[test]
+fn no_head_covering_is_not_guessed_when_the_parser_is_blind() {
+    // A face blurred past recognition gets no parts from the parser; an unlabelled head top
+    // must then not read as a hat.
+    let (_, iod) = eyes(astronaut_report());
+    let r = check(
+        "astronaut_heavy_blur",
+        &gaussian_blur(astronaut(), 0.25 * iod),
+    );
+    assert!(r.face.is_some(), "the detector still finds the face");
+    assert_status(&r, "no_head_covering", Status::NotAssessed);
 }
 
 #[test]
@@ -590,6 +612,29 @@ fn background_plain_and_white_on_composited_backdrops() {
         assert_pass(r, "single_face");
         assert_pass(r, "not_white_top");
     }
+}
+
+#[test]
+fn somebody_behind_the_applicant_is_not_a_plain_backdrop() {
+    // The same white wall as above, with the astronaut's head pasted into the top right
+    // corner: texture alone barely notices a smooth face, the detector does.
+    let (w, _) = grace().dimensions();
+    let mut crowded = grace_on_white().clone();
+    paste_scaled(
+        &mut crowded,
+        astronaut(),
+        (160, 40, 130, 160),
+        1.0,
+        (w - 135, 5),
+    );
+    let r = check("grace_white_wall_second_head", &crowded);
+    assert_fail(&r, "single_face");
+    assert_fail(&r, "background_plain");
+    assert_fail(&r, "background_white");
+    assert_eq!(
+        result(&r, "background_plain").message.as_deref(),
+        Some(messages::text(Lang::En, "background_plain").as_str())
+    );
 }
 
 #[test]

@@ -23,6 +23,10 @@ pub struct BackgroundPlain {
     pub max_residual: f64,
     /// Smallest share of the photo that must be backdrop to judge it.
     pub min_fraction: f64,
+    /// Another face at least this confident and this wide (relative to the applicant's) is
+    /// somebody behind the applicant, whatever the measured plainness.
+    pub other_face_min_score: f32,
+    pub other_face_min_relative_width: f32,
 }
 
 impl Rule for BackgroundPlain {
@@ -32,13 +36,20 @@ impl Rule for BackgroundPlain {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "<= 1 (texture / {}, shading / {}, residual / {})",
+            "<= 1 (texture / {}, shading / {}, residual / {}) and no other face",
             self.max_texture, self.max_shading, self.max_residual
+        );
+        let others = ctx.other_faces(
+            self.other_face_min_score,
+            self.other_face_min_relative_width,
         );
         let Some(bg) = ctx
             .background()
             .filter(|b| b.fraction() >= self.min_fraction)
         else {
+            if others > 0 {
+                return Finding::judge(others as f64, false, threshold, "background_plain");
+            }
             return Finding::not_assessed(threshold, "na.no_background");
         };
         let lum: Vec<f32> = bg.image.pixels().map(luminance).collect();
@@ -49,7 +60,12 @@ impl Rule for BackgroundPlain {
         let value = (texture / self.max_texture)
             .max(shading / self.max_shading)
             .max(residual / self.max_residual);
-        Finding::judge(value, value <= 1.0, threshold, "background_plain")
+        Finding::judge(
+            value,
+            value <= 1.0 && others == 0,
+            threshold,
+            "background_plain",
+        )
     }
 }
 

@@ -16,6 +16,10 @@ pub struct BackgroundWhite {
     #[serde(default)]
     pub max_tint: f64,
     pub min_fraction: f64,
+    /// Another face this confident and wide (relative to the applicant's) means the backdrop
+    /// is not a plain wall of any colour.
+    pub other_face_min_score: f32,
+    pub other_face_min_relative_width: f32,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
@@ -32,13 +36,27 @@ impl Rule for BackgroundWhite {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = match self.mode {
-            Mode::White => format!("level >= {}, tint <= {}", self.min_level, self.max_tint),
-            Mode::Light => format!("luminance >= {}", self.min_level),
+            Mode::White => format!(
+                "level >= {}, tint <= {}, no other face",
+                self.min_level, self.max_tint
+            ),
+            Mode::Light => format!("luminance >= {}, no other face", self.min_level),
+        };
+        let others = ctx.other_faces(
+            self.other_face_min_score,
+            self.other_face_min_relative_width,
+        );
+        let fail_key = match self.mode {
+            Mode::White => "background_white",
+            Mode::Light => "background_light",
         };
         let Some(bg) = ctx
             .background()
             .filter(|b| b.fraction() >= self.min_fraction)
         else {
+            if others > 0 {
+                return Finding::judge(others as f64, false, threshold, fail_key);
+            }
             return Finding::not_assessed(threshold, "na.no_background");
         };
         let mut levels = Vec::with_capacity(bg.count);
@@ -59,19 +77,9 @@ impl Rule for BackgroundWhite {
         let level = *levels.select_nth_unstable_by(level_at, f32::total_cmp).1 as f64;
         let tint_at = (tints.len() - 1) / 2;
         let tint = *tints.select_nth_unstable_by(tint_at, f32::total_cmp).1 as f64;
-        match self.mode {
-            Mode::White => Finding::judge(
-                level,
-                level >= self.min_level && tint <= self.max_tint,
-                threshold,
-                "background_white",
-            ),
-            Mode::Light => Finding::judge(
-                level,
-                level >= self.min_level,
-                threshold,
-                "background_light",
-            ),
-        }
+        let ok = others == 0
+            && level >= self.min_level
+            && (self.mode == Mode::Light || tint <= self.max_tint);
+        Finding::judge(level, ok, threshold, fail_key)
     }
 }

@@ -1,8 +1,9 @@
 //! What rules share beyond the raw analysis: derived geometry and the background region,
 //! each computed at most once per photo.
 
+use crate::analyse::geometry::inside_polygon;
 use crate::analyse::landmarks::ids;
-use crate::analyse::parse::FaceParsing;
+use crate::analyse::parse::{class, FaceParsing};
 use crate::analyse::segment::{PersonMask, INPUT as MASK_GRID};
 use crate::analyse::{Analysis, Face};
 use crate::decode::resize;
@@ -72,6 +73,60 @@ impl<'a> Context<'a> {
     pub fn iod_area_in_crop(face: &Face, parsing: &FaceParsing) -> f64 {
         let iod = Self::iod(face) * parsing.frame.zoom();
         (iod * iod).max(1.0) as f64
+    }
+
+    /// Faces besides the applicant's that are at least `min_score` confident and
+    /// `min_relative_width` as wide: other people, pasted heads, posters.
+    pub fn other_faces(&self, min_score: f32, min_relative_width: f32) -> usize {
+        let faces = &self.analysis.faces;
+        let Some(main) = faces.first() else {
+            return 0;
+        };
+        faces[1..]
+            .iter()
+            .filter(|f| f.score >= min_score && f.rect[2] >= min_relative_width * main.rect[2])
+            .count()
+    }
+
+    /// The mesh's face outline in parsing-crop pixels.
+    pub fn face_oval_in_crop(face: &Face, parsing: &FaceParsing) -> Vec<[f32; 2]> {
+        ids::FACE_OVAL
+            .iter()
+            .map(|&id| {
+                let p = face.mesh.xy(id);
+                parsing.frame.to_crop(p[0], p[1])
+            })
+            .collect()
+    }
+
+    /// Share of the face outline (sampled every other pixel) that the parser gave any label
+    /// other than background: near zero when blur, darkness or an odd rendering leave the
+    /// parser blind, so that rules reading its map do not mistake "nothing seen" for a finding.
+    pub fn parsed_face_share(face: &Face, parsing: &FaceParsing) -> f64 {
+        let oval = Self::face_oval_in_crop(face, parsing);
+        let n = parsing.size();
+        let (lo, hi) = oval
+            .iter()
+            .fold(([f32::MAX; 2], [f32::MIN; 2]), |(lo, hi), p| {
+                (
+                    [lo[0].min(p[0]), lo[1].min(p[1])],
+                    [hi[0].max(p[0]), hi[1].max(p[1])],
+                )
+            });
+        let clamp = |x: f32| x.clamp(0.0, n as f32) as u32;
+        let (mut inside, mut seen) = (0usize, 0usize);
+        for v in (clamp(lo[1])..clamp(hi[1])).step_by(2) {
+            for u in (clamp(lo[0])..clamp(hi[0])).step_by(2) {
+                if !inside_polygon([u as f32 + 0.5, v as f32 + 0.5], &oval) {
+                    continue;
+                }
+                inside += 1;
+                if parsing.label(u, v) != class::BACKGROUND {
+                    seen += 1;
+                }
+            }
+        }
+        seen as f64 / inside.max(1) as f64
     }
 
     pub fn person(&self) -> Option<&'a PersonMask> {

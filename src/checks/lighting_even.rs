@@ -74,13 +74,7 @@ impl Rule for LightingEven {
         if sums.pairs < MIN_PAIRS {
             // A half face in deep shadow is not skin to the parser; the mesh outline still says
             // where the face is.
-            let oval: Vec<[f32; 2]> = ids::FACE_OVAL
-                .iter()
-                .map(|&id| {
-                    let p = face.mesh.xy(id);
-                    parsing.frame.to_crop(p[0], p[1])
-                })
-                .collect();
+            let oval = Context::face_oval_in_crop(face, parsing);
             sums = mirrored_sums(parsing, mid, |u, v| {
                 inside_polygon([u as f32 + 0.5, v as f32 + 0.5], &oval)
             });
