@@ -515,24 +515,29 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::report::CheckResult;
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::path::{Path, PathBuf};
 
-    fn temp_dir(name: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "idphoto-eval-{}-{}-{name}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A file in its own temporary folder, removed when dropped.
+    struct TempFile {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
     }
 
-    fn write_file(name: &str, content: &str) -> PathBuf {
-        let path = temp_dir(name).join(name);
+    impl std::ops::Deref for TempFile {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.path
+        }
+    }
+
+    fn write_file(name: &str, content: &str) -> TempFile {
+        let dir = tempfile::Builder::new()
+            .prefix("idphoto-eval-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
-        path
+        TempFile { _dir: dir, path }
     }
 
     fn report(verdict: Verdict, checks: &[(&'static str, Status)]) -> Report {

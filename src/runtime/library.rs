@@ -569,22 +569,11 @@ impl Drop for RemoveOnDrop {
 mod tests {
     use super::*;
 
-    struct TempDir(PathBuf);
-    impl TempDir {
-        fn new(tag: &str) -> TempDir {
-            let p = std::env::temp_dir().join(format!(
-                "idphoto-lib-{tag}-{}-{}",
-                std::process::id(),
-                nanos()
-            ));
-            fs::create_dir_all(&p).unwrap();
-            TempDir(p)
-        }
-    }
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
+    fn temp_dir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("idphoto-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     fn touch(p: &Path) {
@@ -612,13 +601,13 @@ mod tests {
 
     #[test]
     fn ort_dylib_path_wins_when_it_exists() {
-        let t = TempDir::new("env");
-        let lib = t.0.join("custom/libonnxruntime.so");
+        let t = temp_dir("env");
+        let lib = t.path().join("custom/libonnxruntime.so");
         touch(&lib);
-        touch(&t.0.join("exe/libonnxruntime.so"));
+        touch(&t.path().join("exe/libonnxruntime.so"));
         let paths = SearchPaths {
             ort_dylib_path: Some(lib.clone().into()),
-            exe_dir: Some(t.0.join("exe")),
+            exe_dir: Some(t.path().join("exe")),
             ..SearchPaths::default()
         };
         assert_eq!(
@@ -632,27 +621,30 @@ mod tests {
 
     #[test]
     fn search_order_exe_dir_then_checkout_then_cache() {
-        let t = TempDir::new("order");
+        let t = temp_dir("order");
         let paths = SearchPaths {
             ort_dylib_path: None,
-            exe_dir: Some(t.0.join("exe")),
-            checkout: Some(t.0.join("checkout")),
-            cache_dir: Some(t.0.join("cache/onnxruntime-1.31.1")),
+            exe_dir: Some(t.path().join("exe")),
+            checkout: Some(t.path().join("checkout")),
+            cache_dir: Some(t.path().join("cache/onnxruntime-1.31.1")),
         };
         assert_eq!(paths.locate().unwrap(), None);
 
         // only the versioned file in the cache (links missing) is still found
-        touch(&t.0.join("cache/onnxruntime-1.31.1").join(LIB_FILE));
+        touch(&t.path().join("cache/onnxruntime-1.31.1").join(LIB_FILE));
         let l = paths.locate().unwrap().unwrap();
         assert_eq!(l.source, LibrarySource::UserCache);
-        assert_eq!(l.path, t.0.join("cache/onnxruntime-1.31.1").join(LIB_FILE));
+        assert_eq!(
+            l.path,
+            t.path().join("cache/onnxruntime-1.31.1").join(LIB_FILE)
+        );
 
-        touch(&t.0.join("checkout/ort-lib/libonnxruntime.so"));
+        touch(&t.path().join("checkout/ort-lib/libonnxruntime.so"));
         let l = paths.locate().unwrap().unwrap();
         assert_eq!(l.source, LibrarySource::Checkout);
-        assert_eq!(l.path, t.0.join("checkout/ort-lib/libonnxruntime.so"));
+        assert_eq!(l.path, t.path().join("checkout/ort-lib/libonnxruntime.so"));
 
-        touch(&t.0.join("exe/libonnxruntime.so"));
+        touch(&t.path().join("exe/libonnxruntime.so"));
         let l = paths.locate().unwrap().unwrap();
         assert_eq!(l.source, LibrarySource::NextToExecutable);
     }
@@ -660,12 +652,12 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn dangling_symlink_is_not_a_library_and_links_are_repaired() {
-        let t = TempDir::new("links");
-        let dir = t.0.join("ort-lib");
+        let t = temp_dir("links");
+        let dir = t.path().join("ort-lib");
         fs::create_dir_all(&dir).unwrap();
         std::os::unix::fs::symlink(LIB_FILE, dir.join(LIB_LINK)).unwrap();
         let paths = SearchPaths {
-            checkout: Some(t.0.clone()),
+            checkout: Some(t.path().to_path_buf()),
             ..SearchPaths::default()
         };
         assert_eq!(paths.locate().unwrap(), None);
@@ -680,20 +672,23 @@ mod tests {
 
     #[test]
     fn fetch_dest_prefers_checkout_then_cache() {
-        let t = TempDir::new("dest");
+        let t = temp_dir("dest");
         let paths = SearchPaths {
-            checkout: Some(t.0.join("checkout")),
-            cache_dir: Some(t.0.join("cache/onnxruntime-1.31.1")),
+            checkout: Some(t.path().join("checkout")),
+            cache_dir: Some(t.path().join("cache/onnxruntime-1.31.1")),
             ..SearchPaths::default()
         };
-        assert_eq!(paths.fetch_dest().unwrap(), t.0.join("checkout/ort-lib"));
+        assert_eq!(
+            paths.fetch_dest().unwrap(),
+            t.path().join("checkout/ort-lib")
+        );
         let paths = SearchPaths {
             checkout: None,
             ..paths
         };
         assert_eq!(
             paths.fetch_dest().unwrap(),
-            t.0.join("cache/onnxruntime-1.31.1")
+            t.path().join("cache/onnxruntime-1.31.1")
         );
         let paths = SearchPaths {
             cache_dir: None,
@@ -704,8 +699,8 @@ mod tests {
 
     #[test]
     fn sha256_of_file() {
-        let t = TempDir::new("sha");
-        let p = t.0.join("abc");
+        let t = temp_dir("sha");
+        let p = t.path().join("abc");
         fs::write(&p, b"abc").unwrap();
         assert_eq!(
             file_sha256(&p).unwrap(),

@@ -412,25 +412,11 @@ mod tests {
     use super::*;
     use std::fs;
 
-    struct TempDir(PathBuf);
-    impl TempDir {
-        fn new(tag: &str) -> TempDir {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let p = std::env::temp_dir().join(format!(
-                "idphoto-models-{tag}-{}-{nanos}",
-                std::process::id()
-            ));
-            fs::create_dir_all(&p).unwrap();
-            TempDir(p)
-        }
-    }
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
+    fn temp_dir(tag: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("idphoto-{tag}-"))
+            .tempdir()
+            .unwrap()
     }
 
     const HELLO_SHA256: &str = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"; // "hello\n"
@@ -463,10 +449,10 @@ mod tests {
 
     #[test]
     fn wrong_sha256_is_a_model_error() {
-        let t = TempDir::new("badsha");
+        let t = temp_dir("badsha");
         let wrong = "0".repeat(64);
-        write_store(&t.0, &wrong, 6);
-        let store = ModelStore::open(&t.0).unwrap();
+        write_store(&t.path(), &wrong, 6);
+        let store = ModelStore::open(&t.path()).unwrap();
         let msg = model_err(store.path("fake.onnx"));
         assert!(msg.contains("fake.onnx: sha256 mismatch"), "{msg}");
         assert!(
@@ -479,11 +465,11 @@ mod tests {
 
     #[test]
     fn right_sha256_passes_and_parses_dims() {
-        let t = TempDir::new("goodsha");
-        write_store(&t.0, HELLO_SHA256, 6);
-        let store = ModelStore::open(&t.0).unwrap();
-        assert_eq!(store.path("fake.onnx").unwrap(), t.0.join("fake.onnx"));
-        assert_eq!(store.path("fake.onnx").unwrap(), t.0.join("fake.onnx"));
+        let t = temp_dir("goodsha");
+        write_store(&t.path(), HELLO_SHA256, 6);
+        let store = ModelStore::open(&t.path()).unwrap();
+        assert_eq!(store.path("fake.onnx").unwrap(), t.path().join("fake.onnx"));
+        assert_eq!(store.path("fake.onnx").unwrap(), t.path().join("fake.onnx"));
         let e = store.entry("fake.onnx").unwrap();
         assert_eq!(
             e.inputs[0].shape,
@@ -500,9 +486,9 @@ mod tests {
 
     #[test]
     fn wrong_size_is_a_model_error() {
-        let t = TempDir::new("badsize");
-        write_store(&t.0, HELLO_SHA256, 7);
-        let msg = model_err(ModelStore::open(&t.0));
+        let t = temp_dir("badsize");
+        write_store(&t.path(), HELLO_SHA256, 7);
+        let msg = model_err(ModelStore::open(&t.path()));
         assert!(
             msg.contains("fake.onnx: size mismatch, expected 7 bytes, found 6 bytes"),
             "{msg}"
@@ -511,23 +497,23 @@ mod tests {
 
     #[test]
     fn missing_file_or_dir_is_a_clear_error() {
-        let t = TempDir::new("missing");
-        write_store(&t.0, HELLO_SHA256, 6);
-        fs::remove_file(t.0.join("fake.onnx")).unwrap();
-        let msg = model_err(ModelStore::open(&t.0));
+        let t = temp_dir("missing");
+        write_store(&t.path(), HELLO_SHA256, 6);
+        fs::remove_file(t.path().join("fake.onnx")).unwrap();
+        let msg = model_err(ModelStore::open(&t.path()));
         assert!(
             msg.contains("fake.onnx: listed in manifest.json but cannot be read"),
             "{msg}"
         );
 
-        fs::remove_file(t.0.join(MANIFEST_FILE)).unwrap();
-        let msg = model_err(ModelStore::open(&t.0));
+        fs::remove_file(t.path().join(MANIFEST_FILE)).unwrap();
+        let msg = model_err(ModelStore::open(&t.path()));
         assert!(
             msg.contains("cannot read") && msg.contains(MANIFEST_FILE),
             "{msg}"
         );
 
-        let gone = t.0.join("no-such-dir");
+        let gone = t.path().join("no-such-dir");
         let msg = model_err(ModelStore::open(&gone));
         assert!(
             msg.contains("does not exist") && msg.contains("IDPHOTO_MODELS"),
