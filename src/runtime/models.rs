@@ -451,8 +451,8 @@ mod tests {
     fn wrong_sha256_is_a_model_error() {
         let t = temp_dir("badsha");
         let wrong = "0".repeat(64);
-        write_store(&t.path(), &wrong, 6);
-        let store = ModelStore::open(&t.path()).unwrap();
+        write_store(t.path(), &wrong, 6);
+        let store = ModelStore::open(t.path()).unwrap();
         let msg = model_err(store.path("fake.onnx"));
         assert!(msg.contains("fake.onnx: sha256 mismatch"), "{msg}");
         assert!(
@@ -466,8 +466,8 @@ mod tests {
     #[test]
     fn right_sha256_passes_and_parses_dims() {
         let t = temp_dir("goodsha");
-        write_store(&t.path(), HELLO_SHA256, 6);
-        let store = ModelStore::open(&t.path()).unwrap();
+        write_store(t.path(), HELLO_SHA256, 6);
+        let store = ModelStore::open(t.path()).unwrap();
         assert_eq!(store.path("fake.onnx").unwrap(), t.path().join("fake.onnx"));
         assert_eq!(store.path("fake.onnx").unwrap(), t.path().join("fake.onnx"));
         let e = store.entry("fake.onnx").unwrap();
@@ -487,8 +487,8 @@ mod tests {
     #[test]
     fn wrong_size_is_a_model_error() {
         let t = temp_dir("badsize");
-        write_store(&t.path(), HELLO_SHA256, 7);
-        let msg = model_err(ModelStore::open(&t.path()));
+        write_store(t.path(), HELLO_SHA256, 7);
+        let msg = model_err(ModelStore::open(t.path()));
         assert!(
             msg.contains("fake.onnx: size mismatch, expected 7 bytes, found 6 bytes"),
             "{msg}"
@@ -498,16 +498,16 @@ mod tests {
     #[test]
     fn missing_file_or_dir_is_a_clear_error() {
         let t = temp_dir("missing");
-        write_store(&t.path(), HELLO_SHA256, 6);
+        write_store(t.path(), HELLO_SHA256, 6);
         fs::remove_file(t.path().join("fake.onnx")).unwrap();
-        let msg = model_err(ModelStore::open(&t.path()));
+        let msg = model_err(ModelStore::open(t.path()));
         assert!(
             msg.contains("fake.onnx: listed in manifest.json but cannot be read"),
             "{msg}"
         );
 
         fs::remove_file(t.path().join(MANIFEST_FILE)).unwrap();
-        let msg = model_err(ModelStore::open(&t.path()));
+        let msg = model_err(ModelStore::open(t.path()));
         assert!(
             msg.contains("cannot read") && msg.contains(MANIFEST_FILE),
             "{msg}"
