@@ -44,6 +44,11 @@ impl PersonMask {
         out
     }
 
+    /// The model's own 256x256 probabilities, row-major.
+    pub fn grid(&self) -> &[f32] {
+        &self.prob
+    }
+
     pub fn image_size(&self) -> (u32, u32) {
         self.image_size
     }

@@ -72,23 +72,29 @@ impl Rule for BackgroundPlain {
 /// Mean Sobel magnitude where the whole 3x3 window is backdrop (the person's edge is excluded).
 fn texture(bg: &Background, lum: &[f32]) -> Option<f64> {
     let (w, h) = bg.image.dimensions();
-    let at = |x: u32, y: u32| lum[(y * w + x) as usize];
+    let (w, h) = (w as usize, h as usize);
+    if w < 3 || h < 3 {
+        return None;
+    }
     let (mut sum, mut n) = (0f64, 0usize);
-    for (x, y, _) in bg.pixels() {
-        if x == 0 || y == 0 || x + 1 >= w || y + 1 >= h {
-            continue;
+    for y in 1..h - 1 {
+        let rows = [(y - 1) * w, y * w, (y + 1) * w];
+        let row_inside = |x: usize| rows.iter().all(|&r| bg.mask[r + x]);
+        // Whether the 3-pixel column at x-1, x and x+1 lies in the backdrop, slid along.
+        let (mut left, mut mid) = (row_inside(0), row_inside(1));
+        for x in 1..w - 1 {
+            let right = row_inside(x + 1);
+            if left && mid && right {
+                let at = |r: usize, dx: usize| lum[rows[r] + x + dx - 1];
+                let gx =
+                    (at(0, 2) + 2.0 * at(1, 2) + at(2, 2)) - (at(0, 0) + 2.0 * at(1, 0) + at(2, 0));
+                let gy =
+                    (at(2, 0) + 2.0 * at(2, 1) + at(2, 2)) - (at(0, 0) + 2.0 * at(0, 1) + at(0, 2));
+                sum += ((gx * gx + gy * gy).sqrt() / 8.0) as f64;
+                n += 1;
+            }
+            (left, mid) = (mid, right);
         }
-        let inside =
-            (y - 1..=y + 1).all(|yy| (x - 1..=x + 1).all(|xx| bg.mask[(yy * w + xx) as usize]));
-        if !inside {
-            continue;
-        }
-        let gx = (at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1))
-            - (at(x - 1, y - 1) + 2.0 * at(x - 1, y) + at(x - 1, y + 1));
-        let gy = (at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1))
-            - (at(x - 1, y - 1) + 2.0 * at(x, y - 1) + at(x + 1, y - 1));
-        sum += ((gx * gx + gy * gy).sqrt() / 8.0) as f64;
-        n += 1;
     }
     (n > 0).then(|| sum / n as f64)
 }

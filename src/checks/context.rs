@@ -204,14 +204,7 @@ impl<'a> Context<'a> {
                 ((y / ih as f32 * grid as f32) as usize).min(grid - 1),
             )
         };
-        let mut prob = vec![0f32; grid * grid];
-        for gy in 0..grid {
-            for gx in 0..grid {
-                let x = (gx as f32 + 0.5) * iw as f32 / grid as f32 - 0.5;
-                let y = (gy as f32 + 0.5) * ih as f32 / grid as f32 - 0.5;
-                prob[gy * grid + gx] = person.at(x, y);
-            }
-        }
+        let prob = person.grid();
         // The applicant: the person component under the face (or the largest one).
         let seed = match self.face() {
             Ok(face) => {
@@ -220,7 +213,7 @@ impl<'a> Context<'a> {
             }
             Err(_) => None,
         };
-        let applicant = main_component(&prob, grid, seed);
+        let applicant = main_component(prob, grid, seed);
         // Keep a margin around the person: soft edges and hair are not backdrop.
         let near_person = dilate(&applicant, grid, 3);
         let (w, h) = self.analysis.image().dimensions();
@@ -230,13 +223,12 @@ impl<'a> Context<'a> {
             ((h as f32 * f).round() as u32).max(1),
         );
         let image = resize(self.analysis.image(), sw, sh).ok()?;
+        let columns: Vec<usize> = (0..sw).map(|x| cell((x as f32 + 0.5) / f, 0.0).0).collect();
         let mut mask = Vec::with_capacity((sw * sh) as usize);
         for y in 0..sh {
-            for x in 0..sw {
-                let (gx, gy) = cell((x as f32 + 0.5) / f, (y as f32 + 0.5) / f);
-                // Other people count as part of what is behind the applicant.
-                mask.push(!near_person[gy * grid + gx]);
-            }
+            let row = &near_person[cell(0.0, (y as f32 + 0.5) / f).1 * grid..][..grid];
+            // Other people count as part of what is behind the applicant.
+            mask.extend(columns.iter().map(|&gx| !row[gx]));
         }
         let count = mask.iter().filter(|&&m| m).count();
         Some(Background { image, mask, count })
@@ -281,19 +273,75 @@ fn main_component(prob: &[f32], grid: usize, seed: Option<(usize, usize)>) -> Ve
     }
 }
 
+/// Square dilation, one axis at a time: a cell is set when any cell within `radius` along the
+/// row, and then along the column, is.
 fn dilate(mask: &[bool], grid: usize, radius: usize) -> Vec<bool> {
-    let mut out = mask.to_vec();
-    for y in 0..grid {
-        for x in 0..grid {
-            if !mask[y * grid + x] {
-                continue;
+    let spread = |input: &[bool], at: &dyn Fn(usize, usize) -> usize| {
+        let mut out = vec![false; grid * grid];
+        for line in 0..grid {
+            // Distance since the last set cell, scanning forward and then backward.
+            let mut since = usize::MAX;
+            for k in 0..grid {
+                since = if input[at(line, k)] {
+                    0
+                } else {
+                    since.saturating_add(1)
+                };
+                out[at(line, k)] = since <= radius;
             }
-            for yy in y.saturating_sub(radius)..(y + radius + 1).min(grid) {
-                for xx in x.saturating_sub(radius)..(x + radius + 1).min(grid) {
-                    out[yy * grid + xx] = true;
+            since = usize::MAX;
+            for k in (0..grid).rev() {
+                since = if input[at(line, k)] {
+                    0
+                } else {
+                    since.saturating_add(1)
+                };
+                out[at(line, k)] |= since <= radius;
+            }
+        }
+        out
+    };
+    let rows = spread(mask, &|line, k| line * grid + k);
+    spread(&rows, &|line, k| k * grid + line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dilate_naive(mask: &[bool], grid: usize, radius: usize) -> Vec<bool> {
+        let mut out = mask.to_vec();
+        for y in 0..grid {
+            for x in 0..grid {
+                if mask[y * grid + x] {
+                    for yy in y.saturating_sub(radius)..(y + radius + 1).min(grid) {
+                        for xx in x.saturating_sub(radius)..(x + radius + 1).min(grid) {
+                            out[yy * grid + xx] = true;
+                        }
+                    }
                 }
             }
         }
+        out
     }
-    out
+
+    #[test]
+    fn dilate_equals_the_square_neighbourhood() {
+        let grid = 37;
+        let mut state = 12345u32;
+        for density in [1, 5, 40] {
+            let mask: Vec<bool> = (0..grid * grid)
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (state >> 24) % 100 < density
+                })
+                .collect();
+            for radius in [0, 1, 3] {
+                assert_eq!(
+                    dilate(&mask, grid, radius),
+                    dilate_naive(&mask, grid, radius)
+                );
+            }
+        }
+    }
 }
