@@ -3,7 +3,7 @@
 use super::context::luminance;
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
-use crate::analyse::parse::class;
+use crate::analyse::parse::{class, FaceParsing};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -15,6 +15,11 @@ pub struct NotWhiteTop {
     pub white_level: f64,
     /// Smallest clothing area to judge, in face-width^2 units.
     pub min_area: f64,
+    /// The parser often calls a collar "neck". Below this depth under the chin (face heights),
+    /// a "neck" pixel whose luminance differs from the face's skin by more than
+    /// `collar_skin_contrast` (a share of the skin's) is taken as clothing.
+    pub collar_below_chin: f64,
+    pub collar_skin_contrast: f64,
 }
 
 impl Rule for NotWhiteTop {
@@ -45,24 +50,37 @@ impl Rule for NotWhiteTop {
             ((chin[0] + 1.6 * fw) as u32).min(w),
         );
         let step = ((fw / 40.0) as u32).max(1);
+        let skin = parsing.and_then(skin_luminance);
+        let collar_top = chin[1] + self.collar_below_chin as f32 * fh;
+        let collar = |y: u32, lum: f32| match skin {
+            Some(skin) => {
+                y as f32 > collar_top
+                    && (lum - skin).abs() > self.collar_skin_contrast as f32 * skin
+            }
+            None => false,
+        };
         let (mut total, mut white) = (0usize, 0usize);
         for y in (top..h).step_by(step as usize) {
             for x in (x0..x1).step_by(step as usize) {
+                let px = image.get_pixel(x, y);
                 let clothing = match parsing.map(|p| (p, p.frame.to_crop(x as f32, y as f32))) {
                     Some((p, [u, v]))
                         if u >= 0.0 && v >= 0.0 && u < p.size() as f32 && v < p.size() as f32 =>
                     {
-                        p.label(u as u32, v as u32) == class::CLOTH
+                        match p.label(u as u32, v as u32) {
+                            class::CLOTH => true,
+                            class::NECK => collar(y, luminance(px)),
+                            _ => false,
+                        }
                     }
                     _ => y as f32 > chin[1] + 0.3 * fh && person.at(x as f32, y as f32) > 0.7,
                 };
                 if !clothing {
                     continue;
                 }
-                let p = image.get_pixel(x, y);
-                let tint = p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2]);
+                let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
                 total += 1;
-                if luminance(p) as f64 >= self.white_level && tint < 40 {
+                if luminance(px) as f64 >= self.white_level && tint < 40 {
                     white += 1;
                 }
             }
@@ -79,4 +97,14 @@ impl Rule for NotWhiteTop {
             "not_white_top",
         )
     }
+}
+
+/// Mean luminance of the face's skin as the parser sees it.
+fn skin_luminance(parsing: &FaceParsing) -> Option<f32> {
+    let (sum, n) = parsing
+        .pixels_of(&[class::SKIN])
+        .fold((0f64, 0usize), |(sum, n), (u, v)| {
+            (sum + luminance(parsing.crop.get_pixel(u, v)) as f64, n + 1)
+        });
+    (n >= 100).then(|| (sum / n as f64) as f32)
 }
