@@ -118,10 +118,6 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     Ok(rows)
 }
 
-/// Runs `check` on `images_root.join(row.file)` for every row, in parallel, and returns the
-/// reports in row order. `check` should return a report with verdict `Error` for unreadable
-/// files; a panic inside `check` is also turned into an `Error` report so that one image never
-/// stops the others.
 /// Checks every labelled photo on the pool's workers; a photo whose check panics gets an error
 /// report instead of stopping the run.
 pub fn run_on_pool<'a>(
@@ -137,7 +133,9 @@ pub fn run_on_pool<'a>(
     rows.iter().zip(reports).collect()
 }
 
-/// `run_on_pool` with any check function, spread over rayon's threads.
+/// Runs `check` on `images_root.join(row.file)` for every row, spread over rayon's threads,
+/// and returns the reports in row order. `check` should return a report with verdict `Error`
+/// for unreadable files; a panic inside `check` also becomes an `Error` report.
 pub fn run<'a, F>(rows: &'a [LabelRow], images_root: &Path, check: F) -> Vec<(&'a LabelRow, Report)>
 where
     F: Fn(&Path) -> Report + Sync,

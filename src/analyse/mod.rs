@@ -91,7 +91,6 @@ pub mod files {
     pub const PARSER: &str = "face_parsing_bisenet19_int8.onnx";
     pub const CANONICAL_FACE: &str = "canonical_face_model.json";
 }
-use files::PARSER as PARSER_FILE;
 
 /// A copy for the detector with the 1st..99th luminance percentiles stretched to full range and
 /// a gamma that puts the median at mid-grey: faces half in deep shadow, or washed out, become
@@ -170,10 +169,10 @@ impl Analyser {
             mesher: Model::new("face mesh", store.session(files::MESH)?),
             blendshaper: Model::new("blendshapes", store.session(files::BLENDSHAPES)?),
             segmenter: Model::new("segmentation", store.session(files::SEGMENTATION)?),
-            parser: match store.entry(PARSER_FILE) {
-                Ok(_) => Some(Model::new("face parsing", store.session(PARSER_FILE)?)),
+            parser: match store.entry(files::PARSER) {
+                Ok(_) => Some(Model::new("face parsing", store.session(files::PARSER)?)),
                 Err(_) => {
-                    tracing::warn!("{PARSER_FILE} is not installed: ears, brows, glasses, hat, lighting and exposure will be reported as not assessed");
+                    tracing::warn!("{} is not installed: ears, brows, glasses, hat, lighting and exposure will be reported as not assessed", files::PARSER);
                     None
                 }
             },

@@ -18,19 +18,11 @@ impl Rule for SingleFace {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let faces = &ctx.analysis.faces;
         let threshold = "== 1".to_string();
-        let Some(main) = faces.first() else {
-            return Finding::judge(0.0, false, threshold, "single_face.none");
-        };
-        let count = faces
-            .iter()
-            .filter(|f| f.score >= self.min_score || std::ptr::eq(*f, main))
-            .filter(|f| f.rect[2] >= self.min_relative_width * main.rect[2])
-            .count();
-        if ctx.analysis.face.is_none() {
+        if ctx.analysis.faces.is_empty() || ctx.analysis.face.is_none() {
             return Finding::judge(0.0, false, threshold, "single_face.none");
         }
+        let count = 1 + ctx.other_faces(self.min_score, self.min_relative_width);
         Finding::judge(count as f64, count == 1, threshold, "single_face.many")
     }
 }
