@@ -698,6 +698,25 @@ fn exposure_ok_fails_when_too_dark_or_too_bright() {
 }
 
 #[test]
+fn exposure_ok_sees_a_face_that_is_mostly_black() {
+    // Light from far behind one side: all but a sliver of the face crushed to near black. The
+    // parser calls only the lit sliver skin, so skin alone would look well exposed.
+    let face = grace_report().face.as_ref().unwrap();
+    let [x, _, w, _] = face.r#box;
+    let edge = x + 0.75 * w;
+    let crushed = map_pixels(grace(), |x, _, p| {
+        let k = 0.01 + 0.99 * smoothstep(edge - 4.0, edge + 4.0, x as f32);
+        p.map(|v| v * k)
+    });
+    let r = check("grace_crushed", &crushed);
+    assert_fail(&r, "exposure_ok"); // more than a fifth of the face clipped to black
+    assert_eq!(
+        result(&r, "exposure_ok").message.as_deref(),
+        Some(messages::text(Lang::En, "exposure_ok.too_dark").as_str())
+    );
+}
+
+#[test]
 fn sharp_fails_when_out_of_focus_or_motion_blurred() {
     let sharp = grace_report();
     assert_pass(sharp, "sharp"); // detail ratio 0.40

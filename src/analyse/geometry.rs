@@ -162,6 +162,23 @@ pub fn inside_polygon(p: [f32; 2], ring: &[[f32; 2]]) -> bool {
     inside
 }
 
+/// Where the horizontal line at height `y` runs inside `ring`, as `[from, to)` intervals of x,
+/// by the same even-odd rule as [`inside_polygon`]: filling a polygon row by row costs one pass
+/// over its edges per row instead of one per pixel.
+pub fn polygon_row_spans(ring: &[[f32; 2]], y: f32) -> Vec<[f32; 2]> {
+    let mut crossings = Vec::new();
+    let mut j = ring.len().wrapping_sub(1);
+    for i in 0..ring.len() {
+        let (a, b) = (ring[i], ring[j]);
+        if (a[1] > y) != (b[1] > y) {
+            crossings.push((b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]);
+        }
+        j = i;
+    }
+    crossings.sort_by(f32::total_cmp);
+    crossings.chunks_exact(2).map(|c| [c[0], c[1]]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +198,29 @@ mod tests {
         assert!(inside_polygon([1.5, 2.5], &ring));
         assert!(!inside_polygon([1.5, 1.0], &ring));
         assert!(!inside_polygon([-0.5, 1.0], &ring));
+    }
+
+    #[test]
+    fn row_spans_agree_with_inside_polygon() {
+        // A rough face outline with a notch, sampled at pixel centres.
+        let ring = [
+            [10.0, 2.0],
+            [30.0, 4.5],
+            [36.0, 20.0],
+            [24.0, 22.0],
+            [20.0, 12.3],
+            [16.0, 22.0],
+            [4.0, 18.0],
+        ];
+        for v in 0..26 {
+            let y = v as f32 + 0.5;
+            let spans = polygon_row_spans(&ring, y);
+            for u in 0..40 {
+                let x = u as f32 + 0.5;
+                let in_span = spans.iter().any(|s| x >= s[0] && x < s[1]);
+                assert_eq!(in_span, inside_polygon([x, y], &ring), "pixel ({u}, {v})");
+            }
+        }
     }
 
     #[test]

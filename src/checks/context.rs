@@ -1,7 +1,7 @@
 //! What rules share beyond the raw analysis: derived geometry and the background region,
 //! each computed at most once per photo.
 
-use crate::analyse::geometry::inside_polygon;
+use crate::analyse::geometry::polygon_row_spans;
 use crate::analyse::landmarks::ids;
 use crate::analyse::parse::{class, FaceParsing};
 use crate::analyse::segment::{PersonMask, INPUT as MASK_GRID};
@@ -99,10 +99,13 @@ impl<'a> Context<'a> {
             .collect()
     }
 
-    /// Share of the face outline (sampled every other pixel) that the parser gave any label
-    /// other than background: near zero when blur, darkness or an odd rendering leave the
-    /// parser blind, so that rules reading its map do not mistake "nothing seen" for a finding.
-    pub fn parsed_face_share(face: &Face, parsing: &FaceParsing) -> f64 {
+    /// Parsing-crop pixels inside the mesh's face outline, every `step`-th row and column.
+    /// The mesh finds a face in shadow, glare or blur where the parser's classes may not.
+    pub fn face_oval_pixels(
+        face: &Face,
+        parsing: &FaceParsing,
+        step: usize,
+    ) -> impl Iterator<Item = (u32, u32)> {
         let oval = Self::face_oval_in_crop(face, parsing);
         let n = parsing.size();
         let (lo, hi) = oval
@@ -114,16 +117,32 @@ impl<'a> Context<'a> {
                 )
             });
         let clamp = |x: f32| x.clamp(0.0, n as f32) as u32;
+        let (u0, v0, v1) = (clamp(lo[0]), clamp(lo[1]), clamp(hi[1].ceil()));
+        (v0..v1).step_by(step).flat_map(move |v| {
+            polygon_row_spans(&oval, v as f32 + 0.5)
+                .into_iter()
+                .flat_map(move |[from, to]| {
+                    // First column of the sampling grid (u0 + k * step) whose centre is >= from.
+                    let first = (from - 0.5).ceil().max(u0 as f32) as u32;
+                    let first = u0 + (first - u0).div_ceil(step as u32) * step as u32;
+                    (first..n)
+                        .step_by(step)
+                        .skip_while(move |&u| (u as f32 + 0.5) < from)
+                        .take_while(move |&u| (u as f32 + 0.5) < to)
+                        .map(move |u| (u, v))
+                })
+        })
+    }
+
+    /// Share of the face outline (sampled every other pixel) that the parser gave any label
+    /// other than background: near zero when blur, darkness or an odd rendering leave the
+    /// parser blind, so that rules reading its map do not mistake "nothing seen" for a finding.
+    pub fn parsed_face_share(face: &Face, parsing: &FaceParsing) -> f64 {
         let (mut inside, mut seen) = (0usize, 0usize);
-        for v in (clamp(lo[1])..clamp(hi[1])).step_by(2) {
-            for u in (clamp(lo[0])..clamp(hi[0])).step_by(2) {
-                if !inside_polygon([u as f32 + 0.5, v as f32 + 0.5], &oval) {
-                    continue;
-                }
-                inside += 1;
-                if parsing.label(u, v) != class::BACKGROUND {
-                    seen += 1;
-                }
+        for (u, v) in Self::face_oval_pixels(face, parsing, 2) {
+            inside += 1;
+            if parsing.label(u, v) != class::BACKGROUND {
+                seen += 1;
             }
         }
         seen as f64 / inside.max(1) as f64

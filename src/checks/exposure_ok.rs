@@ -8,10 +8,11 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExposureOk {
-    /// Allowed mean skin luminance (0..255).
+    /// Allowed mean luminance (0..255) of the face: the mesh's outline less eyes, brows, lips,
+    /// glasses and hair.
     pub min_mean: f64,
     pub max_mean: f64,
-    /// Largest share of skin pixels clipped to black (<= 5) or white (>= 250).
+    /// Largest share of those pixels clipped to black (<= 5) or white (>= 250).
     pub max_clipped: f64,
 }
 
@@ -25,10 +26,20 @@ impl Rule for ExposureOk {
             "mean in [{}, {}], clipped <= {}",
             self.min_mean, self.max_mean, self.max_clipped
         );
-        let stats = match ctx.parsing() {
-            Ok(parsing) => Stats::of(
-                parsing
-                    .pixels_of(&[class::SKIN, class::NOSE])
+        let stats = match ctx.face_and_parsing() {
+            // The face as the mesh outlines it, less what the parser positively calls eyes,
+            // brows, lips, glasses or hair. Skin alone would not do: the parser stops calling
+            // skin "skin" where it is crushed to black or burnt to white, which is exactly
+            // what this rule must see.
+            Ok((face, parsing)) => Stats::of(
+                Context::face_oval_pixels(face, parsing, 1)
+                    .filter(|&(u, v)| {
+                        !parsing.outside[(v * parsing.size() + u) as usize]
+                            && matches!(
+                                parsing.label(u, v),
+                                class::SKIN | class::NOSE | class::BACKGROUND
+                            )
+                    })
                     .map(|(u, v)| luminance(parsing.crop.get_pixel(u, v))),
             ),
             // No face found: a photo that is black or white all over is still an exposure
