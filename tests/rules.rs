@@ -821,6 +821,31 @@ fn not_white_top_fails_in_a_white_jacket() {
 }
 
 #[test]
+fn not_white_top_passes_a_white_shirt_under_a_dark_jacket() {
+    // A tight crop (the chin's column +- 0.9 face widths) with a white shirt front, 0.6 face
+    // widths wide, under her dark jacket: the shirt is two fifths of the visible clothing, but
+    // the shoulders, which carry the outer garment, stay dark.
+    let chin = mesh_of(grace()).xy(ids::CHIN);
+    let fw = grace_report().face.as_ref().unwrap().r#box[2];
+    let alpha = grace_alpha();
+    let w = grace().width();
+    let shirt = map_pixels(grace(), |x, y, p| {
+        let l = luma(p);
+        let k = alpha[(y * w + x) as usize]
+            * smoothstep(chin[1] + 5.0, chin[1] + 25.0, y as f32)
+            * (1.0 - smoothstep(0.28 * fw, 0.32 * fw, (x as f32 - chin[0]).abs()))
+            * (1.0 - smoothstep(60.0, 110.0, l));
+        let white = 225.0 + (l - 40.0) * 0.5;
+        p.map(|v| v * (1.0 - k) + white * k)
+    });
+    let x0 = (chin[0] - 0.9 * fw).max(0.0) as u32;
+    let x1 = ((chin[0] + 0.9 * fw) as u32).min(w);
+    let tight = image::imageops::crop_imm(&shirt, x0, 0, x1 - x0, shirt.height()).to_image();
+    let r = check("grace_white_shirt_dark_jacket", &tight);
+    assert_pass(&r, "not_white_top");
+}
+
+#[test]
 fn resolution_needs_enough_face_pixels() {
     let small = grace_report();
     // Measured: face 179 px wide.

@@ -20,6 +20,10 @@ pub struct NotWhiteTop {
     /// `collar_skin_contrast` (a share of the skin's) is taken as clothing.
     pub collar_below_chin: f64,
     pub collar_skin_contrast: f64,
+    /// A white shirt under a dark jacket passes: what counts is the outer garment, so the
+    /// clothing this far beside the chin (face widths) is judged on its own when at least
+    /// `min_area` of it shows.
+    pub shoulder_offset: f64,
 }
 
 impl Rule for NotWhiteTop {
@@ -59,7 +63,7 @@ impl Rule for NotWhiteTop {
             }
             None => false,
         };
-        let (mut total, mut white) = (0usize, 0usize);
+        let (mut all, mut shoulders) = (Tally::default(), Tally::default());
         for y in (top..h).step_by(step as usize) {
             for x in (x0..x1).step_by(step as usize) {
                 let px = image.get_pixel(x, y);
@@ -79,23 +83,43 @@ impl Rule for NotWhiteTop {
                     continue;
                 }
                 let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
-                total += 1;
-                if luminance(px) as f64 >= self.white_level && tint < 40 {
-                    white += 1;
+                let is_white = luminance(px) as f64 >= self.white_level && tint < 40;
+                let shoulder = (x as f32 - chin[0]).abs() >= self.shoulder_offset as f32 * fw;
+                all.add(is_white);
+                if shoulder {
+                    shoulders.add(is_white);
                 }
             }
         }
-        let area = total as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
-        if area < self.min_area {
+        let area = |t: &Tally| t.samples as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
+        if area(&all) < self.min_area {
             return Finding::not_assessed(threshold, "na.no_clothing");
         }
-        let share = white as f64 / total as f64;
+        let judged = if area(&shoulders) >= self.min_area {
+            shoulders
+        } else {
+            all
+        };
+        let share = judged.white as f64 / judged.samples as f64;
         Finding::judge(
             share,
             share <= self.max_white_share,
             threshold,
             "not_white_top",
         )
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    samples: usize,
+    white: usize,
+}
+
+impl Tally {
+    fn add(&mut self, white: bool) {
+        self.samples += 1;
+        self.white += usize::from(white);
     }
 }
 
