@@ -1,6 +1,9 @@
 //! Cost of each pipeline stage on a 12 MP phone upload (EXIF orientation 6), and the compute
 //! floor: the models' own inference time at the sizes used plus the decode.
 //!
+//! First it prints end to end against the floor, measured in alternating rounds (the ratio the
+//! speed target is about), then criterion's figures for each stage and each model alone.
+//!
 //! Run on one core, release build:  `taskset -c 0 cargo bench --bench stages`
 //! `IDPHOTO_BENCH_IMAGE=path.jpg` measures a file of your own instead of the generated one.
 
@@ -11,8 +14,12 @@ use idphoto::analyse::{detect, files, landmarks, parse, segment, Analyser, Analy
 use idphoto::checks::Context;
 use idphoto::decode::{decode, DecodeOptions};
 use idphoto::profile::{InputKind, Profile};
+use idphoto::report::Verdict;
 use idphoto::runtime::models::ModelStore;
-use std::time::Duration;
+use idphoto::{CheckOptions, Checker};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 mod common;
 
@@ -91,28 +98,24 @@ fn stages(c: &mut Criterion) {
 /// A model, its input's name, shape and data.
 type ModelRun<'a> = (&'a str, &'a Model, &'a str, Vec<usize>, Vec<f32>);
 
-/// The models alone on the bench photo's own input tensors, prepared beforehand, nothing copied
-/// out: what no pipeline around them can go below. (Some of these networks run faster on
-/// flat inputs than on real faces, so real tensors it must be.)
-fn model_floor(c: &mut Criterion) {
-    let bytes = common::twelve_megapixel_exif6();
-    let store = ModelStore::open_default().expect("models");
-    let m = load(&store);
+/// The models' own inputs for the bench photo, prepared beforehand: running them, nothing
+/// copied out, is what no pipeline around them can go below. (Some of these networks run faster
+/// on flat inputs than on real faces, so real tensors it must be.)
+fn floor_runs<'m>(m: &'m Models, image: &image::RgbImage) -> Vec<ModelRun<'m>> {
     let options = AnalysisOptions::default();
-    let image = decode(&bytes, &DecodeOptions::default()).unwrap().image;
-    let main = detect::detect(&m.detector, &image, options.min_detection_score).unwrap()[0];
-    let letterbox = detect::letterbox(&image).unwrap();
+    let main = detect::detect(&m.detector, image, options.min_detection_score).unwrap()[0];
+    let letterbox = detect::letterbox(image).unwrap();
     let mesh_frame = landmarks::roi_from_detection(&main);
-    let parse_crop = parse::parsing_frame(&main, options.parsing_size).sample(&image);
+    let parse_crop = parse::parsing_frame(&main, options.parsing_size).sample(image);
     let (p, n, s) = (
         options.parsing_size as usize,
         landmarks::MESH_INPUT as usize,
         segment::INPUT as usize,
     );
-    let mesh = landmarks::mesh(&m.mesher, &image, mesh_frame).unwrap();
+    let mesh = landmarks::mesh(&m.mesher, image, mesh_frame).unwrap();
     let blend_input: Vec<f32> = (0..146 * 2).map(|i| mesh.points[i / 2][i % 2]).collect();
     let [th, tw] = letterbox.dims;
-    let runs: [ModelRun; 5] = [
+    vec![
         (
             "detector",
             &m.detector,
@@ -125,7 +128,7 @@ fn model_floor(c: &mut Criterion) {
             &m.mesher,
             "input",
             vec![1, n, n, 3],
-            landmarks::mesh_input(&image, mesh_frame),
+            landmarks::mesh_input(image, mesh_frame),
         ),
         (
             "blendshapes",
@@ -139,7 +142,7 @@ fn model_floor(c: &mut Criterion) {
             &m.segmenter,
             "input",
             vec![1, s, s, 3],
-            segment::input(&image).unwrap(),
+            segment::input(image).unwrap(),
         ),
         (
             "parser",
@@ -148,7 +151,24 @@ fn model_floor(c: &mut Criterion) {
             vec![1, 3, p, p],
             parse::input(&parse_crop),
         ),
-    ];
+    ]
+}
+
+/// The pipeline runs the mesh twice (the second pass on the ROI the first one refined).
+fn runs_per_photo(name: &str) -> usize {
+    if name == "mesh" {
+        2
+    } else {
+        1
+    }
+}
+
+fn model_floor(c: &mut Criterion) {
+    let bytes = common::twelve_megapixel_exif6();
+    let store = ModelStore::open_default().expect("models");
+    let m = load(&store);
+    let image = decode(&bytes, &DecodeOptions::default()).unwrap().image;
+    let runs = floor_runs(&m, &image);
     let mut group = c.benchmark_group("model");
     group
         .sample_size(30)
@@ -161,5 +181,63 @@ fn model_floor(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, model_floor);
+/// End to end against the floor, in alternation: this VM's speed drifts by a third over
+/// minutes, so a ratio of two figures taken minutes apart says little. Each round checks the
+/// photo once (one thread) and then runs the floor once: the decode and each model on its
+/// prepared input, as often per photo as the pipeline does.
+fn interleaved_floor(_: &mut Criterion) {
+    const ROUNDS: usize = 25;
+    let bytes = common::twelve_megapixel_exif6();
+    let store = ModelStore::open_default().expect("models");
+    let m = load(&store);
+    let image = decode(&bytes, &DecodeOptions::default()).unwrap().image;
+    let runs = floor_runs(&m, &image);
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let checker = Checker::new(&store, profile, CheckOptions::default()).expect("checker");
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let ms = |start: Instant| start.elapsed().as_secs_f64() * 1000.0;
+    let mut rows: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    single.install(|| {
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            let report = checker.check_bytes("bench.jpg", &bytes);
+            let end_to_end = ms(start);
+            assert_ne!(report.verdict, Verdict::Error, "{:?}", report.error);
+
+            let start = Instant::now();
+            decode(&bytes, &DecodeOptions::default()).unwrap();
+            let mut floor = ms(start);
+            rows.entry("floor: decode".into()).or_default().push(floor);
+            for (name, model, input, shape, data) in &runs {
+                let times = runs_per_photo(name);
+                let start = Instant::now();
+                for _ in 0..times {
+                    model.run(input, shape, data, &[]).unwrap();
+                }
+                let t = ms(start);
+                floor += t;
+                rows.entry(format!("floor: {name} x{times}"))
+                    .or_default()
+                    .push(t);
+            }
+            rows.entry("floor".into()).or_default().push(floor);
+            rows.entry("end to end".into())
+                .or_default()
+                .push(end_to_end);
+            rows.entry("end to end / floor".into())
+                .or_default()
+                .push(end_to_end / floor);
+        }
+    });
+    eprintln!("\nend to end against the floor, {ROUNDS} alternating rounds, one core (median):");
+    for (name, mut v) in rows {
+        v.sort_by(f64::total_cmp);
+        eprintln!("  {name:<20} {:8.2}", v[v.len() / 2]);
+    }
+}
+
+criterion_group!(benches, interleaved_floor, stages, model_floor);
 criterion_main!(benches);
