@@ -146,25 +146,9 @@ pub fn midpoint(a: [f32; 2], b: [f32; 2]) -> [f32; 2] {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }
 
-/// Whether `p` lies inside the closed polygon `ring` (even-odd rule).
-pub fn inside_polygon(p: [f32; 2], ring: &[[f32; 2]]) -> bool {
-    let mut inside = false;
-    let mut j = ring.len().wrapping_sub(1);
-    for i in 0..ring.len() {
-        let (a, b) = (ring[i], ring[j]);
-        if (a[1] > p[1]) != (b[1] > p[1])
-            && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
-        {
-            inside = !inside;
-        }
-        j = i;
-    }
-    inside
-}
-
 /// Where the horizontal line at height `y` runs inside `ring`, as `[from, to)` intervals of x,
-/// by the same even-odd rule as [`inside_polygon`]: filling a polygon row by row costs one pass
-/// over its edges per row instead of one per pixel.
+/// by the even-odd rule: filling a polygon row by row costs one pass over its edges per row
+/// instead of one per pixel.
 pub fn polygon_row_spans(ring: &[[f32; 2]], y: f32) -> Vec<[f32; 2]> {
     let mut crossings = Vec::new();
     let mut j = ring.len().wrapping_sub(1);
@@ -182,6 +166,22 @@ pub fn polygon_row_spans(ring: &[[f32; 2]], y: f32) -> Vec<[f32; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The per-point even-odd test that `polygon_row_spans` must agree with.
+    fn inside_polygon(p: [f32; 2], ring: &[[f32; 2]]) -> bool {
+        let mut inside = false;
+        let mut j = ring.len().wrapping_sub(1);
+        for i in 0..ring.len() {
+            let (a, b) = (ring[i], ring[j]);
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+            {
+                inside = !inside;
+            }
+            j = i;
+        }
+        inside
+    }
 
     #[test]
     fn inside_polygon_follows_a_concave_outline() {

@@ -2,7 +2,6 @@
 
 use super::context::luminance;
 use super::{Context, Finding, Rule};
-use crate::analyse::geometry::inside_polygon;
 use crate::analyse::landmarks::ids;
 use crate::analyse::parse::{class, FaceParsing};
 use serde::Deserialize;
@@ -74,10 +73,12 @@ impl Rule for LightingEven {
         if sums.pairs < MIN_PAIRS {
             // A half face in deep shadow is not skin to the parser; the mesh outline still says
             // where the face is.
-            let oval = Context::face_oval_in_crop(face, parsing);
-            sums = mirrored_sums(parsing, mid, |u, v| {
-                inside_polygon([u as f32 + 0.5, v as f32 + 0.5], &oval)
-            });
+            let n = parsing.size() as usize;
+            let mut in_oval = vec![false; n * n];
+            for (u, v) in Context::face_oval_pixels(face, parsing, 1) {
+                in_oval[v as usize * n + u as usize] = true;
+            }
+            sums = mirrored_sums(parsing, mid, |u, v| in_oval[v as usize * n + u as usize]);
         }
         if sums.pairs < MIN_PAIRS {
             return Finding::not_assessed(threshold, "na.no_parsing");
