@@ -11,6 +11,7 @@ use crate::runtime::models::ModelStore;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -70,7 +71,14 @@ impl Checker {
         }
     }
 
+    /// A panic inside the check (a bug, in a decoder, a model or a rule) becomes this photo's
+    /// `internal_error` report, so one photo never takes a batch down with it.
     pub fn check_bytes(&self, name: &str, bytes: &[u8]) -> Report {
+        guard(|| self.check_unguarded(name, bytes))
+            .unwrap_or_else(|what| self.error_report(name, Error::Internal(what), BTreeMap::new()))
+    }
+
+    fn check_unguarded(&self, name: &str, bytes: &[u8]) -> Report {
         let start = Instant::now();
         let mut timings = BTreeMap::new();
         let decoded = match decode(bytes, &self.options.decode) {
@@ -150,6 +158,17 @@ impl Checker {
             }),
         }
     }
+}
+
+/// Runs `job`, turning a panic into its message.
+fn guard<T>(job: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(job)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    })
 }
 
 /// Pass only when every rule passed. A rule that could not be assessed blocks acceptance too:
@@ -278,5 +297,23 @@ impl CheckerPool {
 
     pub fn install<T: Send>(&self, job: impl FnOnce() -> T + Send) -> T {
         self.pool.install(job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard;
+
+    #[test]
+    fn guard_turns_a_panic_into_its_message() {
+        assert_eq!(guard(|| 7), Ok(7));
+        assert_eq!(
+            guard(|| -> u8 { panic!("bad crop {}", 3) }),
+            Err("bad crop 3".to_string())
+        );
+        assert_eq!(
+            guard(|| -> u8 { panic!("plain") }),
+            Err("plain".to_string())
+        );
     }
 }

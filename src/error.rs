@@ -10,7 +10,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("not a supported image (JPEG, PNG or WebP): {0}")]
+    #[error("not a supported image (JPEG, PNG, WebP, GIF or PGM/PPM): {0}")]
     UnsupportedFormat(String),
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
@@ -24,6 +24,9 @@ pub enum Error {
     Model(String),
     #[error("profile problem: {0}")]
     Profile(String),
+    /// A bug: the check of one photo panicked. The photo gets this error; the others go on.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -38,6 +41,7 @@ impl Error {
             Error::Runtime(_) => "runtime_unavailable",
             Error::Model(_) => "model_error",
             Error::Profile(_) => "profile_error",
+            Error::Internal(_) => "internal_error",
         }
     }
 }

@@ -6,15 +6,13 @@
 //! A rule that answers `not_assessed` (or is missing from the report, or the whole report is an
 //! error) is counted as a wrong answer for every labelled image, so dodging never looks accurate.
 
-use crate::report::{ErrorInfo, Report, Status, Verdict};
+use crate::report::{Report, Status, Verdict};
 use crate::CheckerPool;
 use anyhow::{bail, Context};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -118,59 +116,17 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     Ok(rows)
 }
 
-/// Checks every labelled photo on the pool's workers; a photo whose check panics gets an error
-/// report instead of stopping the run.
+/// Checks every labelled photo on the pool's workers, in row order. A photo that cannot be
+/// checked (unreadable, or a bug that panicked) gets an error report; the run goes on.
 pub fn run_on_pool<'a>(
     rows: &'a [LabelRow],
     images_root: &Path,
     pool: &CheckerPool,
 ) -> Vec<(&'a LabelRow, Report)> {
     let reports = pool.map(rows, |checker, row| {
-        guarded(&images_root.join(&row.file), |path| {
-            checker.check_file(path)
-        })
+        checker.check_file(&images_root.join(&row.file))
     });
     rows.iter().zip(reports).collect()
-}
-
-/// Runs `check` on `images_root.join(row.file)` for every row, spread over rayon's threads,
-/// and returns the reports in row order. `check` should return a report with verdict `Error`
-/// for unreadable files; a panic inside `check` also becomes an `Error` report.
-pub fn run<'a, F>(rows: &'a [LabelRow], images_root: &Path, check: F) -> Vec<(&'a LabelRow, Report)>
-where
-    F: Fn(&Path) -> Report + Sync,
-{
-    rows.par_iter()
-        .map(|row| (row, guarded(&images_root.join(&row.file), &check)))
-        .collect()
-}
-
-fn guarded(path: &Path, check: impl Fn(&Path) -> Report) -> Report {
-    match catch_unwind(AssertUnwindSafe(|| check(path))) {
-        Ok(report) => report,
-        Err(payload) => panic_report(path, payload.as_ref()),
-    }
-}
-
-fn panic_report(path: &Path, payload: &(dyn std::any::Any + Send)) -> Report {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string());
-    Report {
-        file: path.display().to_string(),
-        verdict: Verdict::Error,
-        profile: String::new(),
-        checks: Vec::new(),
-        reasons: Vec::new(),
-        face: None,
-        timings_ms: BTreeMap::new(),
-        error: Some(ErrorInfo {
-            code: "panic",
-            message: format!("the checker panicked: {what}"),
-        }),
-    }
 }
 
 /// Confusion counts of one rule, "fail" being the positive class. Only labelled images count.
@@ -691,12 +647,13 @@ mod tests {
         let csv = format!("{HEADER}a.jpg,s,l,pass,fail,fail,\nb.jpg,s,l,fail,pass,pass,\n");
         let rows = read_labels(&write_file("labels.csv", &csv)).unwrap();
         // Reports list the checks in another order and never mention eye_line_level.
-        let results = run(&rows, Path::new("/nonexistent"), |_| {
-            report(
-                Verdict::Fail,
-                &[("other_rule", Status::Pass), ("single_face", Status::Pass)],
-            )
-        });
+        let results: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                let checks = [("other_rule", Status::Pass), ("single_face", Status::Pass)];
+                (row, report(Verdict::Fail, &checks))
+            })
+            .collect();
         let s = score(&results, "verdict_id_card");
         let ids: Vec<&str> = s.rules.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["single_face", "eye_line_level"]);
@@ -866,41 +823,6 @@ mod tests {
                 .join(name);
             let floors = read_floors(&path).unwrap();
             assert_eq!(floors.max_false_passes, Some(0), "{name}");
-        }
-    }
-
-    #[test]
-    fn run_preserves_row_order_and_survives_failures() {
-        let rows: Vec<LabelRow> = (0..200).map(|i| row(&format!("img{i}.jpg"), &[])).collect();
-        let root = Path::new("/images");
-        let results = run(&rows, root, |path| {
-            let name = path.file_name().unwrap().to_str().unwrap().to_string();
-            let i: usize = name["img".len()..name.len() - 4].parse().unwrap();
-            if i % 50 == 7 {
-                panic!("boom on {name}");
-            }
-            // Uneven work so that completion order differs from row order.
-            std::thread::sleep(std::time::Duration::from_micros(((200 - i) * 20) as u64));
-            let mut r = report(
-                if i % 3 == 0 {
-                    Verdict::Error
-                } else {
-                    Verdict::Pass
-                },
-                &[],
-            );
-            r.file = path.display().to_string();
-            r
-        });
-        assert_eq!(results.len(), rows.len());
-        for (i, (row, rep)) in results.iter().enumerate() {
-            assert!(std::ptr::eq(*row, &rows[i]));
-            let expected = root.join(format!("img{i}.jpg")).display().to_string();
-            assert_eq!(rep.file, expected);
-            if i % 50 == 7 {
-                assert_eq!(rep.verdict, Verdict::Error);
-                assert_eq!(rep.error.as_ref().unwrap().code, "panic");
-            }
         }
     }
 }

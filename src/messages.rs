@@ -290,6 +290,7 @@ mod tests {
         "na.no_background",
         "na.no_clothing",
         "na.not_finished",
+        "na.not_measurable",
         "ui.verdict_pass",
         "ui.verdict_fail",
         "ui.verdict_error",
@@ -307,6 +308,7 @@ mod tests {
         "error.runtime_unavailable",
         "error.model_error",
         "error.profile_error",
+        "error.internal_error",
     ];
 
     #[test]
@@ -377,6 +379,7 @@ mod tests {
             crate::Error::Runtime("x".into()),
             crate::Error::Model("x".into()),
             crate::Error::Profile("x".into()),
+            crate::Error::Internal("x".into()),
         ];
         for error in &errors {
             let key = format!("error.{}", error.code());

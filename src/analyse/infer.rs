@@ -64,12 +64,9 @@ impl Model {
     ) -> Result<T> {
         let err = |e: ort::Error| Error::Model(format!("{}: {e}", self.name));
         let tensor = TensorRef::from_array_view((shape.to_vec(), data)).map_err(err)?;
-        let mut session = self.session.lock().map_err(|_| {
-            Error::Model(format!(
-                "{}: session poisoned by an earlier panic",
-                self.name
-            ))
-        })?;
+        // A panic while the lock was held (in `read`, or in a rule on another photo) leaves the
+        // session itself intact, so later photos keep using it.
+        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let result = session
             .run(ort::inputs![input_name => tensor])
             .map_err(err)?;

@@ -3,7 +3,7 @@
 use super::detect::Detection;
 use super::geometry::{distance, line_angle, CropFrame};
 use super::infer::Model;
-use crate::Result;
+use crate::{Error, Result};
 use image::RgbImage;
 
 pub const MESH_INPUT: u32 = 256;
@@ -165,6 +165,11 @@ pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMes
         &input,
         &["landmarks", "presence_logit"],
     )?;
+    if !out.iter().all(|o| o.data.iter().all(|v| v.is_finite())) {
+        return Err(Error::Model(
+            "face mesh: output is not a finite number".into(),
+        ));
+    }
     let zoom = frame.zoom();
     let points = out[0]
         .data
@@ -189,6 +194,11 @@ pub fn blendshapes(model: &Model, mesh: &FaceMesh) -> Result<[f32; 52]> {
         .flat_map(|&i| [mesh.points[i][0], mesh.points[i][1]])
         .collect();
     let out = model.run("landmarks", &[1, 146, 2], &input, &["blendshapes"])?;
+    if !out[0].data.iter().all(|v| v.is_finite()) {
+        return Err(Error::Model(
+            "blendshapes: output is not a finite number".into(),
+        ));
+    }
     let mut scores = [0f32; 52];
     for (s, v) in scores.iter_mut().zip(&out[0].data) {
         *s = *v;

@@ -1,6 +1,6 @@
 //! Neutral expression: no smile, laugh, surprise, wink, frown, sneer or grimace.
 
-use super::{Context, Finding, Rule};
+use super::{max_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::blend;
 use serde::Deserialize;
 
@@ -87,10 +87,11 @@ impl Rule for ExpressionNeutral {
                 self.wink_asymmetry,
             ),
         ];
-        let value = movements
-            .iter()
-            .map(|(score, limit)| score / limit.max(1e-6))
-            .fold(0.0, f64::max);
+        let value = max_or_nan(
+            movements
+                .iter()
+                .map(|(score, limit)| score / limit.max(1e-6)),
+        );
         Finding::judge(value, value <= 1.0, threshold, "expression_neutral")
     }
 }

@@ -1,6 +1,6 @@
 //! Eyes open: neither eye closed, winking or squeezed shut.
 
-use super::{Context, Finding, Rule};
+use super::{max_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::blend;
 use serde::Deserialize;
 
@@ -23,7 +23,8 @@ impl Rule for EyesOpen {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let b = &face.blendshapes;
-        let blink = b[blend::EYE_BLINK_LEFT].max(b[blend::EYE_BLINK_RIGHT]) as f64;
+        let blink =
+            max_or_nan([b[blend::EYE_BLINK_LEFT], b[blend::EYE_BLINK_RIGHT]].map(f64::from));
         Finding::judge(blink, blink <= self.max_blink, threshold, "eyes_open")
     }
 }

@@ -1,7 +1,7 @@
 //! Whole head in the picture: hair top, both ears and chin inside with a margin, and the top of
 //! the shoulders showing.
 
-use super::{Context, Finding, Rule};
+use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use serde::Deserialize;
 
@@ -48,7 +48,7 @@ impl Rule for HeadInFrame {
         let right = ((w - hi_x as f64 - ear) / fw) - self.min_side_margin;
         let chin = mesh.xy(ids::CHIN)[1] as f64;
         let bottom = (h - chin) / fh - self.min_below_chin;
-        let margin = top.min(left).min(right).min(bottom);
+        let margin = min_or_nan([top, left, right, bottom]);
         Finding::judge(margin, margin >= 0.0, threshold, "head_in_frame")
     }
 }

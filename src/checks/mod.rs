@@ -43,8 +43,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Pass when `ok`, else fail with the advice under `fail_key`.
+    /// Pass when `ok`, else fail with the advice under `fail_key`. A value that is not a finite
+    /// number (a degenerate measurement) is never judged: the rule says `not_assessed`.
     pub fn judge(value: f64, ok: bool, threshold: String, fail_key: &str) -> Finding {
+        if !value.is_finite() {
+            return Finding::not_assessed(threshold, "na.not_measurable");
+        }
         Finding {
             status: if ok { Status::Pass } else { Status::Fail },
             value: Some(value),
@@ -118,7 +122,49 @@ pub fn build(id: &str, params: toml::Table) -> Result<Box<dyn Rule>> {
     }
 }
 
+/// The largest of `values`, or NaN if any is NaN (`f64::max` would drop it and judge the rest).
+pub fn max_or_nan(values: impl IntoIterator<Item = f64>) -> f64 {
+    values.into_iter().fold(f64::NEG_INFINITY, |a, b| {
+        if a.is_nan() || b.is_nan() {
+            f64::NAN
+        } else {
+            a.max(b)
+        }
+    })
+}
+
+/// The smallest of `values`, or NaN if any is NaN.
+pub fn min_or_nan(values: impl IntoIterator<Item = f64>) -> f64 {
+    -max_or_nan(values.into_iter().map(|v| -v))
+}
+
 /// Formats a closed range for the `threshold` field.
 pub fn range(lo: f64, hi: f64) -> String {
     format!("in [{lo}, {hi}]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_measurement_that_is_not_a_number_is_not_judged() {
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let f = Finding::judge(value, true, "t".into(), "sharp");
+            assert_eq!(f.status, Status::NotAssessed);
+            assert_eq!(f.message_key.as_deref(), Some("na.not_measurable"));
+        }
+        assert_eq!(
+            Finding::judge(0.5, true, "t".into(), "sharp").status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn extremes_keep_a_nan() {
+        assert_eq!(max_or_nan([0.2, 0.9, 0.4]), 0.9);
+        assert_eq!(min_or_nan([0.2, 0.9, 0.4]), 0.2);
+        assert!(max_or_nan([0.2, f64::NAN]).is_nan());
+        assert!(min_or_nan([f64::NAN, 0.2]).is_nan());
+    }
 }

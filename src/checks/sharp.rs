@@ -1,7 +1,7 @@
 //! Sharp: the face is in focus and not motion-blurred.
 
 use super::context::luminance;
-use super::{Context, Finding, Rule};
+use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::geometry::{line_angle, midpoint, CropFrame};
 use crate::analyse::landmarks::ids;
 use serde::Deserialize;
@@ -47,14 +47,15 @@ impl Rule for Sharp {
         let lum: Vec<f32> = crop.pixels().map(luminance).collect();
         let sigma = crop_iod / REFERENCE_IOD;
         // Per direction, because motion blur removes detail along one direction only.
-        let ratio = [Direction::Horizontal, Direction::Vertical]
-            .into_iter()
-            .map(|d| {
-                let fine = mean_abs_diff(&lum, &blur(&lum, n, sigma, d));
-                let coarse = mean_abs_diff(&lum, &blur(&lum, n, 4.0 * sigma, d));
-                (fine / coarse.max(1e-3)) as f64
-            })
-            .fold(f64::MAX, f64::min);
+        let ratio = min_or_nan(
+            [Direction::Horizontal, Direction::Vertical]
+                .into_iter()
+                .map(|d| {
+                    let fine = mean_abs_diff(&lum, &blur(&lum, n, sigma, d));
+                    let coarse = mean_abs_diff(&lum, &blur(&lum, n, 4.0 * sigma, d));
+                    (fine / coarse.max(1e-3)) as f64
+                }),
+        );
         Finding::judge(ratio, ratio >= self.min_detail_ratio, threshold, "sharp")
     }
 }
