@@ -89,37 +89,40 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
 
-    // Ask for the smallest DCT scale that still covers ~90 % of the analysis size, so the
-    // remaining resize is a small step (or none).
-    let target = options.analysis_long_side as f32 * 0.9;
-    let long = width.max(height) as f32;
-    let ratio = (target / long).min(1.0);
-    let req_w = ((width as f32 * ratio).ceil() as u16).max(1);
-    let req_h = ((height as f32 * ratio).ceil() as u16).max(1);
-    let (out_w, out_h) = decoder.scale(req_w, req_h).map_err(corrupt)?;
+    use jpeg_decoder::{CodingProcess, PixelFormat};
+    // Only lossless JPEG (scientific and medical archives) stores more than 8 bits per sample,
+    // and its bit depth is not exposed by the decoder, so it cannot be mapped to 8 bits.
+    let deep = || Error::UnsupportedFormat("lossless JPEG with more than 8 bits per sample".into());
+    if info.pixel_format == PixelFormat::L16 {
+        return Err(deep());
+    }
+    let (out_w, out_h) = if info.coding_process == CodingProcess::Lossless {
+        // The decoder ignores the DCT scale for lossless data (there is no DCT).
+        (info.width, info.height)
+    } else {
+        // Ask for the smallest DCT scale that still covers ~90 % of the analysis size, so the
+        // remaining resize is a small step (or none).
+        let target = options.analysis_long_side as f32 * 0.9;
+        let long = width.max(height) as f32;
+        let ratio = (target / long).min(1.0);
+        let req_w = ((width as f32 * ratio).ceil() as u16).max(1);
+        let req_h = ((height as f32 * ratio).ceil() as u16).max(1);
+        decoder.scale(req_w, req_h).map_err(corrupt)?
+    };
     let pixels = decoder.decode().map_err(corrupt)?;
     let (out_w, out_h) = (u32::from(out_w), u32::from(out_h));
-    let format = decoder
-        .info()
-        .map(|i| i.pixel_format)
-        .ok_or_else(|| Error::Corrupt("JPEG without pixel format".into()))?;
-
-    use jpeg_decoder::PixelFormat;
-    let (rgb, greyscale_source) = match format {
+    let (rgb, greyscale_source) = match info.pixel_format {
         PixelFormat::RGB24 => (pixels, false),
         PixelFormat::L8 => (pixels.iter().flat_map(|&v| [v, v, v]).collect(), true),
-        PixelFormat::L16 => (
-            pixels
-                .chunks_exact(2)
-                .flat_map(|c| {
-                    let v = c[0];
-                    [v, v, v]
-                })
-                .collect(),
-            true,
-        ),
         PixelFormat::CMYK32 => (cmyk_to_rgb(&pixels), false),
+        PixelFormat::L16 => return Err(deep()),
     };
+    // `from_raw` would accept a longer buffer and show only its start as the picture.
+    if rgb.len() != out_w as usize * out_h as usize * 3 {
+        return Err(Error::Corrupt(
+            "JPEG pixel buffer has the wrong size".into(),
+        ));
+    }
     let image = RgbImage::from_raw(out_w, out_h, rgb)
         .ok_or_else(|| Error::Corrupt("JPEG pixel buffer has the wrong size".into()))?;
     finish(
@@ -267,6 +270,55 @@ pub fn resize(image: &RgbImage, nw: u32, nh: u32) -> Result<RgbImage> {
 mod tests {
     use super::*;
     use image::{ImageEncoder, Rgb};
+
+    /// A lossless JPEG (SOF3, one component, predictor 1) of a uniform `value` at `precision`
+    /// bits: the first sample differs from the 2^(P-1) prediction, every later one is predicted
+    /// exactly, so the Huffman table needs two codes: "0" for a zero difference, "10" for the
+    /// first difference's size category.
+    fn lossless_grey(width: u16, height: u16, precision: u8, value: u16) -> Vec<u8> {
+        let diff = i32::from(value) - (1 << (precision - 1));
+        let category = 32 - diff.unsigned_abs().leading_zeros();
+        let mut bits: Vec<bool> = vec![true, false];
+        let extra = if diff < 0 { diff - 1 } else { diff };
+        bits.extend((0..category).rev().map(|b| (extra >> b) & 1 == 1));
+        bits.extend(std::iter::repeat_n(false, width as usize * height as usize - 1));
+        while bits.len() % 8 != 0 {
+            bits.push(true);
+        }
+        let mut scan = Vec::new();
+        for byte in bits.chunks(8) {
+            let b = byte.iter().fold(0u8, |acc, &bit| (acc << 1) | u8::from(bit));
+            scan.push(b);
+            if b == 0xFF {
+                scan.push(0);
+            }
+        }
+        let [wh, wl] = width.to_be_bytes();
+        let [hh, hl] = height.to_be_bytes();
+        let mut out = vec![0xFF, 0xD8];
+        out.extend([0xFF, 0xC3, 0, 11, precision, hh, hl, wh, wl, 1, 1, 0x11, 0]);
+        let mut counts = [0u8; 16];
+        counts[0] = 1;
+        counts[1] = 1;
+        out.extend([0xFF, 0xC4, 0, 21, 0x00]);
+        out.extend(counts);
+        out.extend([0, category as u8]);
+        out.extend([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 1, 0, 0]);
+        out.extend(scan);
+        out.extend([0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn lossless_jpeg_is_read_at_full_size_or_refused_when_deeper_than_8_bits() {
+        // Wider than the analysis size, so a DCT scale would have been asked for.
+        let d = decode(&lossless_grey(2000, 100, 8, 200), &DecodeOptions::default()).unwrap();
+        assert_eq!(d.image.dimensions(), (1024, 51));
+        assert!(d.greyscale_source);
+        assert!(d.image.pixels().all(|p| p.0 == [200, 200, 200]));
+        let deep = decode(&lossless_grey(300, 200, 12, 3000), &DecodeOptions::default());
+        assert!(matches!(deep, Err(Error::UnsupportedFormat(_))), "{deep:?}");
+    }
 
     fn jpeg_bytes(img: &RgbImage) -> Vec<u8> {
         let mut out = Vec::new();

@@ -29,7 +29,7 @@ enum Command {
     Check {
         #[command(flatten)]
         common: Common,
-        /// Photos to check (JPEG, PNG, WebP).
+        /// Photos to check (JPEG, PNG, WebP; also GIF and PGM/PPM from archives).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Language of the reasons.
