@@ -281,13 +281,18 @@ mod tests {
         let mut bits: Vec<bool> = vec![true, false];
         let extra = if diff < 0 { diff - 1 } else { diff };
         bits.extend((0..category).rev().map(|b| (extra >> b) & 1 == 1));
-        bits.extend(std::iter::repeat_n(false, width as usize * height as usize - 1));
+        bits.extend(std::iter::repeat_n(
+            false,
+            width as usize * height as usize - 1,
+        ));
         while bits.len() % 8 != 0 {
             bits.push(true);
         }
         let mut scan = Vec::new();
         for byte in bits.chunks(8) {
-            let b = byte.iter().fold(0u8, |acc, &bit| (acc << 1) | u8::from(bit));
+            let b = byte
+                .iter()
+                .fold(0u8, |acc, &bit| (acc << 1) | u8::from(bit));
             scan.push(b);
             if b == 0xFF {
                 scan.push(0);
@@ -316,7 +321,10 @@ mod tests {
         assert_eq!(d.image.dimensions(), (1024, 51));
         assert!(d.greyscale_source);
         assert!(d.image.pixels().all(|p| p.0 == [200, 200, 200]));
-        let deep = decode(&lossless_grey(300, 200, 12, 3000), &DecodeOptions::default());
+        let deep = decode(
+            &lossless_grey(300, 200, 12, 3000),
+            &DecodeOptions::default(),
+        );
         assert!(matches!(deep, Err(Error::UnsupportedFormat(_))), "{deep:?}");
     }
 

@@ -515,7 +515,7 @@ fn icao_rejects_sunglasses_with_the_tinted_advice() {
     );
 }
 
-/// ICAO's `allow_clear_glasses` should accept Grace Hopper's clear glasses (her eyes are plainly
+/// ICAO's clear-glasses allowance (`min_lens_brightness`) should accept Grace Hopper's clear glasses (her eyes are plainly
 /// visible through them), but the face parser labels the whole lens area `glasses`, so the eye
 /// classes are never seen behind glasses: measured visible eye area 0.0 IOD^2 (limit 0.05).
 #[test]

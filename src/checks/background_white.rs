@@ -12,9 +12,8 @@ pub struct BackgroundWhite {
     /// Lowest brightness the darker part of the backdrop may have (20th percentile; for
     /// "white" of the smallest channel, for "light" of luminance).
     pub min_level: f64,
-    /// "white" only: largest colour tint (median of max - min channel).
-    #[serde(default)]
-    pub max_tint: f64,
+    /// "white" only, and required there: largest colour tint (median of max - min channel).
+    pub max_tint: Option<f64>,
     pub min_fraction: f64,
     /// Another face this confident and wide (relative to the applicant's) means the backdrop
     /// is not a plain wall of any colour.
@@ -34,11 +33,19 @@ impl Rule for BackgroundWhite {
         "background_white"
     }
 
+    fn validate(&self) -> Result<(), String> {
+        match (self.mode, self.max_tint) {
+            (Mode::White, None) => Err("mode = \"white\" needs max_tint".into()),
+            _ => Ok(()),
+        }
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = match self.mode {
             Mode::White => format!(
                 "level >= {}, tint <= {}, no other face",
-                self.min_level, self.max_tint
+                self.min_level,
+                self.max_tint.unwrap_or_default()
             ),
             Mode::Light => format!("luminance >= {}, no other face", self.min_level),
         };
@@ -79,7 +86,7 @@ impl Rule for BackgroundWhite {
         let tint = *tints.select_nth_unstable_by(tint_at, f32::total_cmp).1 as f64;
         let ok = others == 0
             && level >= self.min_level
-            && (self.mode == Mode::Light || tint <= self.max_tint);
+            && (self.mode == Mode::Light || tint <= self.max_tint.unwrap_or_default());
         Finding::judge(level, ok, threshold, fail_key)
     }
 }

@@ -12,8 +12,12 @@ pub struct ExposureOk {
     /// glasses and hair.
     pub min_mean: f64,
     pub max_mean: f64,
-    /// Largest share of those pixels clipped to black (<= 5) or white (>= 250).
+    /// Largest share of those pixels clipped to black or to white.
     pub max_clipped: f64,
+    /// Luminance at or below which a pixel counts as clipped to black, and at or above which
+    /// to white.
+    pub clipped_black: f32,
+    pub clipped_white: f32,
 }
 
 impl Rule for ExposureOk {
@@ -31,7 +35,7 @@ impl Rule for ExposureOk {
             // brows, lips, glasses or hair. Skin alone would not do: the parser stops calling
             // skin "skin" where it is crushed to black or burnt to white, which is exactly
             // what this rule must see.
-            Ok((face, parsing)) => Stats::of(
+            Ok((face, parsing)) => self.stats(
                 Context::face_oval_pixels(face, parsing, 1)
                     .filter(|&(u, v)| {
                         !parsing.outside[(v * parsing.size() + u) as usize]
@@ -45,7 +49,7 @@ impl Rule for ExposureOk {
             // No face found: a photo that is black or white all over is still an exposure
             // failure, and saying so is the useful advice.
             Err(key) => {
-                let whole = Stats::of(ctx.analysis.image().pixels().step_by(3).map(luminance));
+                let whole = self.stats(ctx.analysis.image().pixels().step_by(3).map(luminance));
                 if whole.mean < self.min_mean / 2.0 || whole.mean > (self.max_mean + 255.0) / 2.0 {
                     whole
                 } else {
@@ -78,14 +82,14 @@ struct Stats {
     bright: f64,
 }
 
-impl Stats {
-    fn of(levels: impl Iterator<Item = f32>) -> Stats {
+impl ExposureOk {
+    fn stats(&self, levels: impl Iterator<Item = f32>) -> Stats {
         let (mut sum, mut count, mut dark, mut bright) = (0f64, 0usize, 0usize, 0usize);
         for l in levels {
             sum += l as f64;
             count += 1;
-            dark += usize::from(l <= 5.0);
-            bright += usize::from(l >= 250.0);
+            dark += usize::from(l <= self.clipped_black);
+            bright += usize::from(l >= self.clipped_white);
         }
         let n = count.max(1) as f64;
         Stats {

@@ -79,6 +79,11 @@ impl Finding {
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;
     fn evaluate(&self, ctx: &Context) -> Finding;
+    /// Thresholds that only make sense together are checked when the profile loads, so a
+    /// missing one is a profile error rather than a silent default.
+    fn validate(&self) -> std::result::Result<(), String> {
+        Ok(())
+    }
 }
 
 fn configured<R: Rule + DeserializeOwned + 'static>(
@@ -87,6 +92,8 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
 ) -> Result<Box<dyn Rule>> {
     let rule: R = toml::Value::Table(params)
         .try_into()
+        .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
+    rule.validate()
         .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
     Ok(Box::new(rule))
 }

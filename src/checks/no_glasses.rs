@@ -10,14 +10,11 @@ use serde::Deserialize;
 pub struct NoGlasses {
     /// Frame-and-lens area (IOD^2 units) from which glasses count as worn.
     pub max_glasses_area: f64,
-    /// ICAO: glasses are fine when the lenses are clear.
-    #[serde(default)]
-    pub allow_clear_glasses: bool,
-    /// With `allow_clear_glasses`: smallest brightness around each eye relative to the skin;
-    /// tinted or dark lenses fall below it. (The parser labels the whole lens as glasses, so the
-    /// eyes behind clear lenses cannot be counted as "eye" pixels.)
-    #[serde(default)]
-    pub min_lens_brightness: f64,
+    /// Set (ICAO): glasses are fine when the lenses are clear, that is when the brightness
+    /// around each eye is at least this share of the skin's; tinted or dark lenses fall below
+    /// it. Unset (ID card): no glasses at all. (The parser labels the whole lens as glasses,
+    /// so the eyes behind clear lenses cannot be counted as "eye" pixels.)
+    pub min_lens_brightness: Option<f64>,
 }
 
 impl Rule for NoGlasses {
@@ -26,13 +23,9 @@ impl Rule for NoGlasses {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = if self.allow_clear_glasses {
-            format!(
-                "lens/skin brightness >= {} when glasses are worn",
-                self.min_lens_brightness
-            )
-        } else {
-            format!("glasses area <= {} IOD^2", self.max_glasses_area)
+        let threshold = match self.min_lens_brightness {
+            Some(min) => format!("lens/skin brightness >= {min} when glasses are worn"),
+            None => format!("glasses area <= {} IOD^2", self.max_glasses_area),
         };
         let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
@@ -41,14 +34,17 @@ impl Rule for NoGlasses {
         let n = parsing.size() as f32;
         let unit = Context::iod_area_in_crop(face, parsing);
         let glasses = parsing.count(&[class::GLASSES], 0.0, n, 0.0, n) as f64 / unit;
-        if !self.allow_clear_glasses || glasses <= self.max_glasses_area {
+        let Some(min_lens_brightness) = self
+            .min_lens_brightness
+            .filter(|_| glasses > self.max_glasses_area)
+        else {
             return Finding::judge(
                 glasses,
                 glasses <= self.max_glasses_area,
                 threshold,
                 "no_glasses",
             );
-        }
+        };
         let mean = |pixels: &mut dyn Iterator<Item = (u32, u32)>| {
             let (sum, count) = pixels.fold((0f64, 0usize), |(s, c), (u, v)| {
                 (s + luminance(parsing.crop.get_pixel(u, v)) as f64, c + 1)
@@ -83,7 +79,7 @@ impl Rule for NoGlasses {
         let ratio = darkest / skin.max(1.0);
         Finding::judge(
             ratio,
-            ratio >= self.min_lens_brightness,
+            ratio >= min_lens_brightness,
             threshold,
             "no_glasses.tinted",
         )

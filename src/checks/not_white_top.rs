@@ -11,8 +11,10 @@ use serde::Deserialize;
 pub struct NotWhiteTop {
     /// Largest share of the visible top that may be white or near-white.
     pub max_white_share: f64,
-    /// Luminance from which a low-tint clothing pixel counts as white.
+    /// Luminance from which a clothing pixel with a tint (max - min channel) below `max_tint`
+    /// counts as white.
     pub white_level: f64,
+    pub max_tint: u8,
     /// Smallest clothing area to judge, in face-width^2 units.
     pub min_area: f64,
     /// The parser often calls a collar "neck". Below this depth under the chin (face heights),
@@ -83,7 +85,7 @@ impl Rule for NotWhiteTop {
                     continue;
                 }
                 let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
-                let is_white = luminance(px) as f64 >= self.white_level && tint < 40;
+                let is_white = luminance(px) as f64 >= self.white_level && tint < self.max_tint;
                 let shoulder = (x as f32 - chin[0]).abs() >= self.shoulder_offset as f32 * fw;
                 all.add(is_white);
                 if shoulder {
