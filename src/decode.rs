@@ -117,13 +117,11 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         PixelFormat::CMYK32 => (cmyk_to_rgb(&pixels), false),
         PixelFormat::L16 => return Err(deep()),
     };
-    // `from_raw` would accept a longer buffer and show only its start as the picture.
-    if rgb.len() != out_w as usize * out_h as usize * 3 {
-        return Err(Error::Corrupt(
-            "JPEG pixel buffer has the wrong size".into(),
-        ));
-    }
-    let image = RgbImage::from_raw(out_w, out_h, rgb)
+    // The length must match exactly: `from_raw` would accept a longer buffer and show only its
+    // start as the picture.
+    let image = (rgb.len() == out_w as usize * out_h as usize * 3)
+        .then(|| RgbImage::from_raw(out_w, out_h, rgb))
+        .flatten()
         .ok_or_else(|| Error::Corrupt("JPEG pixel buffer has the wrong size".into()))?;
     finish(
         image,

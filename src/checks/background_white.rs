@@ -45,7 +45,7 @@ impl Rule for BackgroundWhite {
             Mode::White => format!(
                 "level >= {}, tint <= {}, no other face",
                 self.min_level,
-                self.max_tint.unwrap_or_default()
+                self.max_tint.map_or("?".into(), |t| t.to_string())
             ),
             Mode::Light => format!("luminance >= {}, no other face", self.min_level),
         };
@@ -86,7 +86,7 @@ impl Rule for BackgroundWhite {
         let tint = *tints.select_nth_unstable_by(tint_at, f32::total_cmp).1 as f64;
         let ok = others == 0
             && level >= self.min_level
-            && (self.mode == Mode::Light || tint <= self.max_tint.unwrap_or_default());
+            && (self.mode == Mode::Light || self.max_tint.is_some_and(|max| tint <= max));
         Finding::judge(level, ok, threshold, fail_key)
     }
 }

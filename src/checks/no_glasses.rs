@@ -34,16 +34,17 @@ impl Rule for NoGlasses {
         let n = parsing.size() as f32;
         let unit = Context::iod_area_in_crop(face, parsing);
         let glasses = parsing.count(&[class::GLASSES], 0.0, n, 0.0, n) as f64 / unit;
-        let Some(min_lens_brightness) = self
-            .min_lens_brightness
-            .filter(|_| glasses > self.max_glasses_area)
-        else {
-            return Finding::judge(
-                glasses,
-                glasses <= self.max_glasses_area,
-                threshold,
-                "no_glasses",
-            );
+        // Glasses worn under a profile that allows clear lenses: judge the lenses instead.
+        let min_lens_brightness = match self.min_lens_brightness {
+            Some(min) if glasses > self.max_glasses_area => min,
+            _ => {
+                return Finding::judge(
+                    glasses,
+                    glasses <= self.max_glasses_area,
+                    threshold,
+                    "no_glasses",
+                )
+            }
         };
         let mean = |pixels: &mut dyn Iterator<Item = (u32, u32)>| {
             let (sum, count) = pixels.fold((0f64, 0usize), |(s, c), (u, v)| {
