@@ -479,6 +479,41 @@ fn ears_visible_fails_when_hair_covers_the_ears() {
 }
 
 #[test]
+fn an_ear_beyond_the_edge_of_the_photo_is_not_judged_as_hidden() {
+    // Cut the picture down the side of Grace Hopper's face: her right ear (image left) is no
+    // longer in the photo. That is a framing fault, not hair over the ear, so ears_visible
+    // does not ask to tuck the hair back; head_in_frame fails instead.
+    let face = grace_report().face.as_ref().unwrap().r#box;
+    let (w, h) = grace().dimensions();
+    let x = (face[0] + 0.1 * face[2]) as i32;
+    let r = check(
+        "grace_ear_cut_off",
+        &crop(grace(), x, 0, w - x as u32, h, Rgb([0, 0, 0])),
+    );
+    assert_status(&r, "ears_visible", Status::NotAssessed);
+    assert_eq!(
+        result(&r, "ears_visible").message.as_deref(),
+        Some(messages::text(Lang::En, "na.out_of_frame").as_str())
+    );
+    assert_fail(&r, "head_in_frame");
+}
+
+#[test]
+fn brows_beyond_the_top_edge_are_not_judged_as_covered() {
+    // The picture starts just below the brows: the padding above the photo is often labelled
+    // hair, which must not read as a fringe.
+    let ([_, eye_y], iod) = eyes(grace_report());
+    let (w, h) = grace().dimensions();
+    let y = (eye_y - 0.3 * iod) as i32;
+    let r = check(
+        "grace_brows_cut_off",
+        &crop(grace(), 0, y, w, h - y as u32, Rgb([0, 0, 0])),
+    );
+    assert_status(&r, "eyebrows_visible", Status::NotAssessed);
+    assert_fail(&r, "head_in_frame");
+}
+
+#[test]
 fn eyebrows_visible_fails_under_a_fringe() {
     assert_pass(astronaut_report(), "eyebrows_visible");
     assert_value(astronaut_report(), "eyebrows_visible", "uncovered", |v| {

@@ -61,6 +61,11 @@ impl FaceParsing {
             .map(move |i| (i % n, i / n))
     }
 
+    /// Whether crop pixel (u, v) shows the photo rather than the padding beyond its edges.
+    pub fn in_photo(&self, u: u32, v: u32) -> bool {
+        !self.outside[(v * self.frame.size + u) as usize]
+    }
+
     pub fn label(&self, u: u32, v: u32) -> u8 {
         self.labels[(v * self.frame.size + u) as usize]
     }
@@ -77,10 +82,31 @@ impl FaceParsing {
         self.count_where(u0, u1, v0, v1, |_| true)
     }
 
-    fn count_where(&self, u0: f32, u1: f32, v0: f32, v1: f32, keep: impl Fn(u8) -> bool) -> usize {
+    /// Share of the crop rectangle that lies inside the photo (0 for an empty rectangle).
+    pub fn share_inside(&self, u0: f32, u1: f32, v0: f32, v1: f32) -> f64 {
+        let (us, vs) = self.clamp_rect(u0, u1, v0, v1);
+        let area = us.len() * vs.len();
+        if area == 0 {
+            return 0.0;
+        }
+        self.count_inside(u0, u1, v0, v1) as f64 / area as f64
+    }
+
+    fn clamp_rect(
+        &self,
+        u0: f32,
+        u1: f32,
+        v0: f32,
+        v1: f32,
+    ) -> (std::ops::Range<u32>, std::ops::Range<u32>) {
         let n = self.frame.size as f32;
-        let (u0, u1) = (u0.clamp(0.0, n) as u32, u1.clamp(0.0, n) as u32);
-        let (v0, v1) = (v0.clamp(0.0, n) as u32, v1.clamp(0.0, n) as u32);
+        let clamp = |a: f32| a.clamp(0.0, n) as u32;
+        (clamp(u0)..clamp(u1), clamp(v0)..clamp(v1))
+    }
+
+    fn count_where(&self, u0: f32, u1: f32, v0: f32, v1: f32, keep: impl Fn(u8) -> bool) -> usize {
+        let (us, vs) = self.clamp_rect(u0, u1, v0, v1);
+        let (u0, u1, v0, v1) = (us.start, us.end, vs.start, vs.end);
         let mut total = 0;
         for v in v0..v1 {
             for u in u0..u1 {

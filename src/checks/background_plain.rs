@@ -56,7 +56,11 @@ impl Rule for BackgroundPlain {
         let Some(texture) = texture(bg, &lum) else {
             return Finding::not_assessed(threshold, "na.no_background");
         };
-        let (shading, residual) = shading(bg, &lum).unwrap_or((0.0, 0.0));
+        // Texture alone cannot tell a gradient or an object from a wall: with too few whole
+        // blocks of backdrop for the shading fit, there is too little of it to judge.
+        let Some((shading, residual)) = shading(bg, &lum) else {
+            return Finding::not_assessed(threshold, "na.no_background");
+        };
         let value = (texture / self.max_texture)
             .max(shading / self.max_shading)
             .max(residual / self.max_residual);

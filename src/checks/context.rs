@@ -140,6 +140,9 @@ impl<'a> Context<'a> {
     pub fn parsed_face_share(face: &Face, parsing: &FaceParsing) -> f64 {
         let (mut inside, mut seen) = (0usize, 0usize);
         for (u, v) in Self::face_oval_pixels(face, parsing, 2) {
+            if !parsing.in_photo(u, v) {
+                continue;
+            }
             inside += 1;
             if parsing.label(u, v) != class::BACKGROUND {
                 seen += 1;

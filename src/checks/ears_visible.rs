@@ -21,6 +21,9 @@ pub struct EarsVisible {
     pub max_yaw_deg: f64,
     /// Hair over this share of an ear's place fails even when the parser sees a lobe under it.
     pub max_cover: f64,
+    /// An ear not found whose place lies less than this share inside the photo is cut off by
+    /// the frame, not hidden: not assessed.
+    pub min_in_photo: f64,
 }
 
 impl EarsVisible {
@@ -38,6 +41,8 @@ pub struct EarSide {
     pub ear_area: f64,
     /// Share of the zone where that ear should be that is hair, a hat or a hood.
     pub covered: f64,
+    /// Share of that zone that lies inside the photo.
+    pub in_photo: f64,
 }
 
 /// Both sides of the face, image-left (the subject's right ear) first.
@@ -64,6 +69,7 @@ pub fn ear_sides(face: &Face, parsing: &FaceParsing) -> [EarSide; 2] {
         EarSide {
             ear_area: parsing.count(&ears, u0, u1, 0.0, n) as f64 / unit,
             covered: parsing.count(&covers, zone.0, zone.1, v0, v1) as f64 / inside,
+            in_photo: parsing.share_inside(zone.0, zone.1, v0, v1),
         }
     };
     [
@@ -90,6 +96,14 @@ impl Rule for EarsVisible {
         let sides = ear_sides(face, parsing);
         let yaw = face.pose.yaw as f64;
         let hidden = sides.iter().any(|side| self.hidden(side, yaw));
+        // An ear whose place is mostly beyond the photo's edge is neither seen nor hidden;
+        // asking to tuck the hair back would be wrong (head_in_frame says what to do).
+        let beyond_edge = sides
+            .iter()
+            .any(|side| side.ear_area < self.min_ear_area && side.in_photo < self.min_in_photo);
+        if !hidden && beyond_edge {
+            return Finding::not_assessed(threshold, "na.out_of_frame");
+        }
         let smaller = sides[0].ear_area.min(sides[1].ear_area);
         Finding::judge(smaller, !hidden, threshold, "ears_visible")
     }

@@ -2,7 +2,8 @@
 
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
-use crate::analyse::parse::class;
+use crate::analyse::parse::{class, FaceParsing};
+use crate::analyse::Face;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -10,6 +11,48 @@ use serde::Deserialize;
 pub struct EyebrowsVisible {
     /// Largest share of eyebrow landmarks that may lie under hair or a hat on either side.
     pub max_covered: f64,
+}
+
+/// Where one brow's landmarks fall, as shares of its landmarks.
+struct BrowCover {
+    under_hair: f64,
+    beyond_edge: f64,
+}
+
+fn brow_cover(face: &Face, parsing: &FaceParsing, points: &[usize]) -> BrowCover {
+    let n = parsing.size() as i64;
+    let (mut under_hair, mut beyond_edge) = (0usize, 0usize);
+    for &id in points {
+        let p = face.mesh.xy(id);
+        let [u, v] = parsing.frame.to_crop(p[0], p[1]);
+        let (u, v) = (u as i64, v as i64);
+        let within_crop = |u: i64, v: i64| u >= 0 && v >= 0 && u < n && v < n;
+        if !within_crop(u, v) || !parsing.in_photo(u as u32, v as u32) {
+            beyond_edge += 1;
+            continue;
+        }
+        // Majority vote of the 3x3 neighbourhood inside the photo: landmarks sit on the brow's
+        // edge, and the padding beyond the photo is often labelled hair.
+        let (mut votes, mut voters) = (0, 0);
+        for dv in -1..=1 {
+            for du in -1..=1 {
+                let (uu, vv) = (u + du, v + dv);
+                if within_crop(uu, vv) && parsing.in_photo(uu as u32, vv as u32) {
+                    voters += 1;
+                    let c = parsing.label(uu as u32, vv as u32);
+                    votes += usize::from(c == class::HAIR || c == class::HAT);
+                }
+            }
+        }
+        if 2 * votes > voters {
+            under_hair += 1;
+        }
+    }
+    let share = |count: usize| count as f64 / points.len() as f64;
+    BrowCover {
+        under_hair: share(under_hair),
+        beyond_edge: share(beyond_edge),
+    }
 }
 
 impl Rule for EyebrowsVisible {
@@ -23,33 +66,15 @@ impl Rule for EyebrowsVisible {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let n = parsing.size() as i64;
-        let covered = |points: &[usize]| -> f64 {
-            let hidden = points
-                .iter()
-                .filter(|&&id| {
-                    let p = face.mesh.xy(id);
-                    let [u, v] = parsing.frame.to_crop(p[0], p[1]);
-                    let (u, v) = (u as i64, v as i64);
-                    // Majority vote in a 3x3 neighbourhood: landmarks sit on the brow's edge.
-                    let mut votes = 0;
-                    for dv in -1..=1 {
-                        for du in -1..=1 {
-                            let (uu, vv) = (u + du, v + dv);
-                            if uu >= 0 && vv >= 0 && uu < n && vv < n {
-                                let c = parsing.label(uu as u32, vv as u32);
-                                if c == class::HAIR || c == class::HAT {
-                                    votes += 1;
-                                }
-                            }
-                        }
-                    }
-                    votes >= 5
-                })
-                .count();
-            hidden as f64 / points.len() as f64
-        };
-        let worst = covered(&ids::RIGHT_BROW).max(covered(&ids::LEFT_BROW));
+        let brows = [
+            brow_cover(face, parsing, &ids::RIGHT_BROW),
+            brow_cover(face, parsing, &ids::LEFT_BROW),
+        ];
+        let worst = brows.iter().map(|b| b.under_hair).fold(0.0, f64::max);
+        let cut_off = brows.iter().any(|b| b.beyond_edge > self.max_covered);
+        if worst <= self.max_covered && cut_off {
+            return Finding::not_assessed(threshold, "na.out_of_frame");
+        }
         Finding::judge(
             worst,
             worst <= self.max_covered,
