@@ -11,6 +11,7 @@ use crate::runtime::models::ModelStore;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -269,25 +270,55 @@ impl CheckerPool {
         items: &[T],
         job: impl Fn(&Checker, &T) -> R + Sync,
     ) -> Vec<R> {
+        let mut results = Vec::with_capacity(items.len());
+        self.for_each_in_order(items, job, |result| {
+            results.push(result);
+            ControlFlow::Continue(())
+        });
+        results
+    }
+
+    /// Like [`map`](Self::map), but hands each result to `emit` on the calling thread as soon
+    /// as it and every earlier one are done, so a long batch shows its first reports at once.
+    /// When `emit` breaks (say, the output pipe closed), no new item is started.
+    pub fn for_each_in_order<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        job: impl Fn(&Checker, &T) -> R + Sync,
+        mut emit: impl FnMut(R) -> ControlFlow<()>,
+    ) {
         let next = AtomicUsize::new(0);
-        let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-        self.pool.broadcast(|ctx| {
-            let checker = &self.checkers[ctx.index()];
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = job(checker, item);
-                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        let (done, finished) = std::sync::mpsc::channel::<(usize, R)>();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let done = done;
+                self.pool.broadcast(|ctx| {
+                    let checker = &self.checkers[ctx.index()];
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        if done.send((i, job(checker, item))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            });
+            // Results that arrive before an earlier one wait here: at most about one per
+            // worker, since each worker takes the next item in order.
+            let mut waiting = BTreeMap::new();
+            let mut expected = 0;
+            for (i, result) in finished.iter() {
+                waiting.insert(i, result);
+                while let Some(result) = waiting.remove(&expected) {
+                    expected += 1;
+                    if emit(result).is_break() {
+                        // Stop handing out items; those already running finish and are dropped.
+                        next.store(items.len(), Ordering::Relaxed);
+                        return;
+                    }
+                }
             }
         });
-        slots
-            .into_iter()
-            .map(|slot| {
-                slot.into_inner()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .expect("every item is taken by exactly one worker")
-            })
-            .collect()
     }
 
     /// Checks every file, in order, spreading them over the workers.

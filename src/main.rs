@@ -8,6 +8,7 @@ use idphoto::report::{Report, Status, Verdict};
 use idphoto::runtime::models::ModelStore;
 use idphoto::{eval, CheckOptions, CheckerPool};
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -133,18 +134,41 @@ fn main() -> ExitCode {
 
 fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitCode> {
     let pool = common.pool(lang, files.len())?;
-    let reports = pool.check_files(files);
     let mut out = std::io::stdout().lock();
-    for report in &reports {
-        if common.json {
-            writeln!(out, "{}", serde_json::to_string(report)?)?;
-        } else {
-            write_human(&mut out, report, lang)?;
-        }
+    let (mut any_error, mut any_fail) = (false, false);
+    let mut write_failed = None;
+    // Each report is printed as soon as it and the ones before it are done, in the order given.
+    pool.for_each_in_order(
+        files,
+        |checker, file| checker.check_file(file),
+        |report| {
+            any_error |= report.verdict == Verdict::Error;
+            any_fail |= report.verdict == Verdict::Fail;
+            let written = if common.json {
+                serde_json::to_string(&report)
+                    .map_err(std::io::Error::other)
+                    .and_then(|line| writeln!(out, "{line}"))
+            } else {
+                write_human(&mut out, &report, lang)
+            };
+            match written.and_then(|()| out.flush()) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    write_failed = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        },
+    );
+    match write_failed {
+        // The reader went away (`idphoto check ... | head`): stop quietly, as Unix tools do.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Some(e) => return Err(anyhow::Error::from(e).context("writing the reports")),
+        None => {}
     }
-    let code = if reports.iter().any(|r| r.verdict == Verdict::Error) {
+    let code = if any_error {
         2
-    } else if reports.iter().any(|r| r.verdict == Verdict::Fail) {
+    } else if any_fail {
         1
     } else {
         0

@@ -8,8 +8,11 @@ use idphoto::messages::{self, Lang};
 use idphoto::profile::{InputKind, Profile};
 use idphoto::report::{Status, Verdict};
 use idphoto::{CheckOptions, CheckerPool};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A fresh folder under the system temp dir for files this test writes.
 fn scratch(tag: &str) -> PathBuf {
@@ -121,6 +124,53 @@ fn pool_checks_a_batch_in_order_and_bad_files_do_not_stop_it() {
     assert_eq!(statuses(2), statuses(5));
     assert_eq!(statuses(0).len(), 19, "every selfie rule reported");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `pause(i)` for each of the items 0..12 on `pool`, as a reader that stops after `stop_after`
+/// results; returns what the reader saw and how many items were started.
+fn stream(
+    pool: &CheckerPool,
+    pause: impl Fn(u64) -> u64 + Sync,
+    stop_after: usize,
+) -> (Vec<u64>, usize) {
+    let items: Vec<u64> = (0..12).collect();
+    let started = AtomicUsize::new(0);
+    let mut seen = Vec::new();
+    pool.for_each_in_order(
+        &items,
+        |_, &i| {
+            started.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(pause(i)));
+            i
+        },
+        |i| {
+            seen.push(i);
+            if seen.len() == stop_after {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    );
+    (seen, started.into_inner())
+}
+
+#[test]
+fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let pool = CheckerPool::new(store(), profile, CheckOptions::default(), 3).expect("pool builds");
+    // Later items finish first: the emitted order must still be the items' order.
+    let (seen, started) = stream(&pool, |i| 5 * (12 - i), usize::MAX);
+    assert_eq!(seen, (0..12).collect::<Vec<_>>());
+    assert_eq!(started, 12);
+    // A reader that stops after two quick results: no new item starts afterwards, so beyond
+    // them only the slow ones already running (one per worker) are done, not all twelve.
+    let (seen, started) = stream(&pool, |i| if i >= 2 { 200 } else { 0 }, 2);
+    assert_eq!(seen, [0, 1]);
+    assert!(
+        started <= 2 + 3,
+        "{started} items started after the reader stopped at 2"
+    );
 }
 
 #[test]
