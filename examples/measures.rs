@@ -1,5 +1,5 @@
-//! Dumps the raw analysis measurements (pose, 52 blendshapes, eye apertures, ear zones) of photos as JSON lines, for tuning
-//! rule thresholds against labelled data:
+//! Dumps the raw analysis measurements (detector score, mesh presence, pose, 52 blendshapes, eye
+//! apertures, ear zones) of photos as JSON lines, for tuning rule thresholds against labelled data:
 //! `cargo run --release --example measures -- photo.jpg ... > measures.jsonl`
 
 use idphoto::analyse::{Analyser, AnalysisOptions};
@@ -20,6 +20,8 @@ fn main() -> anyhow::Result<()> {
                 Some(f) => serde_json::json!({
                     "file": path,
                     "faces": a.faces.len(),
+                    "score": f.detection.score,
+                    "presence": f.mesh.presence,
                     "pose": [f.pose.yaw, f.pose.pitch, f.pose.roll],
                     "blendshapes": f.blendshapes.to_vec(),
                     "eye_aperture": f.mesh.eye_apertures(),
