@@ -57,8 +57,12 @@ impl Rule for BackgroundPlain {
             return Finding::not_assessed(threshold, "na.no_background");
         };
         // Texture alone cannot tell a gradient or an object from a wall: with too few whole
-        // blocks of backdrop for the shading fit, there is too little of it to judge.
+        // blocks of backdrop for the shading fit, only a clear fault is judged.
         let Some((shading, residual)) = shading(bg, &lum) else {
+            let value = texture / self.max_texture;
+            if value > 1.0 || others > 0 {
+                return Finding::judge(value, false, threshold, "background_plain");
+            }
             return Finding::not_assessed(threshold, "na.no_background");
         };
         let value = (texture / self.max_texture)

@@ -71,8 +71,11 @@ impl Rule for EyebrowsVisible {
             brow_cover(face, parsing, &ids::LEFT_BROW),
         ];
         let worst = brows.iter().map(|b| b.under_hair).fold(0.0, f64::max);
-        let cut_off = brows.iter().any(|b| b.beyond_edge > self.max_covered);
-        if worst <= self.max_covered && cut_off {
+        // What lies beyond the edge may or may not be under hair: pass only if it cannot matter.
+        let unknown = brows
+            .iter()
+            .any(|b| b.under_hair + b.beyond_edge > self.max_covered);
+        if worst <= self.max_covered && unknown {
             return Finding::not_assessed(threshold, "na.out_of_frame");
         }
         Finding::judge(
