@@ -280,15 +280,27 @@ impl CheckerPool {
 
     /// Like [`map`](Self::map), but hands each result to `emit` on the calling thread as soon
     /// as it and every earlier one are done, so a long batch shows its first reports at once.
-    /// When `emit` breaks (say, the output pipe closed), no new item is started.
+    /// When `emit` breaks (say, the output pipe closed) or a job panics, no new item is started;
+    /// a job's panic is then raised again here, with its own message.
     pub fn for_each_in_order<T: Sync, R: Send>(
         &self,
         items: &[T],
         job: impl Fn(&Checker, &T) -> R + Sync,
         mut emit: impl FnMut(R) -> ControlFlow<()>,
     ) {
+        // Called from one of the pool's own workers, a broadcast would wait for this very
+        // thread: run the items here, in order, with this worker's checker.
+        if let Some(me) = self.pool.current_thread_index() {
+            for item in items {
+                if emit(job(&self.checkers[me], item)).is_break() {
+                    return;
+                }
+            }
+            return;
+        }
         let next = AtomicUsize::new(0);
-        let (done, finished) = std::sync::mpsc::channel::<(usize, R)>();
+        let (done, finished) = std::sync::mpsc::channel();
+        let mut panicked = None;
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 let done = done;
@@ -297,28 +309,39 @@ impl CheckerPool {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(item) = items.get(i) else { break };
-                        if done.send((i, job(checker, item))).is_err() {
+                        let result = catch_unwind(AssertUnwindSafe(|| job(checker, item)));
+                        if done.send((i, result)).is_err() {
                             break;
                         }
                     }
                 });
             });
-            // Results that arrive before an earlier one wait here: at most about one per
-            // worker, since each worker takes the next item in order.
+            // However this loop ends (all done, a break, a panic in `emit`), no new item starts.
+            let _stop = StopOnDrop(&next, items.len());
+            // A result that arrives before an earlier one waits here; with a slow early item,
+            // all later ones may, as in `map`.
             let mut waiting = BTreeMap::new();
             let mut expected = 0;
             for (i, result) in finished.iter() {
                 waiting.insert(i, result);
                 while let Some(result) = waiting.remove(&expected) {
                     expected += 1;
-                    if emit(result).is_break() {
-                        // Stop handing out items; those already running finish and are dropped.
-                        next.store(items.len(), Ordering::Relaxed);
+                    let flow = match result {
+                        Ok(result) => emit(result),
+                        Err(payload) => {
+                            panicked = Some(payload);
+                            ControlFlow::Break(())
+                        }
+                    };
+                    if flow.is_break() {
                         return;
                     }
                 }
             }
         });
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
     }
 
     /// Checks every file, in order, spreading them over the workers.
@@ -328,6 +351,15 @@ impl CheckerPool {
 
     pub fn install<T: Send>(&self, job: impl FnOnce() -> T + Send) -> T {
         self.pool.install(job)
+    }
+}
+
+/// Sets a work counter past the last item when dropped, so workers take no new item.
+struct StopOnDrop<'a>(&'a AtomicUsize, usize);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(self.1, Ordering::Relaxed);
     }
 }
 

@@ -132,6 +132,9 @@ fn main() -> ExitCode {
     })
 }
 
+/// 128 + SIGPIPE, as a shell reports for a writer whose reader went away.
+const EXIT_BROKEN_PIPE: u8 = 141;
+
 fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitCode> {
     let pool = common.pool(lang, files.len())?;
     let mut out = std::io::stdout().lock();
@@ -161,8 +164,11 @@ fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitC
         },
     );
     match write_failed {
-        // The reader went away (`idphoto check ... | head`): stop quietly, as Unix tools do.
-        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        // The reader went away (`idphoto check ... | head`): stop quietly, with the status a
+        // process killed by SIGPIPE reports, since not every photo was checked.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::from(EXIT_BROKEN_PIPE))
+        }
         Some(e) => return Err(anyhow::Error::from(e).context("writing the reports")),
         None => {}
     }

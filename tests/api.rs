@@ -171,6 +171,25 @@ fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
         started <= 2 + 3,
         "{started} items started after the reader stopped at 2"
     );
+    // A job that panics: the results before it are handed over, then its own panic is raised.
+    let mut seen = Vec::new();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.for_each_in_order(
+            &(0..12).collect::<Vec<u64>>(),
+            |_, &i| if i == 3 { panic!("job 3 failed") } else { i },
+            |i| {
+                seen.push(i);
+                ControlFlow::Continue(())
+            },
+        )
+    }));
+    let payload = outcome.expect_err("the job's panic reaches the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"job 3 failed"));
+    assert_eq!(seen, [0, 1, 2]);
+    // Called from inside the pool (a worker waiting on its own pool must not deadlock).
+    let items: Vec<u64> = (0..6).collect();
+    let doubled = pool.install(|| pool.map(&items, |_, &i| 2 * i));
+    assert_eq!(doubled, [0, 2, 4, 6, 8, 10]);
 }
 
 #[test]

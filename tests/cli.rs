@@ -1,5 +1,5 @@
 //! The `idphoto` binary: JSON fields, languages, batches and exit codes (0 all pass, 1 any
-//! fails, 2 unreadable input or bad usage).
+//! fails, 2 unreadable input or bad usage, 141 when the reader goes away).
 
 use idphoto::messages::{self, Lang};
 use serde_json::Value;
@@ -239,6 +239,29 @@ fn exit_code_2_for_a_missing_file_and_the_others_are_still_reported() {
 
     let alone = idphoto(&["check", "--json", missing]);
     assert_eq!(code(&alone), 2);
+}
+
+#[test]
+fn a_reader_that_goes_away_stops_the_batch_with_the_sigpipe_status() {
+    let a = testdata("astronaut.png");
+    let files = vec![a.to_str().unwrap(); 40];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idphoto"))
+        .args(["check", "--json"])
+        .args(&files)
+        .env("IDPHOTO_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the idphoto binary runs");
+    // Close the reading end before anything is read: the first report cannot be written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("idphoto ends");
+    assert_eq!(code(&out), 141, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "stops quietly: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
