@@ -1,0 +1,163 @@
+//! Many photos at once: a fixed set of workers, each with its own [`Checker`] and model
+//! sessions, fed the next photo as soon as it is free; results come back in input order.
+
+use crate::checker::{CheckOptions, Checker};
+use crate::profile::Profile;
+use crate::report::Report;
+use crate::runtime::models::ModelStore;
+use crate::{Error, Result};
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A fixed set of workers for checking many photos at once; each owns its model sessions.
+pub struct CheckerPool {
+    checkers: Vec<Checker>,
+    /// Workers free for `with_checker`.
+    idle: Mutex<Vec<usize>>,
+    pool: rayon::ThreadPool,
+}
+
+impl CheckerPool {
+    pub fn new(
+        store: &ModelStore,
+        profile: Arc<Profile>,
+        options: CheckOptions,
+        workers: usize,
+    ) -> Result<Self> {
+        let workers = workers.max(1);
+        let mut options = options;
+        // Several workers keep every core busy with whole photos.
+        options.analysis.parallel_stages &= workers == 1;
+        let checkers = (0..workers)
+            .map(|_| Checker::new(store, profile.clone(), options.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .build()
+            .map_err(|e| Error::Runtime(format!("thread pool: {e}")))?;
+        Ok(CheckerPool {
+            checkers,
+            idle: Mutex::new((0..workers).collect()),
+            pool,
+        })
+    }
+
+    /// Runs `job` with a free worker; blocks until one is free.
+    pub fn with_checker<T>(&self, job: impl FnOnce(&Checker) -> T) -> T {
+        let index = loop {
+            if let Some(i) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                break i;
+            }
+            std::thread::yield_now();
+        };
+        let out = job(&self.checkers[index]);
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(index);
+        out
+    }
+
+    /// Runs `job` on every item, each worker thread with its own checker taking the next item
+    /// until none is left; results come back in the items' order. Workers never wait for one
+    /// another's sessions, and an idle one still helps a busy one with the stages of its photo.
+    pub fn map<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        job: impl Fn(&Checker, &T) -> R + Sync,
+    ) -> Vec<R> {
+        let mut results = Vec::with_capacity(items.len());
+        self.for_each_in_order(items, job, |result| {
+            results.push(result);
+            ControlFlow::Continue(())
+        });
+        results
+    }
+
+    /// Like [`map`](Self::map), but hands each result to `emit` on the calling thread as soon
+    /// as it and every earlier one are done, so a long batch shows its first reports at once.
+    /// When `emit` breaks (say, the output pipe closed) or a job panics, no new item is started;
+    /// a job's panic is then raised again here, with its own message.
+    pub fn for_each_in_order<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        job: impl Fn(&Checker, &T) -> R + Sync,
+        mut emit: impl FnMut(R) -> ControlFlow<()>,
+    ) {
+        // Called from one of the pool's own workers, a broadcast would wait for this very
+        // thread: run the items here, in order, with this worker's checker.
+        if let Some(me) = self.pool.current_thread_index() {
+            for item in items {
+                if emit(job(&self.checkers[me], item)).is_break() {
+                    return;
+                }
+            }
+            return;
+        }
+        let next = AtomicUsize::new(0);
+        let (done, finished) = std::sync::mpsc::channel();
+        let mut panicked = None;
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let done = done;
+                self.pool.broadcast(|ctx| {
+                    let checker = &self.checkers[ctx.index()];
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        let result = catch_unwind(AssertUnwindSafe(|| job(checker, item)));
+                        if done.send((i, result)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            });
+            // However this loop ends (all done, a break, a panic in `emit`), no new item starts.
+            let _stop = StopOnDrop(&next, items.len());
+            // A result that arrives before an earlier one waits here; with a slow early item,
+            // all later ones may, as in `map`.
+            let mut waiting = BTreeMap::new();
+            let mut expected = 0;
+            for (i, result) in finished.iter() {
+                waiting.insert(i, result);
+                while let Some(result) = waiting.remove(&expected) {
+                    expected += 1;
+                    let flow = match result {
+                        Ok(result) => emit(result),
+                        Err(payload) => {
+                            panicked = Some(payload);
+                            ControlFlow::Break(())
+                        }
+                    };
+                    if flow.is_break() {
+                        return;
+                    }
+                }
+            }
+        });
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
+    }
+
+    /// Checks every file, in order, spreading them over the workers.
+    pub fn check_files(&self, files: &[std::path::PathBuf]) -> Vec<Report> {
+        self.map(files, |checker, file| checker.check_file(file))
+    }
+
+    pub fn install<T: Send>(&self, job: impl FnOnce() -> T + Send) -> T {
+        self.pool.install(job)
+    }
+}
+
+/// Sets a work counter past the last item when dropped, so workers take no new item.
+struct StopOnDrop<'a>(&'a AtomicUsize, usize);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(self.1, Ordering::Relaxed);
+    }
+}
