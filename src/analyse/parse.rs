@@ -106,10 +106,9 @@ impl FaceParsing {
 
     fn count_where(&self, u0: f32, u1: f32, v0: f32, v1: f32, keep: impl Fn(u8) -> bool) -> usize {
         let (us, vs) = self.clamp_rect(u0, u1, v0, v1);
-        let (u0, u1, v0, v1) = (us.start, us.end, vs.start, vs.end);
         let mut total = 0;
-        for v in v0..v1 {
-            for u in u0..u1 {
+        for v in vs {
+            for u in us.clone() {
                 let i = (v * self.frame.size + u) as usize;
                 if !self.outside[i] && keep(self.labels[i]) {
                     total += 1;

@@ -38,7 +38,7 @@ impl Rule for ExposureOk {
             Ok((face, parsing)) => self.stats(
                 Context::face_oval_pixels(face, parsing, 1)
                     .filter(|&(u, v)| {
-                        !parsing.outside[(v * parsing.size() + u) as usize]
+                        parsing.in_photo(u, v)
                             && matches!(
                                 parsing.label(u, v),
                                 class::SKIN | class::NOSE | class::BACKGROUND

@@ -26,8 +26,10 @@ fn brow_cover(face: &Face, parsing: &FaceParsing, points: &[usize]) -> BrowCover
         let p = face.mesh.xy(id);
         let [u, v] = parsing.frame.to_crop(p[0], p[1]);
         let (u, v) = (u as i64, v as i64);
-        let within_crop = |u: i64, v: i64| u >= 0 && v >= 0 && u < n && v < n;
-        if !within_crop(u, v) || !parsing.in_photo(u as u32, v as u32) {
+        let visible = |u: i64, v: i64| {
+            u >= 0 && v >= 0 && u < n && v < n && parsing.in_photo(u as u32, v as u32)
+        };
+        if !visible(u, v) {
             beyond_edge += 1;
             continue;
         }
@@ -37,7 +39,7 @@ fn brow_cover(face: &Face, parsing: &FaceParsing, points: &[usize]) -> BrowCover
         for dv in -1..=1 {
             for du in -1..=1 {
                 let (uu, vv) = (u + du, v + dv);
-                if within_crop(uu, vv) && parsing.in_photo(uu as u32, vv as u32) {
+                if visible(uu, vv) {
                     voters += 1;
                     let c = parsing.label(uu as u32, vv as u32);
                     votes += usize::from(c == class::HAIR || c == class::HAT);

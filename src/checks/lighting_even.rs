@@ -41,7 +41,7 @@ fn mirrored_sums(
                 continue;
             }
             let m = mirrored as u32;
-            let photo = |u: u32| !parsing.outside[(v * n + u) as usize];
+            let photo = |u: u32| parsing.in_photo(u, v);
             if !(photo(u) && photo(m) && on_face(u, v) && on_face(m, v)) {
                 continue;
             }
