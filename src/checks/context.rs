@@ -76,8 +76,8 @@ impl<'a> Context<'a> {
     }
 
     /// Faces besides the applicant's that are at least `min_score` confident and
-    /// `min_relative_width` as wide: other people, pasted heads, posters. A second box round
-    /// the applicant's own face is not another face.
+    /// `min_relative_width` as wide: other people, pasted heads, posters. A smaller box
+    /// centred inside the applicant's is the applicant's face found twice.
     pub fn other_faces(&self, min_score: f32, min_relative_width: f32) -> usize {
         let faces = &self.analysis.faces;
         let Some(main) = faces.first() else {
@@ -88,7 +88,7 @@ impl<'a> Context<'a> {
             .filter(|f| {
                 f.score >= min_score
                     && f.rect[2] >= min_relative_width * main.rect[2]
-                    && !f.same_face(main)
+                    && !f.centred_in(main)
             })
             .count()
     }
