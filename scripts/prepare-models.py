@@ -8,15 +8,18 @@ Outputs (written next to the originals, in MODELS_DIR):
    quantize_static: QDQ format, per-channel symmetric int8 weights, asymmetric uint8
    activations (U8S8, the fastest combination measured with ORT 1.31.1 on a
    Sapphire Rapids Xeon with AVX512-VNNI and on an AMD EPYC (Zen 3) with AVX2 only).
-   reduce_range: the weights use 7 bits ([-64, 63]). On CPUs without VNNI, ORT's U8S8
-   kernels multiply with VPMADDUBSW, which adds two u8*s8 products into a saturating
-   int16; with full 8-bit weights the sum overflows (255*127*2 > 32767) and the parser's
-   answer depends on the CPU: on the Zen 3 the full-range file agreed with the float model
-   on 97.8 % of the pixels (worst crop 84.7 %) and no_head_covering fell from 0.920 to
-   0.879 on the real evaluation photos. With 7-bit weights the sum stays below 32767, the
-   integer arithmetic is exact on every x86 CPU, and the file agrees on 99.3 % (worst
-   92.2 %) on the same 109 held-out crops; U8U8 (exact too) agreed on 99.4 % but ran
-   25 % slower. Dynamic N/H/W and the I/O
+   reduce_range: the int8 weights use 7 bits ([-64, 64]). On x86 CPUs without VNNI (AVX2,
+   and AVX-512 before VNNI), ORT's U8S8 kernels multiply with VPMADDUBSW, which adds two
+   u8*s8 products into a saturating int16; with full 8-bit weights the sum overflows
+   (2*255*127 > 32767) and the parser's answer depends on the CPU: on the Zen 3 the
+   full-range file agreed with the float model on 97.8 % of the pixels of 109 held-out
+   crops (worst crop 84.7 %), and no_head_covering fell from 0.920 to 0.879 on the real
+   evaluation photos. With 7-bit weights the sum stays within int16 (2*255*64 = 32640), so
+   the integer part cannot saturate on any x86 CPU and CPUs differ only in the last bits
+   of the float parts; the file agrees on 99.3 % (worst 92.2 %) of the same crops on the
+   Zen 3. U8U8 (no saturation either; --config qdq_u8u8, full-range uint8 weights) agreed
+   on 99.4 % but ran 25 % slower there. The script asserts the weight range after
+   quantising. Dynamic N/H/W and the I/O
    names/preprocessing are unchanged: input `input` [N,3,H,W] RGB /255, ImageNet mean/std,
    H,W multiples of 32; output `logits` [N,19,H,W] float32. The final 1x1 classifier
    Conv and the bilinear upsampling of the logits stay in float (excluded from
@@ -28,7 +31,8 @@ Outputs (written next to the originals, in MODELS_DIR):
    held-out crops with MinMax, Percentile 99.99 / 99.9999 and Entropy (ORT defaults and
    2048 bins), this agreed best with the fp32 model (Entropy with ORT's 128-bin default
    was as good for one order of the crops and worse for another: 99.49 vs 99.30 % pixel
-   agreement at 384; with 2048 bins it clipped ReLU outputs far too hard).
+   agreement at 384; with 2048 bins it clipped ReLU outputs far too hard). That comparison
+   ran on the Xeon with full-range weights.
    Calibration crops are made the way idphoto makes them (src/analyse/parse.rs
    parsing_frame): an upright square crop rotated by the eye line, eyes at 40 % of its
    height, side = max(4.2 x inter-ocular distance, 2.2 x face-box width), bilinear-sampled
@@ -62,6 +66,7 @@ Outputs (written next to the originals, in MODELS_DIR):
 Usage:
     python3 scripts/prepare-models.py MODELS_DIR CALIB_DIR [CALIB_DIR ...]
         [--per-dir-max 20] [--calib-method percentile|minmax|entropy] [--percentile 99.999]
+        [--config qdq_u8s8|qdq_s8s8|qop_u8s8|qdq_u8u8] [--full-range] [--crop-size 384]
 
 Needs: onnxruntime==1.31.1, onnx, numpy, pillow. The result depends only on the
 inputs (single-threaded ORT sessions, sorted file order); the script prints the sha256
@@ -421,6 +426,9 @@ def quantize_bisenet(src: Path, dst: Path, crops: list[np.ndarray], method: str 
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     fmt, act, wt = QUANT_CONFIGS[config]
+    # Only int8 weights meet VPMADDUBSW's saturation; uint8 weights go through kernels that
+    # widen first, and would only lose a bit.
+    reduce_range = reduce_range and wt == "QInt8"
     cm = {"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
           "entropy": CalibrationMethod.Entropy}[method]
     with tempfile.TemporaryDirectory(prefix="prepare-models.") as tmp:
@@ -457,7 +465,18 @@ def quantize_bisenet(src: Path, dst: Path, crops: list[np.ndarray], method: str 
             extra_options=extra,
             calibration_cache_path=str(table),
         )
+    if reduce_range:
+        check_weight_range(dst, 64)
     return exclude
+
+
+def check_weight_range(path: Path, limit: int):
+    """Every int8 weight initialiser lies within [-limit, limit] (see reduce_range above)."""
+    for init in onnx.load(str(path)).graph.initializer:
+        if init.data_type == onnx.TensorProto.INT8:
+            w = onnx.numpy_helper.to_array(init)
+            if w.size and int(np.abs(w.astype(np.int16)).max()) > limit:
+                raise SystemExit(f"{path}: weights {init.name} exceed +-{limit}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +554,8 @@ def main(argv=None):
     ap.add_argument("--num-quantized-bins", type=int, default=128, help="entropy only")
     ap.add_argument("--config", choices=sorted(QUANT_CONFIGS), default="qdq_u8s8")
     ap.add_argument("--full-range", action="store_true",
-                    help="8-bit weights (no reduce_range): saturates on CPUs without VNNI")
+                    help="full 8-bit int8 weights (no reduce_range): saturates on x86 CPUs "
+                         "without VNNI; uint8-weight configs always use the full range")
     ap.add_argument("--crop-size", type=int, default=384)
     ap.add_argument("--out-dir", type=Path, default=None, help="default: MODELS_DIR")
     args = ap.parse_args(argv)
@@ -567,7 +587,8 @@ def main(argv=None):
                                 num_quantized_bins=args.num_quantized_bins, percentile=args.percentile,
                                 reduce_range=not args.full_range)
     print(f"{BISENET_INT8}: {args.config}, per-channel"
-          + ("" if args.full_range else " 7-bit (reduce_range)") + f", {args.calib_method}"
+          + ("" if args.full_range or not args.config.endswith("s8") else " 7-bit (reduce_range)")
+          + f", {args.calib_method}"
           + (f" {args.percentile}" if args.calib_method == "percentile" else "")
           + f", float nodes: {', '.join(excluded) or 'none'}")
 

@@ -13,32 +13,34 @@ use image::RgbImage;
 /// The float parser, which scripts/prepare-models.py quantised into the one the pipeline runs.
 const FLOAT_PARSER: &str = "face_parsing_bisenet19.onnx";
 
-/// Share of the crop's pixels on which the pipeline's int8 parser and the float parser agree,
+/// Share of the crop's in-photo pixels on which the pipeline's int8 parser and `float` agree,
 /// on the crop the pipeline itself chose for `img`.
-fn parser_agreement(img: &RgbImage) -> f64 {
+fn parser_agreement(float: &Model, img: &RgbImage) -> f64 {
     let analysis = analyse(img);
     let int8 = analysis.parsing.as_ref().expect("the fixture is parsed");
+    let reference = parse(float, analysis.image(), int8.frame).expect("float parser runs");
+    let (mut inside, mut same) = (0usize, 0usize);
+    for ((a, b), &outside) in int8.labels.iter().zip(&reference.labels).zip(&int8.outside) {
+        if !outside {
+            inside += 1;
+            same += usize::from(a == b);
+        }
+    }
+    same as f64 / inside.max(1) as f64
+}
+
+// With 8-bit weights an AVX2-only CPU (AMD EPYC, Zen 3) agreed on 96.8 % of the astronaut's
+// crop; the 7-bit file agrees on 99.4 % of it and 99.7 % of Grace Hopper's there. A VNNI CPU
+// does not saturate either way, so this fails only where the damage happens;
+// scripts/prepare-models.py checks the weight range itself on any machine.
+#[test]
+fn the_int8_face_parser_agrees_with_the_float_parser_on_this_cpu() {
     let float = Model::new(
         "float parser",
         store().session(FLOAT_PARSER).expect("float parser loads"),
     );
-    let reference = parse(&float, analysis.image(), int8.frame).expect("float parser runs");
-    let same = int8
-        .labels
-        .iter()
-        .zip(&reference.labels)
-        .filter(|(a, b)| a == b)
-        .count();
-    same as f64 / int8.labels.len() as f64
-}
-
-// With 8-bit weights an AVX2-only CPU (AMD EPYC, Zen 3) agreed on 96.8 % of the astronaut's
-// crop; the 7-bit file agrees on 99.4 % of it and 99.7 % of Grace Hopper's there, and its
-// integer sums cannot saturate on any x86 CPU.
-#[test]
-fn the_int8_face_parser_agrees_with_the_float_parser_on_this_cpu() {
     for (name, img) in [("astronaut", astronaut()), ("grace_hopper", grace())] {
-        let agreement = parser_agreement(img);
+        let agreement = parser_agreement(&float, img);
         assert!(
             agreement >= 0.985,
             "{name}: the int8 parser agrees with the float parser on only {:.2} % of the pixels",

@@ -86,9 +86,9 @@ pub mod files {
     pub const MESH: &str = "face_landmarker_478.onnx";
     pub const BLENDSHAPES: &str = "face_blendshapes_52.onnx";
     pub const SEGMENTATION: &str = "selfie_segmentation.onnx";
-    /// int8 (QDQ) copy of the BiSeNet parser made by scripts/prepare-models.py: ~2.7x faster
-    /// than the float model, 99.3 % pixel agreement with it; its weights use 7 bits so that CPUs
-    /// without VNNI compute the same answer (tests/models.rs).
+    /// int8 (QDQ) copy of the BiSeNet parser made by scripts/prepare-models.py: 2-2.7x faster
+    /// than the float model, 99.3 % pixel agreement with it; its weights use 7 bits so that
+    /// CPUs without VNNI do not overflow their 16-bit partial sums (tests/models.rs).
     pub const PARSER: &str = "face_parsing_bisenet19_int8.onnx";
     pub const CANONICAL_FACE: &str = "canonical_face_model.json";
 }
