@@ -467,7 +467,7 @@ def quantize_bisenet(src: Path, dst: Path, crops: list[np.ndarray], method: str 
         )
     if reduce_range:
         check_weight_range(dst, 64)
-    return exclude
+    return exclude, reduce_range
 
 
 def check_weight_range(path: Path, limit: int):
@@ -582,12 +582,12 @@ def main(argv=None):
     crops = [sample_crop(faces[i][1], parsing_frame(faces[i][2], args.crop_size))[0] for i in idx]
     print(f"  {len(faces)} with a face; {len(crops)} crops of {args.crop_size}x{args.crop_size} used")
     dst = out_dir / BISENET_INT8
-    excluded = quantize_bisenet(models / BISENET, dst, crops, method=args.calib_method,
+    excluded, reduced = quantize_bisenet(models / BISENET, dst, crops, method=args.calib_method,
                                 config=args.config, num_bins=args.num_bins,
                                 num_quantized_bins=args.num_quantized_bins, percentile=args.percentile,
                                 reduce_range=not args.full_range)
     print(f"{BISENET_INT8}: {args.config}, per-channel"
-          + ("" if args.full_range or not args.config.endswith("s8") else " 7-bit (reduce_range)")
+          + (" 7-bit (reduce_range)" if reduced else "")
           + f", {args.calib_method}"
           + (f" {args.percentile}" if args.calib_method == "percentile" else "")
           + f", float nodes: {', '.join(excluded) or 'none'}")

@@ -27,17 +27,13 @@ impl Detection {
         self.rect[2] * self.rect[3]
     }
 
-    fn intersection(&self, other: &Detection) -> f32 {
+    fn iou(&self, other: &Detection) -> f32 {
         let [ax, ay, aw, ah] = self.rect;
         let [bx, by, bw, bh] = other.rect;
         let ix = ((ax + aw).min(bx + bw) - ax.max(bx)).max(0.0);
         let iy = ((ay + ah).min(by + bh) - ay.max(by)).max(0.0);
-        ix * iy
-    }
-
-    fn iou(&self, other: &Detection) -> f32 {
-        let inter = self.intersection(other);
-        inter / (self.area() + other.area() - inter).max(1e-6)
+        let inter = ix * iy;
+        inter / (aw * ah + bw * bh - inter).max(1e-6)
     }
 
     fn centre(&self) -> [f32; 2] {
