@@ -146,8 +146,13 @@ pub struct RuleScore {
     /// Labelled images where the rule gave no answer (`not_assessed`, missing from the report, or
     /// an error report). These are also counted in `fp`/`fn_`.
     pub not_assessed: usize,
-    /// (TP/(TP+FN) + TN/(TN+FP)) / 2; `None` when either class has no labels.
+    /// (TP/(TP+FN) + TN/(TN+FP)) / 2; `None` when either class has no labels, or the profile
+    /// does not run the rule.
     pub balanced_accuracy: Option<f64>,
+    /// Whether the profile runs this rule. A labelled column the profile leaves out (the ICAO
+    /// profile does not ask for visible ears) is listed but not scored: its "not assessed" answers
+    /// are the profile's choice, not a rule dodging.
+    pub in_profile: bool,
 }
 
 /// How the overall verdict compares with a `verdict_*` label column.
@@ -178,15 +183,20 @@ pub struct EvalSummary {
 }
 
 /// Scores every rule column of the labels (all label columns except `verdict_*`, in CSV order)
-/// and the verdict against `verdict_column`. A labelled rule missing from every report is still
-/// listed, with every labelled image counted as not assessed.
-pub fn score<R: Borrow<LabelRow>>(results: &[(R, Report)], verdict_column: &str) -> EvalSummary {
+/// and the verdict against `verdict_column`. `in_profile` says which rules the profile runs; a
+/// labelled rule it runs that is missing from every report is still listed, with every labelled
+/// image counted as not assessed.
+pub fn score<R: Borrow<LabelRow>>(
+    results: &[(R, Report)],
+    verdict_column: &str,
+    in_profile: impl Fn(&str) -> bool,
+) -> EvalSummary {
     let columns = label_columns(results.iter().map(|(r, _)| r.borrow()));
 
     let rules = columns
         .iter()
         .filter(|c| !c.starts_with(VERDICT_PREFIX))
-        .map(|id| score_rule(id, results))
+        .map(|id| score_rule(id, results, in_profile(id)))
         .collect();
 
     let verdict = columns
@@ -230,7 +240,11 @@ fn label_columns<'a>(rows: impl Iterator<Item = &'a LabelRow> + Clone) -> Vec<St
     out
 }
 
-fn score_rule<R: Borrow<LabelRow>>(id: &str, results: &[(R, Report)]) -> RuleScore {
+fn score_rule<R: Borrow<LabelRow>>(
+    id: &str,
+    results: &[(R, Report)],
+    in_profile: bool,
+) -> RuleScore {
     let mut s = RuleScore {
         id: id.to_string(),
         labelled_pass: 0,
@@ -241,11 +255,19 @@ fn score_rule<R: Borrow<LabelRow>>(id: &str, results: &[(R, Report)]) -> RuleSco
         fn_: 0,
         not_assessed: 0,
         balanced_accuracy: None,
+        in_profile,
     };
     for (row, report) in results {
         let Some(&expected) = row.borrow().labels.get(id) else {
             continue;
         };
+        match expected {
+            Expected::Pass => s.labelled_pass += 1,
+            Expected::Fail => s.labelled_fail += 1,
+        }
+        if !in_profile {
+            continue;
+        }
         let predicted = if report.verdict == Verdict::Error {
             None
         } else {
@@ -264,12 +286,10 @@ fn score_rule<R: Borrow<LabelRow>>(id: &str, results: &[(R, Report)]) -> RuleSco
             (Expected::Pass, Some(Expected::Pass)) => s.tn += 1,
             (Expected::Pass, _) => s.fp += 1,
         }
-        match expected {
-            Expected::Pass => s.labelled_pass += 1,
-            Expected::Fail => s.labelled_fail += 1,
-        }
     }
-    s.balanced_accuracy = balanced_accuracy(s.tp, s.fp, s.tn, s.fn_);
+    if in_profile {
+        s.balanced_accuracy = balanced_accuracy(s.tp, s.fp, s.tn, s.fn_);
+    }
     s
 }
 
@@ -330,17 +350,28 @@ pub fn render_table(summary: &EvalSummary) -> String {
         .rules
         .iter()
         .map(|r| {
+            let count = |n: usize| {
+                if r.in_profile {
+                    n.to_string()
+                } else {
+                    "-".to_string()
+                }
+            };
+            let accuracy = match (r.in_profile, r.balanced_accuracy) {
+                (false, _) => "not in profile".to_string(),
+                (true, None) => "-".to_string(),
+                (true, Some(a)) => format!("{a:.3}"),
+            };
             [
                 r.id.clone(),
                 r.labelled_pass.to_string(),
                 r.labelled_fail.to_string(),
-                r.tp.to_string(),
-                r.fp.to_string(),
-                r.tn.to_string(),
-                r.fn_.to_string(),
-                r.not_assessed.to_string(),
-                r.balanced_accuracy
-                    .map_or_else(|| "-".to_string(), |a| format!("{a:.3}")),
+                count(r.tp),
+                count(r.fp),
+                count(r.tn),
+                count(r.fn_),
+                count(r.not_assessed),
+                accuracy,
             ]
         })
         .collect();
@@ -420,7 +451,8 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 }
 
 /// One line per violated floor; empty means the gate passed. A floor for a rule that is absent
-/// from the summary, or whose accuracy cannot be computed, is a violation, and so is a
+/// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
+/// violation, and so is a
 /// `max_false_passes` when the summary has no verdict score.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
     let mut out = Vec::new();
@@ -428,6 +460,9 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
         match summary.rules.iter().find(|r| &r.id == id) {
             None => out.push(format!(
                 "{id}: floor {floor:.3} set, but the rule is not in the labels"
+            )),
+            Some(r) if !r.in_profile => out.push(format!(
+                "{id}: floor {floor:.3} set, but the profile does not run this rule"
             )),
             Some(r) => match r.balanced_accuracy {
                 None => out.push(format!(
@@ -589,7 +624,7 @@ mod tests {
             (row("5", &[("r", P)]), report(Verdict::Fail, &[("r", SF)])), // FP
             (row("6", &[]), report(Verdict::Fail, &[("r", SF)])),         // unlabelled
         ];
-        let s = score(&results, "verdict_id_card");
+        let s = score(&results, "verdict_id_card", |_| true);
         assert_eq!(s.rules.len(), 1);
         let r = &s.rules[0];
         assert_eq!(
@@ -621,7 +656,7 @@ mod tests {
             (row("4", &[("r", P)]), report(Verdict::Error, &[("r", SP)])), // error: FP, n/a
             (row("5", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])), // TN
         ];
-        let s = score(&results, "verdict_id_card");
+        let s = score(&results, "verdict_id_card", |_| true);
         let r = &s.rules[0];
         assert_eq!((r.tp, r.fp, r.tn, r.fn_, r.not_assessed), (0, 3, 1, 1, 4));
         assert_eq!(r.balanced_accuracy, Some((0.0 + 0.25) / 2.0));
@@ -635,7 +670,7 @@ mod tests {
             (row("1", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])),
             (row("2", &[("r", P)]), report(Verdict::Pass, &[("r", SP)])),
         ];
-        let s = score(&results, "verdict_id_card");
+        let s = score(&results, "verdict_id_card", |_| true);
         assert_eq!(s.rules[0].balanced_accuracy, None);
         let table = render_table(&s);
         let line = table.lines().find(|l| l.starts_with("r ")).unwrap();
@@ -654,7 +689,7 @@ mod tests {
                 (row, report(Verdict::Fail, &checks))
             })
             .collect();
-        let s = score(&results, "verdict_id_card");
+        let s = score(&results, "verdict_id_card", |_| true);
         let ids: Vec<&str> = s.rules.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["single_face", "eye_line_level"]);
         let e = &s.rules[1];
@@ -664,6 +699,53 @@ mod tests {
             (v.labelled_fail, v.labelled_pass, v.false_rejects, v.correct),
             (1, 1, 1, 1)
         );
+    }
+
+    #[test]
+    fn rules_the_profile_does_not_run_are_listed_but_not_scored() {
+        use Status::Pass as SP;
+        // The ICAO profile runs no ears rule: its labels are shown, its answers are not scored.
+        let results = vec![
+            (
+                row("a.jpg", &[("single_face", P), ("ears_visible", F)]),
+                report(Verdict::Pass, &[("single_face", SP)]),
+            ),
+            (
+                row("b.jpg", &[("single_face", F), ("ears_visible", P)]),
+                report(Verdict::Pass, &[("single_face", SP)]),
+            ),
+        ];
+        let s = score(&results, "verdict_icao", |id| id == "single_face");
+        let ears = s.rules.iter().find(|r| r.id == "ears_visible").unwrap();
+        assert!(!ears.in_profile);
+        assert_eq!((ears.labelled_pass, ears.labelled_fail), (1, 1));
+        assert_eq!(
+            (ears.tp, ears.fp, ears.tn, ears.fn_, ears.not_assessed),
+            (0, 0, 0, 0, 0)
+        );
+        assert_eq!(ears.balanced_accuracy, None);
+        let face = s.rules.iter().find(|r| r.id == "single_face").unwrap();
+        assert!(face.in_profile);
+        assert_eq!(
+            (face.tn, face.fn_, face.balanced_accuracy),
+            (1, 1, Some(0.5))
+        );
+
+        let table = render_table(&s);
+        let line = table
+            .lines()
+            .find(|l| l.starts_with("ears_visible"))
+            .unwrap();
+        assert!(line.trim_end().ends_with("not in profile"), "{table}");
+        assert!(!line.contains('0'), "{table}");
+
+        let floors = Floors {
+            max_false_passes: None,
+            min_balanced_accuracy: [("ears_visible".to_string(), 0.9)].into(),
+        };
+        let violations = check_floors(&s, &floors);
+        assert_eq!(violations.len(), 1);
+        assert!(violations[0].contains("does not run"), "{violations:?}");
     }
 
     #[test]
@@ -698,7 +780,7 @@ mod tests {
                 report(Verdict::Pass, &[]),
             ), // other column
         ];
-        let s = score(&results, "verdict_id_card");
+        let s = score(&results, "verdict_id_card", |_| true);
         assert!(s.rules.is_empty());
         let v = s.verdict.clone().unwrap();
         assert_eq!(v.column, "verdict_id_card");
@@ -713,7 +795,9 @@ mod tests {
             ),
             "{table}"
         );
-        assert!(score(&results, "verdict_missing").verdict.is_none());
+        assert!(score(&results, "verdict_missing", |_| true)
+            .verdict
+            .is_none());
     }
 
     #[test]
@@ -729,7 +813,7 @@ mod tests {
                 report(Verdict::Fail, &[("a_long_rule_name", SP), ("b", SP)]),
             ),
         ];
-        let table = render_table(&score(&results, "verdict_id_card"));
+        let table = render_table(&score(&results, "verdict_id_card", |_| true));
         let lines: Vec<&str> = table.lines().take(3).collect();
         assert!(lines[0].starts_with("rule"));
         assert!(lines[1].contains("1.000"), "{table}");
@@ -761,7 +845,7 @@ mod tests {
                 report(Verdict::Fail, &[("good", SP), ("bad", SP)]),
             ),
         ];
-        score(&results, "verdict_id_card")
+        score(&results, "verdict_id_card", |_| true)
     }
 
     #[test]

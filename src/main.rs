@@ -7,6 +7,7 @@ use idphoto::profile::{InputKind, Profile};
 use idphoto::report::{Report, Status, Verdict};
 use idphoto::runtime::models::ModelStore;
 use idphoto::{eval, CheckOptions, CheckerPool};
+use std::collections::HashSet;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -229,7 +230,12 @@ fn run_eval(
         .with_context(|| format!("reading labels {}", labels.display()))?;
     let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let pool = common.pool(Lang::En, rows.len())?;
-    let profile_name = pool.with_checker(|c| c.profile().name.clone());
+    let (profile_name, profile_rules) = pool.with_checker(|c| {
+        let profile = c.profile();
+        let rules: HashSet<&'static str> =
+            profile.rules_for(common.input).map(|r| r.id()).collect();
+        (profile.name.clone(), rules)
+    });
     let verdict_column = if profile_name == "icao" {
         "verdict_icao"
     } else {
@@ -244,7 +250,7 @@ fn run_eval(
             writeln!(file, "{}", serde_json::to_string(report)?)?;
         }
     }
-    let summary = eval::score(&results, verdict_column);
+    let summary = eval::score(&results, verdict_column, |id| profile_rules.contains(id));
     if common.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
