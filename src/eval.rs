@@ -5,6 +5,7 @@
 //!
 //! A rule that answers `not_assessed` (or is missing from the report, or the whole report is an
 //! error) is counted as a wrong answer for every labelled image, so dodging never looks accurate.
+//! Only a rule the profile does not run at all is left unscored, and shown as such.
 
 use crate::report::{Report, Status, Verdict};
 use crate::CheckerPool;
@@ -452,8 +453,7 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 
 /// One line per violated floor; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
-/// violation, and so is a
-/// `max_false_passes` when the summary has no verdict score.
+/// violation, and so is a `max_false_passes` when the summary has no verdict score.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
     let mut out = Vec::new();
     for (id, &floor) in &floors.min_balanced_accuracy {
