@@ -288,9 +288,8 @@ fn score_rule<R: Borrow<LabelRow>>(
             (Expected::Pass, _) => s.fp += 1,
         }
     }
-    if in_profile {
-        s.balanced_accuracy = balanced_accuracy(s.tp, s.fp, s.tn, s.fn_);
-    }
+    // A rule outside the profile has no confusion counts, so this is None for it.
+    s.balanced_accuracy = balanced_accuracy(s.tp, s.fp, s.tn, s.fn_);
     s
 }
 
