@@ -44,6 +44,14 @@ pub struct Checker {
 
 impl Checker {
     pub fn new(store: &ModelStore, profile: Arc<Profile>, options: CheckOptions) -> Result<Self> {
+        // Otherwise every photo, even a blank one, would pass.
+        if profile.rules_for(options.input).next().is_none() {
+            return Err(Error::Profile(format!(
+                "profile `{}` has no rule for {} photos",
+                profile.name,
+                options.input.name()
+            )));
+        }
         Ok(Checker {
             analyser: Analyser::new(store, options.analysis.clone())?,
             profile,
@@ -57,16 +65,9 @@ impl Checker {
 
     pub fn check_file(&self, path: &Path) -> Report {
         let name = path.display().to_string();
-        match std::fs::read(path) {
+        match crate::decode::read_file(path, &self.options.decode) {
             Ok(bytes) => self.check_bytes(&name, &bytes),
-            Err(source) => self.error_report(
-                &name,
-                Error::Io {
-                    path: name.clone(),
-                    source,
-                },
-                BTreeMap::new(),
-            ),
+            Err(e) => self.error_report(&name, e, BTreeMap::new()),
         }
     }
 

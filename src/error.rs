@@ -16,6 +16,11 @@ pub enum Error {
     Corrupt(String),
     #[error("the image is too large: {width}x{height} pixels (limit {limit} pixels)")]
     TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("the file is too large: {bytes} bytes (limit {limit} bytes)")]
+    FileTooLarge { bytes: u64, limit: u64 },
+    /// The decoder would need more memory than the limit allows (huge dimensions or metadata).
+    #[error("the image is too large to decode: {0}")]
+    DecodeLimit(String),
     #[error("the image is too small to check: {width}x{height} pixels")]
     TooSmall { width: u32, height: u32 },
     #[error("ONNX Runtime is not available: {0}")]
@@ -36,7 +41,9 @@ impl Error {
             Error::Io { .. } => "io",
             Error::UnsupportedFormat(_) => "unsupported_format",
             Error::Corrupt(_) => "corrupt_image",
-            Error::TooLarge { .. } => "image_too_large",
+            Error::TooLarge { .. } | Error::FileTooLarge { .. } | Error::DecodeLimit(_) => {
+                "image_too_large"
+            }
             Error::TooSmall { .. } => "image_too_small",
             Error::Runtime(_) => "runtime_unavailable",
             Error::Model(_) => "model_error",

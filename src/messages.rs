@@ -374,6 +374,8 @@ mod tests {
                 width: 1,
                 height: 1,
             },
+            crate::Error::DecodeLimit("x".into()),
+            crate::Error::FileTooLarge { bytes: 2, limit: 1 },
             crate::Error::Runtime("x".into()),
             crate::Error::Model("x".into()),
             crate::Error::Profile("x".into()),

@@ -16,6 +16,15 @@ pub enum InputKind {
     Finished,
 }
 
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::Selfie => "selfie",
+            InputKind::Finished => "finished",
+        }
+    }
+}
+
 pub struct ProfileRule {
     pub rule: Box<dyn Rule>,
     pub inputs: Vec<InputKind>,
@@ -82,7 +91,10 @@ impl Profile {
                     .map_err(|e| err(format!("rules.{id}.inputs: {e}")))?,
                 None => vec![InputKind::Selfie, InputKind::Finished],
             };
-            let rule = checks::build(&id, params).map_err(|e| err(e.to_string()))?;
+            let rule = checks::build(&id, params).map_err(|e| match e {
+                Error::Profile(msg) => err(msg),
+                other => err(other.to_string()),
+            })?;
             rules.push(ProfileRule { rule, inputs });
         }
         Ok(Profile {
@@ -130,6 +142,20 @@ mod tests {
         let e = Profile::parse(bad_param, "t").err().unwrap().to_string();
         assert!(e.contains("max_roll"), "{e}");
         assert!(Profile::load("no-such-profile").is_err());
+        let missing = "name = \"x\"\n[rules.lighting_even]\n";
+        let e = Profile::parse(missing, "t").err().unwrap().to_string();
+        assert_eq!(e.matches("profile problem").count(), 1, "{e}");
+    }
+
+    #[test]
+    fn thresholds_must_be_finite_and_not_negative() {
+        for value in ["nan", "inf", "-0.5"] {
+            let text = format!("name = \"x\"\n[rules.lighting_even]\nmin_ratio = {value}\n");
+            let e = Profile::parse(&text, "t").err().unwrap().to_string();
+            assert!(e.contains("min_ratio"), "{value}: {e}");
+        }
+        let fine = "name = \"x\"\n[rules.lighting_even]\nmin_ratio = 0.8\n";
+        assert!(Profile::parse(fine, "t").is_ok());
     }
 
     #[test]

@@ -282,6 +282,14 @@ fn exit_code_2_for_bad_usage() {
     let out = idphoto(&["check", "--profile", "no-such-profile", p]);
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-profile"));
+    // A profile whose rules all apply to finished photos would pass every selfie unchecked.
+    let dir = scratch("finished-only");
+    let profile = dir.join("finished-only.toml");
+    let rule = "[rules.photo_size]\ninputs = [\"finished\"]\nwidth = 358\nheight = 441\n";
+    std::fs::write(&profile, format!("name = \"finished-only\"\n{rule}")).unwrap();
+    let out = idphoto(&["check", "--profile", profile.to_str().unwrap(), p]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rule for selfie photos"));
 }
 
 #[test]

@@ -90,6 +90,9 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
     id: &str,
     params: toml::Table,
 ) -> Result<Box<dyn Rule>> {
+    for (key, value) in &params {
+        check_number(value).map_err(|e| Error::Profile(format!("rule {id}: {key}: {e}")))?;
+    }
     let rule: R = toml::Value::Table(params)
         .try_into()
         .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
@@ -98,34 +101,79 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
     Ok(Box::new(rule))
 }
 
+/// Every threshold is a limit, size, share or angle magnitude: a finite number, never below
+/// zero. NaN or a negative limit would make a rule silently always pass or always fail.
+fn check_number(value: &toml::Value) -> std::result::Result<(), String> {
+    let number = match value {
+        toml::Value::Float(f) => *f,
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Array(items) => return items.iter().try_for_each(check_number),
+        _ => return Ok(()),
+    };
+    if !number.is_finite() {
+        return Err(format!("{number} is not a finite number"));
+    }
+    if number < 0.0 {
+        return Err(format!("{number} is negative"));
+    }
+    Ok(())
+}
+
+type Builder = fn(&str, toml::Table) -> Result<Box<dyn Rule>>;
+
+/// Every rule idphoto knows, by id.
+const REGISTRY: &[(&str, Builder)] = &[
+    ("single_face", configured::<single_face::SingleFace>),
+    ("eye_line_level", configured::<eye_line_level::EyeLineLevel>),
+    ("head_frontal", configured::<head_frontal::HeadFrontal>),
+    ("eyes_open", configured::<eyes_open::EyesOpen>),
+    ("mouth_closed", configured::<mouth_closed::MouthClosed>),
+    (
+        "expression_neutral",
+        configured::<expression_neutral::ExpressionNeutral>,
+    ),
+    ("ears_visible", configured::<ears_visible::EarsVisible>),
+    (
+        "eyebrows_visible",
+        configured::<eyebrows_visible::EyebrowsVisible>,
+    ),
+    ("no_glasses", configured::<no_glasses::NoGlasses>),
+    (
+        "no_head_covering",
+        configured::<no_head_covering::NoHeadCovering>,
+    ),
+    ("head_in_frame", configured::<head_in_frame::HeadInFrame>),
+    (
+        "background_plain",
+        configured::<background_plain::BackgroundPlain>,
+    ),
+    (
+        "background_white",
+        configured::<background_white::BackgroundWhite>,
+    ),
+    ("lighting_even", configured::<lighting_even::LightingEven>),
+    ("exposure_ok", configured::<exposure_ok::ExposureOk>),
+    ("sharp", configured::<sharp::Sharp>),
+    ("color_photo", configured::<color_photo::ColorPhoto>),
+    ("not_white_top", configured::<not_white_top::NotWhiteTop>),
+    ("resolution", configured::<resolution::Resolution>),
+    ("photo_size", configured::<finished::PhotoSize>),
+    ("head_width", configured::<finished::HeadWidth>),
+    ("head_top_margin", configured::<finished::HeadTopMargin>),
+    ("eye_line_height", configured::<finished::EyeLineHeight>),
+    ("head_centered", configured::<finished::HeadCentered>),
+];
+
+/// The ids of every rule idphoto knows, whether or not a profile runs it.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().map(|(id, _)| *id)
+}
+
 /// Builds the rule `id` with its thresholds from a profile table.
 pub fn build(id: &str, params: toml::Table) -> Result<Box<dyn Rule>> {
-    match id {
-        "single_face" => configured::<single_face::SingleFace>(id, params),
-        "eye_line_level" => configured::<eye_line_level::EyeLineLevel>(id, params),
-        "head_frontal" => configured::<head_frontal::HeadFrontal>(id, params),
-        "eyes_open" => configured::<eyes_open::EyesOpen>(id, params),
-        "mouth_closed" => configured::<mouth_closed::MouthClosed>(id, params),
-        "expression_neutral" => configured::<expression_neutral::ExpressionNeutral>(id, params),
-        "ears_visible" => configured::<ears_visible::EarsVisible>(id, params),
-        "eyebrows_visible" => configured::<eyebrows_visible::EyebrowsVisible>(id, params),
-        "no_glasses" => configured::<no_glasses::NoGlasses>(id, params),
-        "no_head_covering" => configured::<no_head_covering::NoHeadCovering>(id, params),
-        "head_in_frame" => configured::<head_in_frame::HeadInFrame>(id, params),
-        "background_plain" => configured::<background_plain::BackgroundPlain>(id, params),
-        "background_white" => configured::<background_white::BackgroundWhite>(id, params),
-        "lighting_even" => configured::<lighting_even::LightingEven>(id, params),
-        "exposure_ok" => configured::<exposure_ok::ExposureOk>(id, params),
-        "sharp" => configured::<sharp::Sharp>(id, params),
-        "color_photo" => configured::<color_photo::ColorPhoto>(id, params),
-        "not_white_top" => configured::<not_white_top::NotWhiteTop>(id, params),
-        "resolution" => configured::<resolution::Resolution>(id, params),
-        "photo_size" => configured::<finished::PhotoSize>(id, params),
-        "head_width" => configured::<finished::HeadWidth>(id, params),
-        "head_top_margin" => configured::<finished::HeadTopMargin>(id, params),
-        "eye_line_height" => configured::<finished::EyeLineHeight>(id, params),
-        "head_centered" => configured::<finished::HeadCentered>(id, params),
-        other => Err(Error::Profile(format!("unknown rule `{other}`"))),
+    match REGISTRY.iter().find(|(known, _)| *known == id) {
+        Some((_, builder)) => builder(id, params),
+        None => Err(Error::Profile(format!("unknown rule `{id}`"))),
     }
 }
 

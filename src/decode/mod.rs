@@ -4,13 +4,16 @@
 //! reduced scale in the DCT domain (1/2, 1/4 or 1/8) and only then resized. Nothing is ever
 //! upscaled: a small photo is analysed at its own size and the `resolution` rule judges it.
 
+mod jpeg_segments;
+
 use crate::{Error, Result};
 use fast_image_resize::{
     images::{Image, ImageRef},
     FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
 use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageReader, RgbImage};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
+use std::path::Path;
 
 /// Limits that protect the service from hostile or useless uploads.
 #[derive(Debug, Clone, Copy)]
@@ -19,8 +22,14 @@ pub struct DecodeOptions {
     pub analysis_long_side: u32,
     /// Images with more pixels than this are refused before decoding (decompression bombs).
     pub max_pixels: u64,
+    /// Files longer than this are refused before they are read into memory.
+    pub max_file_bytes: u64,
     /// Images with a shorter side than this cannot show a usable face.
     pub min_side: u32,
+    /// Progressive JPEGs with more scans than this are refused: each scan walks the whole
+    /// picture, so a small file of repeated scans could keep a worker busy for minutes.
+    /// Encoders write about 10.
+    pub max_jpeg_scans: usize,
 }
 
 impl Default for DecodeOptions {
@@ -28,7 +37,10 @@ impl Default for DecodeOptions {
         DecodeOptions {
             analysis_long_side: 1024,
             max_pixels: 64_000_000,
+            // A 64 MP PNG of a photo compresses to well under this; phone JPEGs are 2-10 MB.
+            max_file_bytes: 256 << 20,
             min_side: 64,
+            max_jpeg_scans: 64,
         }
     }
 }
@@ -44,6 +56,45 @@ pub struct Decoded {
     /// The file stores a single grey channel: it cannot be a colour photo.
     pub greyscale_source: bool,
     pub format: &'static str,
+}
+
+/// Reads a photo file. Only regular files are read (a FIFO or device would block or never
+/// end), and never more than `max_file_bytes`.
+pub fn read_file(path: &Path, options: &DecodeOptions) -> Result<Vec<u8>> {
+    let io = |source: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let too_large = |bytes: u64| Error::FileTooLarge {
+        bytes,
+        limit: options.max_file_bytes,
+    };
+    // Asked before opening: opening a FIFO already blocks until something writes to it.
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            what,
+        )));
+    }
+    if metadata.len() > options.max_file_bytes {
+        return Err(too_large(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // The file may grow while it is read.
+    file.take(options.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > options.max_file_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
@@ -76,7 +127,12 @@ fn check_dimensions(width: u32, height: u32, options: &DecodeOptions) -> Result<
 }
 
 fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
-    let corrupt = |e: jpeg_decoder::Error| Error::Corrupt(e.to_string());
+    let corrupt = |e: jpeg_decoder::Error| match e {
+        jpeg_decoder::Error::Unsupported(feature) => {
+            Error::UnsupportedFormat(format!("JPEG using {feature:?}"))
+        }
+        other => Error::Corrupt(other.to_string()),
+    };
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(corrupt)?;
     let info = decoder
@@ -90,11 +146,21 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         .unwrap_or(Orientation::NoTransforms);
 
     use jpeg_decoder::{CodingProcess, PixelFormat};
-    // Only lossless JPEG (scientific and medical archives) stores more than 8 bits per sample,
-    // and its bit depth is not exposed by the decoder, so it cannot be mapped to 8 bits.
-    let deep = || Error::UnsupportedFormat("lossless JPEG with more than 8 bits per sample".into());
-    if info.pixel_format == PixelFormat::L16 {
-        return Err(deep());
+    // Only lossless JPEG (scientific and medical archives) stores other than 8 bits per sample.
+    // The decoder does not say which depth it returns, so such samples cannot be mapped.
+    let precision = jpeg_segments::precision(bytes).unwrap_or(8);
+    let depth = || Error::UnsupportedFormat(format!("JPEG with {precision} bits per sample"));
+    if precision != 8 || info.pixel_format == PixelFormat::L16 {
+        return Err(depth());
+    }
+    if info.coding_process == CodingProcess::DctProgressive {
+        let scans = jpeg_segments::scan_count(bytes);
+        if scans > options.max_jpeg_scans {
+            return Err(Error::UnsupportedFormat(format!(
+                "progressive JPEG with {scans} scans (at most {} are read)",
+                options.max_jpeg_scans
+            )));
+        }
     }
     let (out_w, out_h) = if info.coding_process == CodingProcess::Lossless {
         // The decoder ignores the DCT scale for lossless data (there is no DCT).
@@ -115,7 +181,7 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         PixelFormat::RGB24 => (pixels, false),
         PixelFormat::L8 => (pixels.iter().flat_map(|&v| [v, v, v]).collect(), true),
         PixelFormat::CMYK32 => (cmyk_to_rgb(&pixels), false),
-        PixelFormat::L16 => return Err(deep()),
+        PixelFormat::L16 => return Err(depth()),
     };
     // The length must match exactly: `from_raw` would accept a longer buffer and show only its
     // start as the picture.
@@ -149,7 +215,11 @@ fn decode_generic(
     format: image::ImageFormat,
     options: &DecodeOptions,
 ) -> Result<Decoded> {
-    let corrupt = |e: image::ImageError| Error::Corrupt(e.to_string());
+    let corrupt = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => Error::DecodeLimit(e.to_string()),
+        image::ImageError::Unsupported(_) => Error::UnsupportedFormat(e.to_string()),
+        other => Error::Corrupt(other.to_string()),
+    };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(options.max_pixels.saturating_mul(8));
@@ -283,19 +353,7 @@ mod tests {
             false,
             width as usize * height as usize - 1,
         ));
-        while bits.len() % 8 != 0 {
-            bits.push(true);
-        }
-        let mut scan = Vec::new();
-        for byte in bits.chunks(8) {
-            let b = byte
-                .iter()
-                .fold(0u8, |acc, &bit| (acc << 1) | u8::from(bit));
-            scan.push(b);
-            if b == 0xFF {
-                scan.push(0);
-            }
-        }
+        let scan = entropy_bytes(bits);
         let [wh, wl] = width.to_be_bytes();
         let [hh, hl] = height.to_be_bytes();
         let mut out = vec![0xFF, 0xD8];
@@ -312,8 +370,113 @@ mod tests {
         out
     }
 
+    /// Huffman-coded bits as scan bytes: padded with ones, 0xFF followed by a stuffed zero.
+    fn entropy_bytes(mut bits: Vec<bool>) -> Vec<u8> {
+        while bits.len() % 8 != 0 {
+            bits.push(true);
+        }
+        let mut scan = Vec::new();
+        for byte in bits.chunks(8) {
+            let b = byte
+                .iter()
+                .fold(0u8, |acc, &bit| (acc << 1) | u8::from(bit));
+            scan.push(b);
+            if b == 0xFF {
+                scan.push(0);
+            }
+        }
+        scan
+    }
+
+    /// A mid-grey progressive greyscale JPEG: one DC scan, then `ac_scans` AC scans that each
+    /// cover every block with end-of-band runs. Each scan is a few bytes however large the
+    /// picture, which is what makes such files cheap to send and slow to decode.
+    fn progressive_grey(side: u16, ac_scans: usize) -> Vec<u8> {
+        let [sh, sl] = side.to_be_bytes();
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xDB, 0, 67, 0];
+        out.extend([1u8; 64]);
+        out.extend([0xFF, 0xC2, 0, 11, 8, sh, sl, sh, sl, 1, 1, 0x11, 0]);
+        // One code of length 1 per table: DC difference 0, and AC EOBRUN of 2^14 + extra.
+        let mut counts = [0u8; 16];
+        counts[0] = 1;
+        for (class, symbol) in [(0x00, 0x00), (0x10, 0xE0)] {
+            out.extend([0xFF, 0xC4, 0, 20, class]);
+            out.extend(counts);
+            out.push(symbol);
+        }
+        let blocks = (usize::from(side).div_ceil(8)).pow(2);
+        out.extend([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 0, 0, 0]);
+        out.extend(entropy_bytes(vec![false; blocks]));
+        let run: Vec<bool> = std::iter::once(false).chain([true; 14]).collect();
+        let ac = entropy_bytes(run.repeat(blocks.div_ceil((1 << 15) - 1)));
+        for _ in 0..ac_scans {
+            out.extend([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 1, 63, 0]);
+            out.extend(&ac);
+        }
+        out.extend([0xFF, 0xD9]);
+        out
+    }
+
     #[test]
-    fn lossless_jpeg_is_read_at_full_size_or_refused_when_deeper_than_8_bits() {
+    fn progressive_jpegs_are_read_unless_they_repeat_scans_without_end() {
+        let file = progressive_grey(128, 3);
+        let d = decode(&file, &DecodeOptions::default()).unwrap();
+        assert_eq!(d.image.dimensions(), (128, 128));
+        assert!(
+            d.image.pixels().all(|p| p.0[0].abs_diff(128) <= 1),
+            "mid grey"
+        );
+        let strict = DecodeOptions {
+            max_jpeg_scans: 3,
+            ..DecodeOptions::default()
+        };
+        let refused = decode(&file, &strict);
+        assert!(
+            matches!(&refused, Err(Error::UnsupportedFormat(m)) if m.contains("4 scans")),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn only_regular_files_within_the_size_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = read_file(dir.path(), &DecodeOptions::default());
+        assert!(matches!(folder, Err(Error::Io { .. })), "{folder:?}");
+        let path = dir.path().join("photo.jpg");
+        std::fs::write(&path, [0u8; 100]).unwrap();
+        assert_eq!(
+            read_file(&path, &DecodeOptions::default()).unwrap().len(),
+            100
+        );
+        let small = DecodeOptions {
+            max_file_bytes: 99,
+            ..DecodeOptions::default()
+        };
+        let long = read_file(&path, &small);
+        assert!(
+            matches!(
+                long,
+                Err(Error::FileTooLarge {
+                    bytes: 100,
+                    limit: 99
+                })
+            ),
+            "{long:?}"
+        );
+        #[cfg(unix)]
+        {
+            // A FIFO would block the reader until something writes to it.
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let read = read_file(&fifo, &DecodeOptions::default());
+                assert!(matches!(read, Err(Error::Io { .. })), "{read:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lossless_jpeg_is_read_at_full_size_or_refused_unless_8_bits() {
         // Wider than the analysis size, so a DCT scale would have been asked for.
         let d = decode(&lossless_grey(2000, 100, 8, 200), &DecodeOptions::default()).unwrap();
         assert_eq!(d.image.dimensions(), (1024, 51));
@@ -324,6 +487,11 @@ mod tests {
             &DecodeOptions::default(),
         );
         assert!(matches!(deep, Err(Error::UnsupportedFormat(_))), "{deep:?}");
+        let shallow = decode(&lossless_grey(300, 200, 2, 3), &DecodeOptions::default());
+        assert!(
+            matches!(shallow, Err(Error::UnsupportedFormat(_))),
+            "{shallow:?}"
+        );
     }
 
     fn jpeg_bytes(img: &RgbImage) -> Vec<u8> {
