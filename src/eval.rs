@@ -87,7 +87,12 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
         if file.is_empty() {
             bail!("{} line {line}: empty `file` cell", path.display());
         }
-        if !seen_files.insert(file.clone()) {
+        // `a/x.jpg` and `./a/x.jpg` are the same photo.
+        let normalised: std::path::PathBuf = Path::new(&file)
+            .components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect();
+        if !seen_files.insert(normalised.display().to_string()) {
             bail!(
                 "{} line {line}: file {file:?} is listed twice",
                 path.display()
@@ -115,6 +120,20 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
         });
     }
     Ok(rows)
+}
+
+/// Label columns that name neither a rule idphoto knows nor a verdict: most likely typos, which
+/// would otherwise be listed as "not in profile" without a word.
+pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    first
+        .columns
+        .iter()
+        .filter(|c| !c.starts_with(VERDICT_PREFIX) && !crate::checks::ids().any(|id| id == *c))
+        .cloned()
+        .collect()
 }
 
 /// Checks every labelled photo on the pool's workers, in row order. A photo that cannot be
@@ -610,6 +629,16 @@ mod tests {
         let csv = format!("{HEADER}a.jpg,s,l,pass,,,\na.jpg,s,l,fail,,,\n");
         let err = read_labels(&write_file("l.csv", &csv)).unwrap_err();
         assert!(err.to_string().contains("twice"), "{err}");
+        let csv = format!("{HEADER}a/b.jpg,s,l,pass,,,\n./a/b.jpg,s,l,pass,,,\n");
+        let err = read_labels(&write_file("l.csv", &csv)).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn label_columns_that_name_no_rule_are_reported() {
+        let csv = "file,eers_visible,single_face,verdict_icao\na.jpg,pass,pass,fail\n";
+        let rows = read_labels(&write_file("l.csv", csv)).unwrap();
+        assert_eq!(unknown_columns(&rows), vec!["eers_visible".to_string()]);
     }
 
     #[test]

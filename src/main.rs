@@ -13,6 +13,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser)]
 #[command(
@@ -102,6 +103,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .without_time()
         .init();
@@ -189,7 +191,20 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
         Verdict::Fail => messages::text(lang, "ui.verdict_fail"),
         Verdict::Error => messages::text(lang, "ui.verdict_error"),
     };
-    writeln!(out, "{}: {verdict}", report.file)?;
+    // A newline or escape sequence in a file name must not break the layout.
+    let file: String = report
+        .file
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    writeln!(out, "{file}: {verdict}")?;
     if let Some(err) = &report.error {
         writeln!(out, "  {}", err.message)?;
         return Ok(());
@@ -200,17 +215,25 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
             writeln!(out, "  {}. {reason}", i + 1)?;
         }
     }
+    let status_text = |status: Status| match status {
+        Status::Pass => messages::text(lang, "ui.status_pass"),
+        Status::Fail => messages::text(lang, "ui.status_fail"),
+        Status::NotAssessed => messages::text(lang, "ui.status_not_assessed"),
+    };
+    // Terminal columns, not chars: a Chinese character takes two.
+    let column = [Status::Pass, Status::Fail, Status::NotAssessed]
+        .map(|s| status_text(s).width())
+        .into_iter()
+        .max()
+        .unwrap_or(0);
     for c in &report.checks {
-        let status = match c.status {
-            Status::Pass => messages::text(lang, "ui.status_pass"),
-            Status::Fail => messages::text(lang, "ui.status_fail"),
-            Status::NotAssessed => messages::text(lang, "ui.status_not_assessed"),
-        };
+        let status = status_text(c.status);
+        let pad = " ".repeat(column - status.width());
         let value = c.value.map_or("-".to_string(), |v| format!("{v:.3}"));
         writeln!(
             out,
-            "    {:<20} {:<8} {:>9}  {}",
-            c.id, status, value, c.threshold
+            "    {:<20} {status}{pad} {:>9}  {}",
+            c.id, value, c.threshold
         )?;
     }
     if let Some(total) = report.timings_ms.get("total") {
@@ -228,6 +251,19 @@ fn run_eval(
 ) -> anyhow::Result<ExitCode> {
     let rows = eval::read_labels(labels)
         .with_context(|| format!("reading labels {}", labels.display()))?;
+    for column in eval::unknown_columns(&rows) {
+        eprintln!(
+            "warning: labels column `{column}` is not a rule id or verdict; it is not scored"
+        );
+    }
+    // Both are checked before the photos, so a typo does not cost a whole run.
+    let floors = floors.map(|path| eval::read_floors(&path)).transpose()?;
+    let mut reports_file = match &reports_path {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => None,
+    };
     let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let pool = common.pool(Lang::En, rows.len())?;
     let (profile_name, profile_rules) = pool.with_checker(|c| {
@@ -242,13 +278,16 @@ fn run_eval(
         "verdict_id_card"
     };
     let results = eval::run_on_pool(&rows, &root, &pool);
-    if let Some(path) = reports_path {
-        let mut file = std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-        );
+    for (_, report) in &results {
+        if let Some(error) = &report.error {
+            eprintln!("{}: {}: {}", report.file, error.code, error.message);
+        }
+    }
+    if let Some(file) = &mut reports_file {
         for (_, report) in &results {
             writeln!(file, "{}", serde_json::to_string(report)?)?;
         }
+        file.flush()?;
     }
     let summary = eval::score(&results, verdict_column, |id| profile_rules.contains(id));
     if common.json {
@@ -257,7 +296,6 @@ fn run_eval(
         print!("{}", eval::render_table(&summary));
     }
     if let Some(floors) = floors {
-        let floors = eval::read_floors(&floors)?;
         let violations = eval::check_floors(&summary, &floors);
         if !violations.is_empty() {
             for v in &violations {
