@@ -195,13 +195,9 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
     let file: String = report
         .file
         .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
         })
         .collect();
     writeln!(out, "{file}: {verdict}")?;

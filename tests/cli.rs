@@ -160,6 +160,26 @@ fn human_output_defaults_to_simplified_chinese() {
 }
 
 #[test]
+fn output_to_files_stays_plain_text() {
+    // A newline in a file name would otherwise start a line of its own in the report.
+    let dir = scratch("plain");
+    let odd = dir.join("a\nb.png");
+    std::fs::copy(testdata("astronaut.png"), &odd).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_idphoto"))
+        .args(["check", "--lang", "en", odd.to_str().unwrap()])
+        .env("IDPHOTO_LOG", "info")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("a\\nb.png: Not accepted"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("b.png")), "{text}");
+    // Log lines carry no colour codes when stderr is a file or pipe.
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("INFO"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+}
+
+#[test]
 fn exit_code_0_when_every_rule_of_the_profile_passes() {
     // The built-in ID-card profile cut down to rules Grace Hopper's portrait clearly meets
     // (she wears glasses and a cap, so she cannot pass the full profile).
