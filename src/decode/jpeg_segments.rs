@@ -6,7 +6,7 @@ pub fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
     let mut at = 2; // after SOI
     std::iter::from_fn(move || loop {
         // Entropy-coded data (and any garbage) runs until the next 0xFF.
-        at += bytes.get(at..)?.iter().position(|&b| b == 0xFF)?;
+        at += memchr::memchr(0xFF, bytes.get(at..)?)?;
         let marker = *bytes.get(at + 1)?;
         match marker {
             // Fill byte before a marker.
@@ -27,15 +27,25 @@ pub fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
     })
 }
 
-/// Sample precision in bits from the first frame header (SOFn), if there is one.
-pub fn precision(bytes: &[u8]) -> Option<u8> {
-    segments(bytes)
-        .find(|(marker, _)| is_frame_header(*marker))
-        .and_then(|(_, payload)| payload.first().copied())
+/// What the first frame header (SOFn) says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// Bits per sample.
+    pub precision: u8,
+    pub components: u8,
 }
 
-/// Number of scans (SOS segments). A progressive JPEG refines the whole picture once per scan,
-/// so its decoding time grows with this count however small the file is.
+pub fn frame(bytes: &[u8]) -> Option<Frame> {
+    let (_, payload) = segments(bytes).find(|(marker, _)| is_frame_header(*marker))?;
+    Some(Frame {
+        precision: *payload.first()?,
+        components: *payload.get(5)?,
+    })
+}
+
+/// Number of scans (SOS segments). The decoder walks the whole picture once per scan, and a
+/// scan header alone (10 bytes, no data) is enough to make it, so decoding time grows with this
+/// count however small the file is.
 pub fn scan_count(bytes: &[u8]) -> usize {
     segments(bytes)
         .filter(|(marker, _)| *marker == 0xDA)
@@ -67,7 +77,11 @@ mod tests {
             file.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
         }
         file.extend([0xFF, 0xD9]);
-        assert_eq!(precision(&file), Some(12));
+        let expected = Frame {
+            precision: 12,
+            components: 1,
+        };
+        assert_eq!(frame(&file), Some(expected));
         assert_eq!(scan_count(&file), 3);
     }
 
@@ -76,8 +90,8 @@ mod tests {
         let mut file = vec![0xFF, 0xD8];
         file.extend(segment(0xC0, &[8, 0, 8, 0, 8, 1]));
         file.extend([0xFF, 0xDA, 0x00]);
-        assert_eq!(precision(&file), Some(8));
+        assert_eq!(frame(&file).map(|f| f.precision), Some(8));
         assert_eq!(scan_count(&file), 0);
-        assert_eq!(precision(&[0xFF, 0xD8, 0xFF]), None);
+        assert_eq!(frame(&[0xFF, 0xD8, 0xFF]), None);
     }
 }

@@ -26,10 +26,14 @@ pub struct DecodeOptions {
     pub max_file_bytes: u64,
     /// Images with a shorter side than this cannot show a usable face.
     pub min_side: u32,
-    /// Progressive JPEGs with more scans than this are refused: each scan walks the whole
-    /// picture, so a small file of repeated scans could keep a worker busy for minutes.
-    /// Encoders write about 10.
+    /// Each JPEG scan walks the whole picture, and a scan header without data is enough to
+    /// make the decoder do it, so a few hundred bytes of repeated scans could keep a worker busy
+    /// for minutes. Sequential and lossless JPEGs code each component once; a progressive JPEG
+    /// may have at most this many scans (encoders write about 10) ...
     pub max_jpeg_scans: usize,
+    /// ... and at most this many samples (width x height x components) decoded over all its
+    /// scans: 64 scans of a 12 MP colour photo, 20 of a 64 MP one, at worst about 3 s here.
+    pub max_jpeg_scan_samples: u64,
 }
 
 impl Default for DecodeOptions {
@@ -41,6 +45,7 @@ impl Default for DecodeOptions {
             max_file_bytes: 256 << 20,
             min_side: 64,
             max_jpeg_scans: 64,
+            max_jpeg_scan_samples: 4_000_000_000,
         }
     }
 }
@@ -69,8 +74,9 @@ pub fn read_file(path: &Path, options: &DecodeOptions) -> Result<Vec<u8>> {
         bytes,
         limit: options.max_file_bytes,
     };
-    // Asked before opening: opening a FIFO already blocks until something writes to it.
-    let metadata = std::fs::metadata(path).map_err(io)?;
+    let file = open_without_blocking(path).map_err(io)?;
+    // Asked of the open file, so the path cannot be swapped for something else in between.
+    let metadata = file.metadata().map_err(io)?;
     if !metadata.is_file() {
         let what = if metadata.is_dir() {
             "a folder"
@@ -85,7 +91,11 @@ pub fn read_file(path: &Path, options: &DecodeOptions) -> Result<Vec<u8>> {
     if metadata.len() > options.max_file_bytes {
         return Err(too_large(metadata.len()));
     }
-    let file = std::fs::File::open(path).map_err(io)?;
+    // Kernel files such as /proc/kmsg say they are empty, then block the reader. A truly empty
+    // file is no photo either way, and the decoder says so.
+    if metadata.len() == 0 {
+        return Ok(Vec::new());
+    }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     // The file may grow while it is read.
     file.take(options.max_file_bytes + 1)
@@ -95,6 +105,22 @@ pub fn read_file(path: &Path, options: &DecodeOptions) -> Result<Vec<u8>> {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Opening a FIFO for reading blocks until something writes to it; with O_NONBLOCK it returns
+/// at once, and the metadata check then refuses it. Regular files ignore the flag.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
@@ -148,19 +174,26 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
     use jpeg_decoder::{CodingProcess, PixelFormat};
     // Only lossless JPEG (scientific and medical archives) stores other than 8 bits per sample.
     // The decoder does not say which depth it returns, so such samples cannot be mapped.
-    let precision = jpeg_segments::precision(bytes).unwrap_or(8);
+    let frame = jpeg_segments::frame(bytes)
+        .ok_or_else(|| Error::Corrupt("JPEG without frame header".into()))?;
+    let precision = frame.precision;
     let depth = || Error::UnsupportedFormat(format!("JPEG with {precision} bits per sample"));
     if precision != 8 || info.pixel_format == PixelFormat::L16 {
         return Err(depth());
     }
-    if info.coding_process == CodingProcess::DctProgressive {
-        let scans = jpeg_segments::scan_count(bytes);
-        if scans > options.max_jpeg_scans {
-            return Err(Error::UnsupportedFormat(format!(
-                "progressive JPEG with {scans} scans (at most {} are read)",
-                options.max_jpeg_scans
-            )));
-        }
+    let scans = jpeg_segments::scan_count(bytes);
+    let allowed = allowed_scans(
+        info.coding_process,
+        frame.components,
+        width,
+        height,
+        options,
+    );
+    if scans > allowed {
+        return Err(Error::UnsupportedFormat(format!(
+            "JPEG with {scans} scans for {} components (at most {allowed} are read)",
+            frame.components
+        )));
     }
     let (out_w, out_h) = if info.coding_process == CodingProcess::Lossless {
         // The decoder ignores the DCT scale for lossless data (there is no DCT).
@@ -197,6 +230,22 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         "jpeg",
         options,
     )
+}
+
+fn allowed_scans(
+    process: jpeg_decoder::CodingProcess,
+    components: u8,
+    width: u32,
+    height: u32,
+    options: &DecodeOptions,
+) -> usize {
+    let components = u64::from(components.max(1));
+    if process != jpeg_decoder::CodingProcess::DctProgressive {
+        return components as usize;
+    }
+    let samples = (u64::from(width) * u64::from(height) * components).max(1);
+    let affordable = (options.max_jpeg_scan_samples / samples) as usize;
+    affordable.min(options.max_jpeg_scans)
 }
 
 /// jpeg-decoder returns Adobe CMYK already inverted to plain CMYK values.
@@ -433,6 +482,32 @@ mod tests {
         let refused = decode(&file, &strict);
         assert!(
             matches!(&refused, Err(Error::UnsupportedFormat(m)) if m.contains("4 scans")),
+            "{refused:?}"
+        );
+        // The same four scans are too many for a budget of three whole pictures.
+        let frugal = DecodeOptions {
+            max_jpeg_scan_samples: 3 * 128 * 128,
+            ..DecodeOptions::default()
+        };
+        assert!(matches!(
+            decode(&file, &frugal),
+            Err(Error::UnsupportedFormat(_))
+        ));
+    }
+
+    #[test]
+    fn sequential_jpegs_code_each_component_once() {
+        let file = jpeg_bytes(&marked(400, 300));
+        assert!(decode(&file, &DecodeOptions::default()).is_ok());
+        // The decoder would walk the picture again for each repeated scan header.
+        let sos = file.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let header_len = usize::from(u16::from_be_bytes([file[sos + 2], file[sos + 3]]));
+        let header = file[sos..sos + 2 + header_len].to_vec();
+        let eoi = file.len() - 2;
+        let repeated = [&file[..eoi], &header.repeat(5), &file[eoi..]].concat();
+        let refused = decode(&repeated, &DecodeOptions::default());
+        assert!(
+            matches!(&refused, Err(Error::UnsupportedFormat(m)) if m.contains("6 scans")),
             "{refused:?}"
         );
     }
