@@ -5,6 +5,7 @@
 //! upscaled: a small photo is analysed at its own size and the `resolution` rule judges it.
 
 mod jpeg_segments;
+mod png_chunks;
 
 use crate::{Error, Result};
 use fast_image_resize::{
@@ -126,7 +127,11 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
     match image::guess_format(bytes) {
         Ok(image::ImageFormat::Jpeg) => decode_jpeg(bytes, options),
-        Ok(image::ImageFormat::Png) => decode_generic(bytes, image::ImageFormat::Png, options),
+        Ok(image::ImageFormat::Png) => decode_generic(
+            &png_chunks::without_icc_profile(bytes),
+            image::ImageFormat::Png,
+            options,
+        ),
         Ok(image::ImageFormat::WebP) => decode_generic(bytes, image::ImageFormat::WebP, options),
         // Archives of scanned or research photos also hold GIF and PGM files.
         Ok(image::ImageFormat::Gif) => decode_generic(bytes, image::ImageFormat::Gif, options),
