@@ -148,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn thresholds_must_be_finite_and_not_negative() {
+    fn thresholds_are_finite_and_only_offsets_and_margins_negative() {
         for value in ["nan", "inf", "-0.5"] {
             let text = format!("name = \"x\"\n[rules.lighting_even]\nmin_ratio = {value}\n");
             let e = Profile::parse(&text, "t").err().unwrap().to_string();
@@ -156,6 +156,15 @@ mod tests {
         }
         let fine = "name = \"x\"\n[rules.lighting_even]\nmin_ratio = 0.8\n";
         assert!(Profile::parse(fine, "t").is_ok());
+        // An offset is signed.
+        let frontal = "[rules.head_frontal]\nmax_yaw_deg = 11.0\nmax_pitch_deg = 14.0\n";
+        let offset = format!("name = \"x\"\n{frontal}pitch_offset_deg = -2.0\n");
+        assert!(Profile::parse(&offset, "t").is_ok());
+        let limit = format!(
+            "name = \"x\"\n{}pitch_offset_deg = 2.0\n",
+            frontal.replace("11.0", "-11.0")
+        );
+        assert!(Profile::parse(&limit, "t").is_err());
     }
 
     #[test]

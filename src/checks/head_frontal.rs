@@ -18,6 +18,10 @@ impl Rule for HeadFrontal {
         "head_frontal"
     }
 
+    fn signed_params(&self) -> &'static [&'static str] {
+        &["pitch_offset_deg"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "|yaw| <= {}, |pitch| <= {}",

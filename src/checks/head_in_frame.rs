@@ -23,6 +23,11 @@ impl Rule for HeadInFrame {
         "head_in_frame"
     }
 
+    /// A lenient profile may let a little hair or an ear tip leave the frame.
+    fn signed_params(&self) -> &'static [&'static str] {
+        &["min_top_margin", "min_side_margin"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = "margin >= 0 (top, sides, below chin)".to_string();
         let face = match ctx.face() {

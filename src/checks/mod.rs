@@ -84,36 +84,45 @@ pub trait Rule: Send + Sync {
     fn validate(&self) -> std::result::Result<(), String> {
         Ok(())
     }
+    /// Parameters that may be below zero: offsets and margins. Every other number is a limit,
+    /// size or share, where a negative value would make the rule always pass or always fail.
+    fn signed_params(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 fn configured<R: Rule + DeserializeOwned + 'static>(
     id: &str,
     params: toml::Table,
 ) -> Result<Box<dyn Rule>> {
-    for (key, value) in &params {
-        check_number(value).map_err(|e| Error::Profile(format!("rule {id}: {key}: {e}")))?;
-    }
-    let rule: R = toml::Value::Table(params)
+    let rule: R = toml::Value::Table(params.clone())
         .try_into()
         .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
+    for (key, value) in &params {
+        let signed = rule.signed_params().contains(&key.as_str());
+        check_number(value, signed)
+            .map_err(|e| Error::Profile(format!("rule {id}: {key}: {e}")))?;
+    }
     rule.validate()
         .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
     Ok(Box::new(rule))
 }
 
-/// Every threshold is a limit, size, share or angle magnitude: a finite number, never below
-/// zero. NaN or a negative limit would make a rule silently always pass or always fail.
-fn check_number(value: &toml::Value) -> std::result::Result<(), String> {
+/// Every parameter is a finite number, and only the rule's signed ones may be negative. NaN or
+/// a negative limit would make a rule silently always pass or always fail.
+fn check_number(value: &toml::Value, signed: bool) -> std::result::Result<(), String> {
     let number = match value {
         toml::Value::Float(f) => *f,
         toml::Value::Integer(i) => *i as f64,
-        toml::Value::Array(items) => return items.iter().try_for_each(check_number),
+        toml::Value::Array(items) => {
+            return items.iter().try_for_each(|item| check_number(item, signed))
+        }
         _ => return Ok(()),
     };
     if !number.is_finite() {
         return Err(format!("{number} is not a finite number"));
     }
-    if number < 0.0 {
+    if number < 0.0 && !signed {
         return Err(format!("{number} is negative"));
     }
     Ok(())
