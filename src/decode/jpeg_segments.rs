@@ -15,12 +15,15 @@ pub fn segments(bytes: &[u8]) -> impl Iterator<Item = (u8, &[u8])> + '_ {
             0x00 | 0x01 | 0xD0..=0xD8 => at += 2,
             0xD9 => return None,
             _ => {
+                // The length counts its own two bytes; below that the file is broken, and the
+                // decoder refuses it.
                 let len = usize::from(u16::from_be_bytes([
                     *bytes.get(at + 2)?,
                     *bytes.get(at + 3)?,
-                ]));
-                let payload = bytes.get(at + 4..(at + 2 + len).max(at + 4))?;
-                at += 2 + len.max(2);
+                ]))
+                .checked_sub(2)?;
+                let payload = bytes.get(at + 4..at + 4 + len)?;
+                at += 4 + len;
                 return Some((marker, payload));
             }
         }
@@ -35,21 +38,36 @@ pub struct Frame {
     pub components: u8,
 }
 
-pub fn frame(bytes: &[u8]) -> Option<Frame> {
-    let (_, payload) = segments(bytes).find(|(marker, _)| is_frame_header(*marker))?;
-    Some(Frame {
-        precision: *payload.first()?,
-        components: *payload.get(5)?,
-    })
+/// What the segments say about the cost of decoding, in one walk over the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The first frame header (SOFn), if there is one.
+    pub frame: Option<Frame>,
+    /// Number of scans (SOS segments). The decoder walks the whole picture once per scan, and a
+    /// scan header alone (10 bytes, no data) is enough to make it, so decoding time grows with
+    /// this count however small the file is.
+    pub scans: usize,
 }
 
-/// Number of scans (SOS segments). The decoder walks the whole picture once per scan, and a
-/// scan header alone (10 bytes, no data) is enough to make it, so decoding time grows with this
-/// count however small the file is.
-pub fn scan_count(bytes: &[u8]) -> usize {
-    segments(bytes)
-        .filter(|(marker, _)| *marker == 0xDA)
-        .count()
+pub fn layout(bytes: &[u8]) -> Layout {
+    let mut layout = Layout {
+        frame: None,
+        scans: 0,
+    };
+    for (marker, payload) in segments(bytes) {
+        if marker == 0xDA {
+            layout.scans += 1;
+        } else if is_frame_header(marker) && layout.frame.is_none() {
+            layout.frame = match (payload.first(), payload.get(5)) {
+                (Some(&precision), Some(&components)) => Some(Frame {
+                    precision,
+                    components,
+                }),
+                _ => None,
+            };
+        }
+    }
+    layout
 }
 
 /// SOF0-SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
@@ -81,8 +99,8 @@ mod tests {
             precision: 12,
             components: 1,
         };
-        assert_eq!(frame(&file), Some(expected));
-        assert_eq!(scan_count(&file), 3);
+        assert_eq!(layout(&file).frame, Some(expected));
+        assert_eq!(layout(&file).scans, 3);
     }
 
     #[test]
@@ -90,8 +108,11 @@ mod tests {
         let mut file = vec![0xFF, 0xD8];
         file.extend(segment(0xC0, &[8, 0, 8, 0, 8, 1]));
         file.extend([0xFF, 0xDA, 0x00]);
-        assert_eq!(frame(&file).map(|f| f.precision), Some(8));
-        assert_eq!(scan_count(&file), 0);
-        assert_eq!(frame(&[0xFF, 0xD8, 0xFF]), None);
+        assert_eq!(layout(&file).frame.map(|f| f.precision), Some(8));
+        assert_eq!(layout(&file).scans, 0);
+        assert_eq!(layout(&[0xFF, 0xD8, 0xFF]).frame, None);
+        // A length below its own two bytes ends the walk.
+        let broken = [0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x01, 0xFF, 0xDA, 0x00, 0x02];
+        assert_eq!(layout(&broken).scans, 0);
     }
 }

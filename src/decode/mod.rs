@@ -177,16 +177,19 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         .unwrap_or(Orientation::NoTransforms);
 
     use jpeg_decoder::{CodingProcess, PixelFormat};
-    // Only lossless JPEG (scientific and medical archives) stores other than 8 bits per sample.
-    // The decoder does not say which depth it returns, so such samples cannot be mapped.
-    let frame = jpeg_segments::frame(bytes)
+    let layout = jpeg_segments::layout(bytes);
+    let frame = layout
+        .frame
         .ok_or_else(|| Error::Corrupt("JPEG without frame header".into()))?;
     let precision = frame.precision;
+    // Only lossless JPEG (scientific and medical archives) stores other than 8 bits per sample.
+    // The decoder returns deeper samples as 16 bits and shallower ones unscaled, while the
+    // rules need ordinary 8-bit brightness.
     let depth = || Error::UnsupportedFormat(format!("JPEG with {precision} bits per sample"));
-    if precision != 8 || info.pixel_format == PixelFormat::L16 {
+    if precision != 8 {
         return Err(depth());
     }
-    let scans = jpeg_segments::scan_count(bytes);
+    let scans = layout.scans;
     let allowed = allowed_scans(
         info.coding_process,
         frame.components,

@@ -6,12 +6,13 @@ use std::borrow::Cow;
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
 
-/// The file without its `iCCP` chunks; the same bytes when it has none or its chunk layout is
-/// broken (the decoder then says what is wrong).
+/// The file without its `iCCP` chunks; the same bytes when it has none. Bytes after the last
+/// whole chunk (a cut-off chunk, trailing data) are kept as they are, for the decoder to judge.
 pub fn without_icc_profile(bytes: &[u8]) -> Cow<'_, [u8]> {
-    let Some(chunks) = chunk_spans(bytes) else {
+    if !bytes.starts_with(&SIGNATURE) {
         return Cow::Borrowed(bytes);
-    };
+    }
+    let (chunks, tail) = whole_chunks(bytes);
     let is_icc = |span: &(usize, usize)| &bytes[span.0 + 4..span.0 + 8] == b"iCCP";
     if !chunks.iter().any(is_icc) {
         return Cow::Borrowed(bytes);
@@ -20,30 +21,29 @@ pub fn without_icc_profile(bytes: &[u8]) -> Cow<'_, [u8]> {
     for span in chunks.iter().filter(|span| !is_icc(span)) {
         out.extend_from_slice(&bytes[span.0..span.1]);
     }
+    out.extend_from_slice(&bytes[tail..]);
     Cow::Owned(out)
 }
 
-/// Start and end of each chunk (length, type, data, CRC), up to and including IEND.
-fn chunk_spans(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
-    if !bytes.starts_with(&SIGNATURE) {
-        return None;
-    }
+/// Start and end of each whole chunk (length, type, data, CRC) up to IEND, and where the rest
+/// of the file begins.
+fn whole_chunks(bytes: &[u8]) -> (Vec<(usize, usize)>, usize) {
     let mut spans = Vec::new();
     let mut at = SIGNATURE.len();
-    while at < bytes.len() {
-        let length = u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
-        let end = at.checked_add(12)?.checked_add(length)?;
+    while let Some(length) = bytes.get(at..at + 4) {
+        let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
+        let end = at + 12 + length;
         if end > bytes.len() {
-            return None;
+            break;
         }
-        let kind = &bytes[at + 4..at + 8];
+        let last = &bytes[at + 4..at + 8] == b"IEND";
         spans.push((at, end));
         at = end;
-        if kind == b"IEND" {
+        if last {
             break;
         }
     }
-    Some(spans)
+    (spans, at)
 }
 
 #[cfg(test)]
@@ -68,8 +68,10 @@ mod tests {
         let expected = [&SIGNATURE[..], &ihdr, &idat, &iend].concat();
         assert_eq!(without_icc_profile(&file).as_ref(), expected.as_slice());
         assert!(matches!(without_icc_profile(&expected), Cow::Borrowed(_)));
-        // A chunk running past the end: left for the decoder to report.
-        let broken = [&SIGNATURE[..], &ihdr, &iccp[..10]].concat();
-        assert_eq!(without_icc_profile(&broken).as_ref(), broken.as_slice());
+        // A cut-off last chunk must not shelter the profile: the whole chunks before it are
+        // filtered, and the cut-off bytes are left for the decoder to judge.
+        let cut = [&SIGNATURE[..], &ihdr, &iccp, &idat, &iend[..10]].concat();
+        let expected = [&SIGNATURE[..], &ihdr, &idat, &iend[..10]].concat();
+        assert_eq!(without_icc_profile(&cut).as_ref(), expected.as_slice());
     }
 }
