@@ -23,6 +23,18 @@ const NON_LABEL_COLUMNS: [&str; 4] = ["file", "source", "license_note", "notes"]
 /// Label columns with this prefix are verdicts, not rules.
 const VERDICT_PREFIX: &str = "verdict_";
 
+/// The verdict columns eval scores: the ID-card verdict, and the ICAO one under `--profile icao`.
+pub const VERDICT_COLUMNS: [&str; 2] = ["verdict_id_card", "verdict_icao"];
+
+/// The verdict column that scores `profile`.
+pub fn verdict_column(profile: &str) -> &'static str {
+    if profile == "icao" {
+        VERDICT_COLUMNS[1]
+    } else {
+        VERDICT_COLUMNS[0]
+    }
+}
+
 /// What a labeller said about one rule (or verdict) for one image. Blank cells are absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +134,7 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     Ok(rows)
 }
 
-/// Label columns that name neither a rule idphoto knows nor a verdict: most likely typos, which
+/// Label columns that name neither a rule idphoto knows nor a scored verdict: most likely typos, which
 /// would otherwise be listed as "not in profile" without a word.
 pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
     let Some(first) = rows.first() else {
@@ -131,7 +143,9 @@ pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
     first
         .columns
         .iter()
-        .filter(|c| !c.starts_with(VERDICT_PREFIX) && !crate::checks::ids().any(|id| id == *c))
+        .filter(|c| {
+            !VERDICT_COLUMNS.contains(&c.as_str()) && !crate::checks::ids().any(|id| id == *c)
+        })
         .cloned()
         .collect()
 }
@@ -636,9 +650,10 @@ mod tests {
 
     #[test]
     fn label_columns_that_name_no_rule_are_reported() {
-        let csv = "file,eers_visible,single_face,verdict_icao\na.jpg,pass,pass,fail\n";
+        let csv =
+            "file,eers_visible,single_face,verdict_icoa,verdict_icao\na.jpg,pass,pass,,fail\n";
         let rows = read_labels(&write_file("l.csv", csv)).unwrap();
-        assert_eq!(unknown_columns(&rows), vec!["eers_visible".to_string()]);
+        assert_eq!(unknown_columns(&rows), ["eers_visible", "verdict_icoa"]);
     }
 
     #[test]

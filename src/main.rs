@@ -185,24 +185,29 @@ fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitC
     Ok(ExitCode::from(code))
 }
 
+/// A newline or escape sequence in a file name must not break a line of output.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Result<()> {
     let verdict = match report.verdict {
         Verdict::Pass => messages::text(lang, "ui.verdict_pass"),
         Verdict::Fail => messages::text(lang, "ui.verdict_fail"),
         Verdict::Error => messages::text(lang, "ui.verdict_error"),
     };
-    // A newline or escape sequence in a file name must not break the layout.
-    let file: String = report
-        .file
-        .chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
-        .collect();
-    writeln!(out, "{file}: {verdict}")?;
+    writeln!(out, "{}: {verdict}", escape_controls(&report.file))?;
     if let Some(err) = &report.error {
-        writeln!(out, "  {}", err.message)?;
+        // The message quotes the path.
+        writeln!(out, "  {}", escape_controls(&err.message))?;
         return Ok(());
     }
     if !report.reasons.is_empty() {
@@ -254,10 +259,16 @@ fn run_eval(
     }
     // Both are checked before the photos, so a typo does not cost a whole run.
     let floors = floors.map(|path| eval::read_floors(&path)).transpose()?;
+    // Opened without emptying it, so a run that cannot start keeps the last reports.
     let mut reports_file = match &reports_path {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        )),
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?,
+        ),
         None => None,
     };
     let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
@@ -268,18 +279,17 @@ fn run_eval(
             profile.rules_for(common.input).map(|r| r.id()).collect();
         (profile.name.clone(), rules)
     });
-    let verdict_column = if profile_name == "icao" {
-        "verdict_icao"
-    } else {
-        "verdict_id_card"
-    };
+    let verdict_column = eval::verdict_column(&profile_name);
     let results = eval::run_on_pool(&rows, &root, &pool);
     for (_, report) in &results {
         if let Some(error) = &report.error {
-            eprintln!("{}: {}: {}", report.file, error.code, error.message);
+            let line = format!("{}: {}: {}", report.file, error.code, error.message);
+            eprintln!("{}", escape_controls(&line));
         }
     }
-    if let Some(file) = &mut reports_file {
+    if let Some(file) = reports_file.take() {
+        file.set_len(0)?;
+        let mut file = std::io::BufWriter::new(file);
         for (_, report) in &results {
             writeln!(file, "{}", serde_json::to_string(report)?)?;
         }

@@ -173,6 +173,13 @@ fn output_to_files_stays_plain_text() {
     let text = stdout(&out);
     assert!(text.contains("a\\nb.png: Not accepted"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("b.png")), "{text}");
+    // An error message quotes the path too.
+    let folder = dir.join("c\nd.jpg");
+    std::fs::create_dir_all(&folder).unwrap();
+    let unreadable = idphoto(&["check", "--lang", "en", folder.to_str().unwrap()]);
+    assert_eq!(code(&unreadable), 2);
+    let text = stdout(&unreadable);
+    assert!(!text.lines().any(|l| l.starts_with("d.jpg")), "{text}");
     // Log lines carry no colour codes when stderr is a file or pipe.
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains("INFO"), "{log}");
