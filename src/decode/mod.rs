@@ -23,6 +23,10 @@ pub struct DecodeOptions {
     pub analysis_long_side: u32,
     /// Images with more pixels than this are refused before decoding (decompression bombs).
     pub max_pixels: u64,
+    /// Lossless JPEGs are decoded at full size (there is no DCT to scale), through 16-bit
+    /// buffers per component: 64 MP of four components took 1.5 GB. They are rare outside
+    /// medical archives, so they get a smaller limit.
+    pub max_lossless_jpeg_pixels: u64,
     /// Files longer than this are refused before they are read into memory.
     pub max_file_bytes: u64,
     /// Images with a shorter side than this cannot show a usable face.
@@ -42,6 +46,7 @@ impl Default for DecodeOptions {
         DecodeOptions {
             analysis_long_side: 1024,
             max_pixels: 64_000_000,
+            max_lossless_jpeg_pixels: 16_000_000,
             // A 64 MP PNG of a photo compresses to well under this; phone JPEGs are 2-10 MB.
             max_file_bytes: 256 << 20,
             min_side: 64,
@@ -204,6 +209,11 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         )));
     }
     let (out_w, out_h) = if info.coding_process == CodingProcess::Lossless {
+        let lossless = DecodeOptions {
+            max_pixels: options.max_lossless_jpeg_pixels,
+            ..*options
+        };
+        check_dimensions(width, height, &lossless)?;
         // The decoder ignores the DCT scale for lossless data (there is no DCT).
         (info.width, info.height)
     } else {
@@ -575,6 +585,12 @@ mod tests {
             matches!(shallow, Err(Error::UnsupportedFormat(_))),
             "{shallow:?}"
         );
+        let frugal = DecodeOptions {
+            max_lossless_jpeg_pixels: 50_000,
+            ..DecodeOptions::default()
+        };
+        let large = decode(&lossless_grey(300, 200, 8, 200), &frugal);
+        assert!(matches!(large, Err(Error::TooLarge { .. })), "{large:?}");
     }
 
     fn jpeg_bytes(img: &RgbImage) -> Vec<u8> {
