@@ -260,17 +260,17 @@ fn run_eval(
     // Both are checked before the photos, so a typo does not cost a whole run.
     let floors = floors.map(|path| eval::read_floors(&path)).transpose()?;
     // Opened without emptying it, so a run that cannot start keeps the last reports.
-    let mut reports_file = match &reports_path {
-        Some(path) => Some(
+    let reports_file = reports_path
+        .as_ref()
+        .map(|path| {
             std::fs::OpenOptions::new()
                 .write(true)
                 .create(true)
                 .truncate(false)
                 .open(path)
-                .with_context(|| format!("opening {}", path.display()))?,
-        ),
-        None => None,
-    };
+                .with_context(|| format!("opening {}", path.display()))
+        })
+        .transpose()?;
     let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let pool = common.pool(Lang::En, rows.len())?;
     let (profile_name, profile_rules) = pool.with_checker(|c| {
@@ -287,7 +287,7 @@ fn run_eval(
             eprintln!("{}", escape_controls(&line));
         }
     }
-    if let Some(file) = reports_file.take() {
+    if let Some(file) = reports_file {
         file.set_len(0)?;
         let mut file = std::io::BufWriter::new(file);
         for (_, report) in &results {

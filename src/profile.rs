@@ -91,10 +91,7 @@ impl Profile {
                     .map_err(|e| err(format!("rules.{id}.inputs: {e}")))?,
                 None => vec![InputKind::Selfie, InputKind::Finished],
             };
-            let rule = checks::build(&id, params).map_err(|e| match e {
-                Error::Profile(msg) => err(msg),
-                other => err(other.to_string()),
-            })?;
+            let rule = checks::build(&id, params).map_err(err)?;
             rules.push(ProfileRule { rule, inputs });
         }
         Ok(Profile {

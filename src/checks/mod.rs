@@ -27,7 +27,6 @@ pub mod single_face;
 pub use context::Context;
 
 use crate::report::Status;
-use crate::{Error, Result};
 use serde::de::DeserializeOwned;
 
 /// What one rule concluded about one photo.
@@ -81,7 +80,7 @@ pub trait Rule: Send + Sync {
     fn evaluate(&self, ctx: &Context) -> Finding;
     /// Thresholds that only make sense together are checked when the profile loads, so a
     /// missing one is a profile error rather than a silent default.
-    fn validate(&self) -> std::result::Result<(), String> {
+    fn validate(&self) -> Result<(), String> {
         Ok(())
     }
     /// Parameters that may be below zero: offsets and margins. Every other number is a limit,
@@ -91,26 +90,26 @@ pub trait Rule: Send + Sync {
     }
 }
 
+/// A rule from its profile table; the error says what is wrong with the table, and the
+/// profile loader says where.
 fn configured<R: Rule + DeserializeOwned + 'static>(
     id: &str,
     params: toml::Table,
-) -> Result<Box<dyn Rule>> {
+) -> Result<Box<dyn Rule>, String> {
     let rule: R = toml::Value::Table(params.clone())
         .try_into()
-        .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
+        .map_err(|e| format!("rule {id}: {e}"))?;
     for (key, value) in &params {
         let signed = rule.signed_params().contains(&key.as_str());
-        check_number(value, signed)
-            .map_err(|e| Error::Profile(format!("rule {id}: {key}: {e}")))?;
+        check_number(value, signed).map_err(|e| format!("rule {id}: {key}: {e}"))?;
     }
-    rule.validate()
-        .map_err(|e| Error::Profile(format!("rule {id}: {e}")))?;
+    rule.validate().map_err(|e| format!("rule {id}: {e}"))?;
     Ok(Box::new(rule))
 }
 
 /// Every parameter is a finite number, and only the rule's signed ones may be negative. NaN or
 /// a negative limit would make a rule silently always pass or always fail.
-fn check_number(value: &toml::Value, signed: bool) -> std::result::Result<(), String> {
+fn check_number(value: &toml::Value, signed: bool) -> Result<(), String> {
     let number = match value {
         toml::Value::Float(f) => *f,
         toml::Value::Integer(i) => *i as f64,
@@ -128,7 +127,7 @@ fn check_number(value: &toml::Value, signed: bool) -> std::result::Result<(), St
     Ok(())
 }
 
-type Builder = fn(&str, toml::Table) -> Result<Box<dyn Rule>>;
+type Builder = fn(&str, toml::Table) -> Result<Box<dyn Rule>, String>;
 
 /// Every rule idphoto knows, by id.
 const REGISTRY: &[(&str, Builder)] = &[
@@ -179,10 +178,10 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// Builds the rule `id` with its thresholds from a profile table.
-pub fn build(id: &str, params: toml::Table) -> Result<Box<dyn Rule>> {
+pub fn build(id: &str, params: toml::Table) -> Result<Box<dyn Rule>, String> {
     match REGISTRY.iter().find(|(known, _)| *known == id) {
         Some((_, builder)) => builder(id, params),
-        None => Err(Error::Profile(format!("unknown rule `{id}`"))),
+        None => Err(format!("unknown rule `{id}`")),
     }
 }
 
