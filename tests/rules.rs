@@ -768,6 +768,17 @@ fn sharp_fails_when_out_of_focus_or_motion_blurred() {
     assert!(value(&r, "sharp") < 0.7 * value(sharp, "sharp"));
 }
 
+/// The evaluation set's definition of blur, in Gaussian sigma per inter-ocular distance: up to
+/// 0.008 is not visible (pass), from 0.025 it is (fail).
+#[test]
+fn sharp_limit_sits_between_invisible_and_visible_blur() {
+    let (_, iod) = eyes(grace_report());
+    let slight = check("grace_slight_blur", &gaussian_blur(grace(), 0.008 * iod));
+    assert_pass(&slight, "sharp");
+    let visible = check("grace_visible_blur", &gaussian_blur(grace(), 0.025 * iod));
+    assert_fail(&visible, "sharp");
+}
+
 /// Horizontal box blur of `len` pixels (linear camera shake).
 fn warp_sum(img: &RgbImage, len: i32) -> RgbImage {
     let (w, h) = img.dimensions();
