@@ -185,17 +185,24 @@ fn check(common: &Common, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitC
     Ok(ExitCode::from(code))
 }
 
-/// A newline or escape sequence in a file name must not break a line of output.
+/// A newline, escape sequence or direction override in a file name must not break or reorder
+/// a line of output.
 fn escape_controls(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() || is_bidi_control(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// Unicode's invisible direction marks, embeddings, overrides and isolates: in a file name they
+/// would reorder what the terminal shows, so `photo_\u{202e}gpj.exe` would read as `photo_exe.jpg`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Result<()> {
@@ -312,4 +319,20 @@ fn run_eval(
         eprintln!("accuracy gate: all floors met");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_and_direction_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("a\nb.jpg"), "a\\nb.jpg");
+        assert_eq!(
+            escape_controls("photo_\u{202e}gpj.exe"),
+            "photo_\\u{202e}gpj.exe"
+        );
+        assert_eq!(escape_controls("\u{2067}x\u{2069}"), "\\u{2067}x\\u{2069}");
+        assert_eq!(escape_controls("证件照 é.jpg"), "证件照 é.jpg");
+    }
 }
