@@ -87,6 +87,15 @@ impl Common {
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let workers = self.workers.unwrap_or(cores).clamp(1, files.max(1));
+        if workers > cores {
+            // Honoured (the cores may be shared with other work), but worth knowing.
+            tracing::warn!(
+                workers,
+                cores,
+                "more workers than cores: each holds its own model sessions and buffers (about 120 MB), \
+                 and the extra ones add memory, not speed"
+            );
+        }
         let options = CheckOptions {
             input: self.input,
             lang,
