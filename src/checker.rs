@@ -65,10 +65,12 @@ impl Checker {
 
     pub fn check_file(&self, path: &Path) -> Report {
         let name = path.display().to_string();
-        match crate::decode::read_file(path, &self.options.decode) {
+        let mut report = match crate::decode::read_file(path, &self.options.decode) {
             Ok(bytes) => self.check_bytes(&name, &bytes),
             Err(e) => self.error_report(&name, e, BTreeMap::new()),
-        }
+        };
+        report.file_hex = non_utf8_name_hex(path);
+        report
     }
 
     /// A panic inside the check (a bug, in a decoder, a model or a rule) becomes this photo's
@@ -131,6 +133,7 @@ impl Checker {
         let (verdict, reasons) = verdict_and_reasons(&checks, lang);
         Report {
             file: name.to_string(),
+            file_hex: None,
             verdict,
             profile: self.profile.name.clone(),
             checks,
@@ -146,6 +149,7 @@ impl Checker {
         let advice = messages::text(self.options.lang, &format!("error.{code}"));
         Report {
             file: name.to_string(),
+            file_hex: None,
             verdict: Verdict::Error,
             profile: self.profile.name.clone(),
             checks: Vec::new(),
@@ -210,6 +214,20 @@ fn ms(start: Instant) -> f64 {
 
 fn round4(v: f64) -> f64 {
     (v * 10_000.0).round() / 10_000.0
+}
+
+/// The path's bytes in hex when they are not valid UTF-8, else `None`.
+fn non_utf8_name_hex(path: &Path) -> Option<String> {
+    if path.to_str().is_some() {
+        return None;
+    }
+    Some(
+        path.as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

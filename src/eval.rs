@@ -564,6 +564,7 @@ mod tests {
     fn report(verdict: Verdict, checks: &[(&'static str, Status)]) -> Report {
         Report {
             file: "x.jpg".into(),
+            file_hex: None,
             verdict,
             profile: "test".into(),
             checks: checks

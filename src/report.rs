@@ -53,7 +53,13 @@ pub struct ErrorInfo {
 /// The full answer for one photo.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The file name as given; a name that is not valid UTF-8 shows U+FFFD for the bytes that
+    /// are not, and then `file_hex` carries the exact bytes.
     pub file: String,
+    /// The name's bytes in hex, only when the name is not valid UTF-8 (old archives written
+    /// under GBK or Big5), so that a batch's report still leads back to the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_hex: Option<String>,
     pub verdict: Verdict,
     pub profile: String,
     pub checks: Vec<CheckResult>,

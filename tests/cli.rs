@@ -186,6 +186,41 @@ fn output_to_files_stays_plain_text() {
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
 
+/// Archives written under GBK keep names that are not UTF-8; the report must still lead back.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_comes_back_exactly_in_hex() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("gbk");
+    // "照片" in GBK.
+    let odd = dir.join(std::ffi::OsStr::from_bytes(b"\xd5\xd5\xc6\xac.png"));
+    std::fs::copy(testdata("astronaut.png"), &odd).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_idphoto"))
+        .arg("check")
+        .arg("--json")
+        .arg(&odd)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let hex: String = odd
+        .as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(report["file_hex"], hex.as_str(), "{report}");
+    assert!(report["file"].as_str().unwrap().contains('\u{fffd}'), "{report}");
+    assert_eq!(report["verdict"], "fail");
+    // A UTF-8 name needs no hex.
+    let plain = idphoto(&[
+        "check",
+        "--json",
+        testdata("astronaut.png").to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_str(stdout(&plain).trim()).unwrap();
+    assert!(report.get("file_hex").is_none(), "{report}");
+}
+
 #[test]
 fn exit_code_0_when_every_rule_of_the_profile_passes() {
     // The built-in ID-card profile cut down to rules Grace Hopper's portrait clearly meets
