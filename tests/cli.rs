@@ -209,7 +209,10 @@ fn a_file_name_that_is_not_utf8_comes_back_exactly_in_hex() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(report["file_hex"], hex.as_str(), "{report}");
-    assert!(report["file"].as_str().unwrap().contains('\u{fffd}'), "{report}");
+    assert!(
+        report["file"].as_str().unwrap().contains('\u{fffd}'),
+        "{report}"
+    );
     assert_eq!(report["verdict"], "fail");
     // A UTF-8 name needs no hex.
     let plain = idphoto(&[

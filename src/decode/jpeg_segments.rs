@@ -47,16 +47,23 @@ pub struct Layout {
     /// scan header alone (10 bytes, no data) is enough to make it, so decoding time grows with
     /// this count however small the file is.
     pub scans: usize,
+    /// A scan header whose length disagrees with its component count: the file is damaged
+    /// (or made of repeated scan markers), whatever else it holds.
+    pub malformed_scan: bool,
 }
 
 pub fn layout(bytes: &[u8]) -> Layout {
     let mut layout = Layout {
         frame: None,
         scans: 0,
+        malformed_scan: false,
     };
     for (marker, payload) in segments(bytes) {
         if marker == 0xDA {
             layout.scans += 1;
+            // Component count, two bytes per component, then spectral selection and approximation.
+            let expected = payload.first().map(|&n| 1 + 2 * usize::from(n) + 3);
+            layout.malformed_scan |= expected != Some(payload.len());
         } else if is_frame_header(marker) && layout.frame.is_none() {
             layout.frame = match (payload.first(), payload.get(5)) {
                 (Some(&precision), Some(&components)) => Some(Frame {
@@ -114,5 +121,18 @@ mod tests {
         // A length below its own two bytes ends the walk.
         let broken = [0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x01, 0xFF, 0xDA, 0x00, 0x02];
         assert_eq!(layout(&broken).scans, 0);
+    }
+
+    #[test]
+    fn a_scan_header_of_the_wrong_length_is_malformed() {
+        let mut file = vec![0xFF, 0xD8];
+        file.extend(segment(0xC0, &[8, 0, 8, 0, 8, 1]));
+        file.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        assert!(!layout(&file).malformed_scan);
+        // Repeated scan markers read as a scan header 0xFFDA bytes long.
+        file.extend([0xFF, 0xDA].repeat(40_000));
+        let repeated = layout(&file);
+        assert!(repeated.malformed_scan);
+        assert!(repeated.scans > 1);
     }
 }

@@ -194,6 +194,11 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
     if precision != 8 {
         return Err(depth());
     }
+    if layout.malformed_scan {
+        return Err(Error::Corrupt(
+            "JPEG scan header of the wrong length".into(),
+        ));
+    }
     let scans = layout.scans;
     let allowed = allowed_scans(
         info.coding_process,
@@ -528,6 +533,10 @@ mod tests {
             matches!(&refused, Err(Error::UnsupportedFormat(m)) if m.contains("6 scans")),
             "{refused:?}"
         );
+        // Scan markers repeated without headers are damage, not a kind of JPEG to convert.
+        let garbage = [&file[..sos], &[0xFF, 0xDA].repeat(50_000)].concat();
+        let refused = decode(&garbage, &DecodeOptions::default());
+        assert!(matches!(&refused, Err(Error::Corrupt(_))), "{refused:?}");
     }
 
     #[test]
