@@ -391,7 +391,11 @@ pub fn render_table(summary: &EvalSummary) -> String {
                 }
             };
             let accuracy = match (r.in_profile, r.balanced_accuracy) {
-                (false, _) => "not in profile".to_string(),
+                (false, _) if crate::checks::ids().any(|id| id == r.id) => {
+                    "not in profile".to_string()
+                }
+                // A misspelt column (also warned about before the run).
+                (false, _) => "unknown rule".to_string(),
                 (true, None) => "-".to_string(),
                 (true, Some(a)) => format!("{a:.3}"),
             };
@@ -751,7 +755,10 @@ mod tests {
         // The ICAO profile runs no ears rule: its labels are shown, its answers are not scored.
         let results = vec![
             (
-                row("a.jpg", &[("single_face", P), ("ears_visible", F)]),
+                row(
+                    "a.jpg",
+                    &[("single_face", P), ("ears_visible", F), ("eers_visible", F)],
+                ),
                 report(Verdict::Pass, &[("single_face", SP)]),
             ),
             (
@@ -782,6 +789,11 @@ mod tests {
             .unwrap();
         assert!(line.trim_end().ends_with("not in profile"), "{table}");
         assert!(!line.contains('0'), "{table}");
+        let typo = table
+            .lines()
+            .find(|l| l.starts_with("eers_visible"))
+            .unwrap();
+        assert!(typo.trim_end().ends_with("unknown rule"), "{table}");
 
         let floors = Floors {
             max_false_passes: None,
