@@ -43,6 +43,8 @@ enum Command {
     Eval {
         #[command(flatten)]
         common: Common,
+        /// Labels CSV: a `file` column, then one column per rule id and optionally
+        /// `verdict_id_card` / `verdict_icao`, with cells `pass`, `fail` or blank.
         #[arg(long)]
         labels: PathBuf,
         /// Folder the CSV's `file` paths are relative to (default: the CSV's folder).
