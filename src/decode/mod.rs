@@ -6,6 +6,7 @@
 
 mod jpeg_segments;
 mod png_chunks;
+mod png_rows;
 
 use crate::{Error, Result};
 use fast_image_resize::{
@@ -132,11 +133,9 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
     match image::guess_format(bytes) {
         Ok(image::ImageFormat::Jpeg) => decode_jpeg(bytes, options),
-        Ok(image::ImageFormat::Png) => decode_generic(
-            &png_chunks::without_icc_profile(bytes),
-            image::ImageFormat::Png,
-            options,
-        ),
+        Ok(image::ImageFormat::Png) => {
+            png_rows::decode_png(&png_chunks::without_icc_profile(bytes), options)
+        }
         Ok(image::ImageFormat::WebP) => decode_generic(bytes, image::ImageFormat::WebP, options),
         // Archives of scanned or research photos also hold GIF and PGM files.
         Ok(image::ImageFormat::Gif) => decode_generic(bytes, image::ImageFormat::Gif, options),
@@ -310,7 +309,6 @@ fn decode_generic(
     let dynamic = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     let image = flatten_on_white(dynamic);
     let name = match format {
-        image::ImageFormat::Png => "png",
         image::ImageFormat::Gif => "gif",
         image::ImageFormat::Pnm => "pnm",
         _ => "webp",
@@ -334,12 +332,16 @@ fn flatten_on_white(dynamic: DynamicImage) -> RgbImage {
     let (w, h) = rgba.dimensions();
     let mut out = RgbImage::new(w, h);
     for (src, dst) in rgba.pixels().zip(out.pixels_mut()) {
-        let a = u32::from(src[3]);
-        for c in 0..3 {
-            dst[c] = ((u32::from(src[c]) * a + 255 * (255 - a) + 127) / 255) as u8;
-        }
+        let [r, g, b, a] = src.0;
+        dst.0 = on_white([r, g, b], a);
     }
     out
+}
+
+/// One pixel composited onto white.
+fn on_white(rgb: [u8; 3], alpha: u8) -> [u8; 3] {
+    let a = u32::from(alpha);
+    rgb.map(|c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8)
 }
 
 fn finish(
@@ -675,6 +677,40 @@ mod tests {
             .unwrap();
         let d = decode(&png, &DecodeOptions::default()).unwrap();
         assert_eq!(d.image.get_pixel(10, 10), &Rgb([255, 255, 255]));
+    }
+
+    #[test]
+    fn large_16_bit_png_is_reduced_while_read() {
+        // Left half opaque red, right half half-transparent black; 16 bits per sample.
+        let (w, h) = (4100u32, 1000u32);
+        let samples: Vec<u8> = (0..h)
+            .flat_map(|_| 0..w)
+            .flat_map(|x| {
+                let px: [u16; 4] = if x < w / 2 {
+                    [65535, 0, 0, 65535]
+                } else {
+                    [0, 0, 0, 32896]
+                };
+                px.into_iter().flat_map(u16::to_be_bytes)
+            })
+            .collect();
+        let mut png = Vec::new();
+        let mut encoder = ::png::Encoder::new(&mut png, w, h);
+        encoder.set_color(::png::ColorType::Rgba);
+        encoder.set_depth(::png::BitDepth::Sixteen);
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(&samples)
+            .unwrap();
+        let d = decode(&png, &DecodeOptions::default()).unwrap();
+        assert_eq!(d.image.dimensions(), (1024, 250));
+        assert_eq!(d.original_size, (w, h));
+        assert_eq!(d.format, "png");
+        assert!(!d.greyscale_source);
+        assert_eq!(d.image.get_pixel(100, 100), &Rgb([255, 0, 0]));
+        let grey = d.image.get_pixel(900, 100);
+        assert!(grey.0.iter().all(|&v| v.abs_diff(127) <= 1), "{grey:?}");
     }
 
     #[test]
