@@ -134,7 +134,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
     match image::guess_format(bytes) {
         Ok(image::ImageFormat::Jpeg) => decode_jpeg(bytes, options),
         Ok(image::ImageFormat::Png) => {
-            png_rows::decode_png(&png_chunks::without_icc_profile(bytes), options)
+            png_rows::decode_png(&png_chunks::prepared_for_decoding(bytes)?, options)
         }
         Ok(image::ImageFormat::WebP) => decode_generic(bytes, image::ImageFormat::WebP, options),
         // Archives of scanned or research photos also hold GIF and PGM files.

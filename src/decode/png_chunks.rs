@@ -1,28 +1,49 @@
-//! PNG chunks, read without decoding: the ICC profile is dropped before the decoder sees it.
-//! idphoto does no colour management, and the decoder inflates a compressed profile in full,
-//! so a 4 MB file could make it inflate 512 MB (the memory limit) and spend seconds on it.
+//! PNG chunks, read without decoding, so the decoder never sees what it would spend memory or
+//! time on for nothing. idphoto does no colour management and reads no text, but the decoder
+//! inflates a compressed ICC profile in full (a 4 MB file could make it inflate 512 MB) and holds
+//! text chunks and EXIF whole, several copies at a time (a 250 MB chunk took 830 MB).
 
+use crate::{Error, Result};
 use std::borrow::Cow;
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
 
-/// The file without its `iCCP` chunks; the same bytes when it has none. Bytes after the last
-/// whole chunk (a cut-off chunk, trailing data) are kept as they are, for the decoder to judge.
-pub fn without_icc_profile(bytes: &[u8]) -> Cow<'_, [u8]> {
+/// Chunks whose content idphoto never uses: the ICC profile and text.
+const UNUSED: [&[u8; 4]; 4] = [b"iCCP", b"tEXt", b"zTXt", b"iTXt"];
+
+/// EXIF copied from a camera JPEG fits in one 64 KB segment; a larger block is no camera's.
+const MAX_EXIF_BYTES: usize = 1 << 20;
+
+/// The file without the chunks the decoder should not see (the same bytes when it has none):
+/// ICC profile, text, and EXIF over 1 MiB. Bytes after the last whole chunk (a cut-off chunk,
+/// trailing data) are kept as they are, for the decoder to judge. A palette that is not whole
+/// RGB triples (at most 256) is refused here: the decoder would panic on it.
+pub fn prepared_for_decoding(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
     if !bytes.starts_with(&SIGNATURE) {
-        return Cow::Borrowed(bytes);
+        return Ok(Cow::Borrowed(bytes));
     }
     let (chunks, tail) = whole_chunks(bytes);
-    let is_icc = |span: &(usize, usize)| &bytes[span.0 + 4..span.0 + 8] == b"iCCP";
-    if !chunks.iter().any(is_icc) {
-        return Cow::Borrowed(bytes);
+    let kind = |span: &(usize, usize)| &bytes[span.0 + 4..span.0 + 8];
+    let data_len = |span: &(usize, usize)| span.1 - span.0 - 12;
+    if let Some(palette) = chunks.iter().find(|span| kind(span) == b"PLTE") {
+        let len = data_len(palette);
+        if len % 3 != 0 || len > 3 * 256 {
+            return Err(Error::Corrupt(format!("PNG palette of {len} bytes")));
+        }
+    }
+    let dropped = |span: &(usize, usize)| {
+        UNUSED.iter().any(|unused| kind(span) == *unused)
+            || (kind(span) == b"eXIf" && data_len(span) > MAX_EXIF_BYTES)
+    };
+    if !chunks.iter().any(dropped) {
+        return Ok(Cow::Borrowed(bytes));
     }
     let mut out = SIGNATURE.to_vec();
-    for span in chunks.iter().filter(|span| !is_icc(span)) {
+    for span in chunks.iter().filter(|span| !dropped(span)) {
         out.extend_from_slice(&bytes[span.0..span.1]);
     }
     out.extend_from_slice(&bytes[tail..]);
-    Cow::Owned(out)
+    Ok(Cow::Owned(out))
 }
 
 /// Start and end of each whole chunk (length, type, data, CRC) up to IEND, and where the rest
@@ -58,20 +79,66 @@ mod tests {
         out
     }
 
+    fn prepared(bytes: &[u8]) -> Vec<u8> {
+        prepared_for_decoding(bytes).unwrap().into_owned()
+    }
+
     #[test]
-    fn the_icc_chunk_is_dropped_and_the_rest_kept_in_order() {
+    fn unused_chunks_are_dropped_and_the_rest_kept_in_order() {
         let ihdr = chunk(b"IHDR", &[0; 13]);
         let iccp = chunk(b"iCCP", b"profile\0\0zz");
+        let text = chunk(b"tEXt", b"Comment\0hello");
+        let ztxt = chunk(b"zTXt", b"Comment\0\0zz");
+        let itxt = chunk(b"iTXt", b"Comment\0\0\0\0\0hello");
+        let exif = chunk(b"eXIf", b"MM\0\x2a\0\0\0\x08\0\0");
         let idat = chunk(b"IDAT", &[1, 2, 3]);
         let iend = chunk(b"IEND", &[]);
-        let file = [&SIGNATURE[..], &ihdr, &iccp, &idat, &iend].concat();
-        let expected = [&SIGNATURE[..], &ihdr, &idat, &iend].concat();
-        assert_eq!(without_icc_profile(&file).as_ref(), expected.as_slice());
-        assert!(matches!(without_icc_profile(&expected), Cow::Borrowed(_)));
+        let file = [
+            &SIGNATURE[..],
+            &ihdr,
+            &iccp,
+            &text,
+            &ztxt,
+            &exif,
+            &idat,
+            &itxt,
+            &iend,
+        ]
+        .concat();
+        let expected = [&SIGNATURE[..], &ihdr, &exif, &idat, &iend].concat();
+        assert_eq!(prepared(&file), expected);
+        assert!(matches!(
+            prepared_for_decoding(&expected),
+            Ok(Cow::Borrowed(_))
+        ));
         // A cut-off last chunk must not shelter the profile: the whole chunks before it are
         // filtered, and the cut-off bytes are left for the decoder to judge.
         let cut = [&SIGNATURE[..], &ihdr, &iccp, &idat, &iend[..10]].concat();
         let expected = [&SIGNATURE[..], &ihdr, &idat, &iend[..10]].concat();
-        assert_eq!(without_icc_profile(&cut).as_ref(), expected.as_slice());
+        assert_eq!(prepared(&cut), expected);
+        // EXIF larger than any camera writes is dropped.
+        let huge_exif = chunk(b"eXIf", &vec![0; MAX_EXIF_BYTES + 1]);
+        let file = [&SIGNATURE[..], &ihdr, &huge_exif, &idat, &iend].concat();
+        assert_eq!(
+            prepared(&file),
+            [&SIGNATURE[..], &ihdr, &idat, &iend].concat()
+        );
+    }
+
+    #[test]
+    fn a_palette_of_broken_triples_is_corrupt() {
+        let ihdr = chunk(b"IHDR", &[0; 13]);
+        let idat = chunk(b"IDAT", &[1, 2, 3]);
+        for (len, ok) in [
+            (3, true),
+            (768, true),
+            (4, false),
+            (766, false),
+            (771, false),
+        ] {
+            let plte = chunk(b"PLTE", &vec![7; len]);
+            let file = [&SIGNATURE[..], &ihdr, &plte, &idat].concat();
+            assert_eq!(prepared_for_decoding(&file).is_ok(), ok, "{len}");
+        }
     }
 }

@@ -28,6 +28,8 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
     let orientation = info
         .exif_metadata
         .as_deref()
+        // Some writers keep the JPEG segment's "Exif\0\0" before the TIFF header.
+        .map(|exif| exif.strip_prefix(b"Exif\0\0").unwrap_or(exif))
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
     let interlaced = info.interlaced;
