@@ -497,9 +497,14 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
             None => out.push(format!(
                 "{id}: floor {floor:.3} set, but the rule is not in the labels"
             )),
-            Some(r) if !r.in_profile => out.push(format!(
-                "{id}: floor {floor:.3} set, but the profile does not run this rule"
-            )),
+            Some(r) if !r.in_profile => {
+                let why = if crate::checks::ids().any(|known| known == id) {
+                    "the profile does not run this rule"
+                } else {
+                    "idphoto has no rule of that name"
+                };
+                out.push(format!("{id}: floor {floor:.3} set, but {why}"));
+            }
             Some(r) => match r.balanced_accuracy {
                 None => out.push(format!(
                     "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
@@ -797,11 +802,19 @@ mod tests {
 
         let floors = Floors {
             max_false_passes: None,
-            min_balanced_accuracy: [("ears_visible".to_string(), 0.9)].into(),
+            min_balanced_accuracy: [
+                ("ears_visible".to_string(), 0.9),
+                ("eers_visible".to_string(), 0.9),
+            ]
+            .into(),
         };
         let violations = check_floors(&s, &floors);
-        assert_eq!(violations.len(), 1);
+        assert_eq!(violations.len(), 2);
         assert!(violations[0].contains("does not run"), "{violations:?}");
+        assert!(
+            violations[1].contains("no rule of that name"),
+            "{violations:?}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! PNG decoded row by row and averaged down while it is read, as the JPEG path lets the DCT
-//! scale it: a 64 MP PNG (even a 16-bit one) then needs a few megabytes, not a gigabyte.
+//! scale it: a non-interlaced 64 MP PNG (even a 16-bit one) then needs one row and the reduced
+//! copy, not a gigabyte. Interlaced (Adam7) files are read whole first, at 8 bits per sample.
 
 use super::{check_dimensions, finish, on_white, DecodeOptions, Decoded};
 use crate::error::{Error, Result};
@@ -34,9 +35,11 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
         .unwrap_or(Orientation::NoTransforms);
     let interlaced = info.interlaced;
     let channels = reader.output_color_type().0.samples();
-    // Average whole blocks down to no less than the analysis size; `finish` makes the last,
-    // smaller step with its filter.
-    let factor = (width.max(height) / options.analysis_long_side.max(1)).max(1);
+    // Average whole blocks down to no less than the analysis size (nor below one pixel across);
+    // `finish` makes the last, smaller step with its filter.
+    let factor = (width.max(height) / options.analysis_long_side.max(1))
+        .min(width.min(height))
+        .max(1);
     let mut reducer = BoxReducer::new(width, height, factor);
     if interlaced {
         // Adam7 delivers the rows in seven passes, so the whole picture is needed first.
@@ -57,10 +60,20 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
                 .ok_or_else(|| Error::Corrupt("PNG ends before its last row".into()))?;
             reducer.push_row(row.data(), channels);
         }
+        // Asking past the last row reads the image data to its end, which checks what is left of
+        // it (the last chunk's CRC, the end of the compressed stream).
+        if reader.next_row().map_err(png_error)?.is_some() {
+            return Err(Error::Corrupt(
+                "PNG has more rows than its header says".into(),
+            ));
+        }
     }
+    // Coordinates map back through the covered part, which is at most `factor - 1` pixels
+    // short of the whole picture at the right and bottom.
+    let covered = reducer.covered();
     finish(
-        reducer.into_image(),
-        (width, height),
+        reducer.out,
+        covered,
         orientation,
         greyscale_source,
         "png",
@@ -75,58 +88,62 @@ fn png_error(e: DecodingError) -> Error {
     }
 }
 
-/// Averages blocks of `factor` x `factor` pixels (smaller at the right and bottom edges) as the
-/// rows arrive, keeping one row of sums.
+/// Averages whole blocks of `factor` x `factor` pixels as the rows arrive, keeping one row of
+/// sums. The last columns and rows that do not fill a block (fewer than `factor`) are left out
+/// rather than stretched to a whole pixel, so every analysis pixel stands for the same area.
 struct BoxReducer {
-    width: u32,
-    height: u32,
     factor: u32,
-    sums: Vec<u32>,
+    sums: Vec<u64>,
     rows_in_block: u32,
     rows_seen: u32,
     out: RgbImage,
 }
 
 impl BoxReducer {
+    /// `factor` must not exceed either side.
     fn new(width: u32, height: u32, factor: u32) -> Self {
-        let out_width = width.div_ceil(factor);
+        let out_width = width / factor;
         BoxReducer {
-            width,
-            height,
             factor,
             sums: vec![0; out_width as usize * 3],
             rows_in_block: 0,
             rows_seen: 0,
-            out: RgbImage::new(out_width, height.div_ceil(factor)),
+            out: RgbImage::new(out_width, height / factor),
         }
+    }
+
+    /// The part of the picture the blocks cover, in its pixels.
+    fn covered(&self) -> (u32, u32) {
+        (
+            self.out.width() * self.factor,
+            self.out.height() * self.factor,
+        )
     }
 
     /// One row of `channels` 8-bit samples per pixel (grey, grey+alpha, RGB or RGBA).
     fn push_row(&mut self, row: &[u8], channels: usize) {
-        for (x, pixel) in row
-            .chunks_exact(channels)
-            .take(self.width as usize)
-            .enumerate()
-        {
-            let rgb = pixel_on_white(pixel);
+        if self.rows_seen >= self.covered().1 {
+            return;
+        }
+        let covered_width = self.covered().0 as usize;
+        for (x, pixel) in row.chunks_exact(channels).take(covered_width).enumerate() {
             let at = x / self.factor as usize * 3;
-            for (sum, v) in self.sums[at..at + 3].iter_mut().zip(rgb) {
-                *sum += u32::from(v);
+            for (sum, v) in self.sums[at..at + 3].iter_mut().zip(pixel_on_white(pixel)) {
+                *sum += u64::from(v);
             }
         }
         self.rows_in_block += 1;
         self.rows_seen += 1;
-        if self.rows_in_block == self.factor || self.rows_seen == self.height {
+        if self.rows_in_block == self.factor {
             self.emit_row();
         }
     }
 
     fn emit_row(&mut self) {
         let y = (self.rows_seen - 1) / self.factor;
+        let n = u64::from(self.factor) * u64::from(self.factor);
+        let mean = |s: u64| ((s + n / 2) / n) as u8;
         for (bx, sums) in self.sums.chunks_exact_mut(3).enumerate() {
-            let columns = (self.width - bx as u32 * self.factor).min(self.factor);
-            let n = columns * self.rows_in_block;
-            let mean = |s: u32| ((s + n / 2) / n) as u8;
             self.out.put_pixel(
                 bx as u32,
                 y,
@@ -135,10 +152,6 @@ impl BoxReducer {
             sums.fill(0);
         }
         self.rows_in_block = 0;
-    }
-
-    fn into_image(self) -> RgbImage {
-        self.out
     }
 }
 
@@ -159,16 +172,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_are_averaged_with_smaller_blocks_at_the_edges() {
-        // 5 x 3 grey picture, reduced by 2: blocks of 2x2, 2x2, 1x2 then 2x1, 2x1, 1x1.
+    fn whole_blocks_are_averaged_and_partial_ones_left_out() {
+        // 5 x 3 grey picture, reduced by 2: two 2x2 blocks; the fifth column and the third row
+        // fill no block.
         let mut reducer = BoxReducer::new(5, 3, 2);
         reducer.push_row(&[0, 100, 10, 30, 200], 1);
         reducer.push_row(&[40, 60, 20, 40, 100], 1);
         reducer.push_row(&[1, 3, 7, 9, 50], 1);
-        let out = reducer.into_image();
-        assert_eq!(out.dimensions(), (3, 2));
-        let grey: Vec<u8> = out.pixels().map(|p| p[0]).collect();
-        assert_eq!(grey, [50, 25, 150, 2, 8, 50]);
+        assert_eq!(reducer.covered(), (4, 2));
+        let grey: Vec<u8> = reducer.out.pixels().map(|p| p[0]).collect();
+        assert_eq!(grey, [50, 25]);
     }
 
     #[test]
