@@ -326,9 +326,9 @@ fn decode_generic(
 /// Transparent areas of an ID photo are meant as background, which the standard wants white.
 fn flatten_on_white(dynamic: DynamicImage) -> RgbImage {
     if !dynamic.color().has_alpha() {
-        return dynamic.to_rgb8();
+        return dynamic.into_rgb8();
     }
-    let rgba = dynamic.to_rgba8();
+    let rgba = dynamic.into_rgba8();
     let (w, h) = rgba.dimensions();
     let mut out = RgbImage::new(w, h);
     for (src, dst) in rgba.pixels().zip(out.pixels_mut()) {
@@ -352,7 +352,8 @@ fn finish(
     format: &'static str,
     options: &DecodeOptions,
 ) -> Result<Decoded> {
-    let mut dynamic = DynamicImage::ImageRgb8(image);
+    // Reduced first, so the turn moves the small copy rather than the whole picture.
+    let mut dynamic = DynamicImage::ImageRgb8(shrink_to(image, options.analysis_long_side)?);
     dynamic.apply_orientation(orientation);
     let image = dynamic.into_rgb8();
     let swaps_axes = matches!(
@@ -367,7 +368,6 @@ fn finish(
     } else {
         stored_size
     };
-    let image = shrink_to(image, options.analysis_long_side)?;
     let scale = original_size.0 as f32 / image.width() as f32;
     Ok(Decoded {
         image,
