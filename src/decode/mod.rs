@@ -680,6 +680,25 @@ mod tests {
     }
 
     #[test]
+    fn animated_png_is_read_as_its_first_frame() {
+        let (w, h) = (96u32, 80u32);
+        let mut png = Vec::new();
+        let mut encoder = ::png::Encoder::new(&mut png, w, h);
+        encoder.set_color(::png::ColorType::Rgb);
+        encoder.set_animated(2, 0).unwrap();
+        let mut writer = encoder.write_header().unwrap();
+        for grey in [40u8, 200] {
+            writer
+                .write_image_data(&vec![grey; (w * h * 3) as usize])
+                .unwrap();
+        }
+        writer.finish().unwrap();
+        let d = decode(&png, &DecodeOptions::default()).unwrap();
+        assert_eq!(d.image.dimensions(), (w, h));
+        assert_eq!(d.image.get_pixel(50, 40), &Rgb([40, 40, 40]));
+    }
+
+    #[test]
     fn large_16_bit_png_is_reduced_while_read() {
         // Left half opaque red, right half half-transparent black; 16 bits per sample.
         let (w, h) = (4100u32, 1000u32);
