@@ -143,9 +143,7 @@ pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
     first
         .columns
         .iter()
-        .filter(|c| {
-            !VERDICT_COLUMNS.contains(&c.as_str()) && !crate::checks::ids().any(|id| id == *c)
-        })
+        .filter(|c| !VERDICT_COLUMNS.contains(&c.as_str()) && !crate::checks::is_known(c))
         .cloned()
         .collect()
 }
@@ -391,9 +389,7 @@ pub fn render_table(summary: &EvalSummary) -> String {
                 }
             };
             let accuracy = match (r.in_profile, r.balanced_accuracy) {
-                (false, _) if crate::checks::ids().any(|id| id == r.id) => {
-                    "not in profile".to_string()
-                }
+                (false, _) if crate::checks::is_known(&r.id) => "not in profile".to_string(),
                 // A misspelt column (also warned about before the run).
                 (false, _) => "unknown rule".to_string(),
                 (true, None) => "-".to_string(),
@@ -498,7 +494,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
                 "{id}: floor {floor:.3} set, but the rule is not in the labels"
             )),
             Some(r) if !r.in_profile => {
-                let why = if crate::checks::ids().any(|known| known == id) {
+                let why = if crate::checks::is_known(id) {
                     "the profile does not run this rule"
                 } else {
                     "idphoto has no rule of that name"

@@ -172,9 +172,9 @@ const REGISTRY: &[(&str, Builder)] = &[
     ("head_centered", configured::<finished::HeadCentered>),
 ];
 
-/// The ids of every rule idphoto knows, whether or not a profile runs it.
-pub fn ids() -> impl Iterator<Item = &'static str> {
-    REGISTRY.iter().map(|(id, _)| *id)
+/// Whether idphoto has a rule with this id, whether or not a profile runs it.
+pub fn is_known(id: &str) -> bool {
+    REGISTRY.iter().any(|(known, _)| *known == id)
 }
 
 /// Builds the rule `id` with its thresholds from a profile table.

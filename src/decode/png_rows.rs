@@ -45,7 +45,7 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
         // Adam7 delivers the rows in seven passes, so the whole picture is needed first.
         let size = reader
             .output_buffer_size()
-            .ok_or(Error::DecodeLimit("PNG too large to de-interlace".into()))?;
+            .ok_or_else(|| Error::DecodeLimit("PNG too large to de-interlace".into()))?;
         let mut picture = vec![0u8; size];
         reader.next_frame(&mut picture).map_err(png_error)?;
         let line = width as usize * channels;
