@@ -682,16 +682,27 @@ fn icao_accepts_any_light_plain_backdrop() {
     let r = check_with(icao(), "grace_light_blue_icao", &light_blue);
     assert_pass(&r, "background_white");
     assert_pass(&r, "background_plain");
-    let dark = check_with(
-        icao(),
-        "grace_blue_icao",
-        &grace_on(&plain_wall(w, h, [70, 110, 175])),
+    // A studio's greyish light blue is light although its luminance (146) is lower than
+    // that of a mid grey ...
+    let studio_blue = grace_on(&plain_wall(w, h, [130, 145, 195]));
+    assert_pass(
+        &check_with(icao(), "grace_studio_blue_icao", &studio_blue),
+        "background_white",
     );
-    assert_fail(&dark, "background_white");
-    assert_eq!(
-        result(&dark, "background_white").message.as_deref(),
-        Some(messages::text(Lang::En, "background_light").as_str())
-    );
+    // ... while a saturated ID-photo blue of nearly the same luminance (128), a mid grey and a
+    // darker blue are not.
+    for (name, colour) in [
+        ("grace_id_blue_icao", [67, 142, 219]),
+        ("grace_mid_grey_icao", [140, 140, 140]),
+        ("grace_blue_icao", [70, 110, 175]),
+    ] {
+        let r = check_with(icao(), name, &grace_on(&plain_wall(w, h, colour)));
+        assert_fail(&r, "background_white");
+        assert_eq!(
+            result(&r, "background_white").message.as_deref(),
+            Some(messages::text(Lang::En, "background_light").as_str())
+        );
+    }
 }
 
 #[test]

@@ -1,16 +1,16 @@
 //! White background (ID card) or, in the ICAO profile, any light plain colour.
 
-use super::context::luminance;
 use super::{Context, Finding, Rule};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackgroundWhite {
-    /// "white": every channel bright and no tint. "light": bright enough, any colour.
+    /// "white": every channel bright and no tint. "light": a pale colour of any hue.
     pub mode: Mode,
     /// Lowest brightness the darker part of the backdrop may have (20th percentile; for
-    /// "white" of the smallest channel, for "light" of luminance).
+    /// "white" of the smallest channel, for "light" of HSL lightness, the mean of the largest
+    /// and smallest channel).
     pub min_level: f64,
     /// "white" only, and required there: largest colour tint (median of max - min channel).
     pub max_tint: Option<f64>,
@@ -47,7 +47,7 @@ impl Rule for BackgroundWhite {
                 self.min_level,
                 self.max_tint.map_or("?".into(), |t| t.to_string())
             ),
-            Mode::Light => format!("luminance >= {}, no other face", self.min_level),
+            Mode::Light => format!("lightness >= {}, no other face", self.min_level),
         };
         let others = ctx.other_faces(
             self.other_face_min_score,
@@ -72,7 +72,10 @@ impl Rule for BackgroundWhite {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
             levels.push(match self.mode {
                 Mode::White => lo as f32,
-                Mode::Light => luminance(p),
+                // Pale means mixed with white, which lifts the smallest channel: a light-blue
+                // studio backdrop (130, 145, 195) is pale while an ID-photo blue
+                // (67, 142, 219) of nearly the same luminance is not.
+                Mode::Light => (lo as f32 + hi as f32) / 2.0,
             });
             tints.push((hi - lo) as f32);
         }
