@@ -81,16 +81,26 @@ fn bump(u: f32) -> f32 {
 /// towards one cheek by `amount` of the half face width while the outline stays, which is how
 /// a yawed head looks in the picture. Positive `amount` moves the features to the image right.
 fn turned_face(img: &RgbImage, amount: f32) -> RgbImage {
+    features_moved(img, [amount, 0.0])
+}
+
+/// Simulates a nod the same way: the features pushed towards the chin (positive `amount`, a
+/// bowed head) or the forehead by `amount` of the half face height.
+fn nodded_face(img: &RgbImage, amount: f32) -> RgbImage {
+    features_moved(img, [0.0, amount])
+}
+
+/// The middle of the face moved by `amount` (shares of the half face width and height) inside
+/// an outline that stays.
+fn features_moved(img: &RgbImage, amount: [f32; 2]) -> RgbImage {
     let m = mesh_of(img);
     let (r, l) = (m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
     let (top, chin) = (m.xy(ids::FOREHEAD_TOP), m.xy(ids::CHIN));
     let (cx, cy) = ((r[0] + l[0]) / 2.0, (top[1] + chin[1]) / 2.0);
     let (hw, hh) = ((l[0] - r[0]) / 2.0 * 1.3, (chin[1] - top[1]) / 2.0 * 1.3);
     warp(img, img.width(), img.height(), |x, y| {
-        [
-            x - amount * hw * bump((x - cx) / hw) * bump((y - cy) / hh),
-            y,
-        ]
+        let weight = bump((x - cx) / hw) * bump((y - cy) / hh);
+        [x - amount[0] * hw * weight, y - amount[1] * hh * weight]
     })
 }
 
@@ -406,6 +416,25 @@ fn eye_line_level_fails_when_the_portrait_is_rotated_12_degrees() {
 }
 
 #[test]
+fn head_frontal_says_which_way_to_move_the_chin() {
+    // Measured pitch: +16.1 degrees with the features pushed towards the chin, -25.9 towards
+    // the forehead.
+    for (amount, advice) in [
+        (0.3, "head_frontal.raise_chin"),
+        (-0.3, "head_frontal.lower_chin"),
+    ] {
+        let r = check("grace_nodded", &nodded_face(grace(), amount));
+        assert_fail(&r, "head_frontal");
+        assert_eq!(
+            result(&r, "head_frontal").message.as_deref(),
+            Some(messages::text(Lang::En, advice).as_str()),
+            "{}",
+            summary(&r)
+        );
+    }
+}
+
+#[test]
 fn head_frontal_fails_for_a_turned_face() {
     let straight = grace_report();
     assert_pass(straight, "head_frontal");
@@ -418,6 +447,10 @@ fn head_frontal_fails_for_a_turned_face() {
         assert_fail(r, "head_frontal");
         assert_value(r, "head_frontal", "a clear turn", |v| v.abs() > 14.0);
     }
+    assert_eq!(
+        result(&right, "head_frontal").message.as_deref(),
+        Some(messages::text(Lang::En, "head_frontal.turned").as_str())
+    );
     // Opposite turns give opposite signs.
     assert!(
         value(&right, "head_frontal") * value(&left, "head_frontal") < 0.0,

@@ -33,13 +33,37 @@ impl Rule for HeadFrontal {
         };
         let yaw = face.pose.yaw as f64;
         let pitch = face.pose.pitch as f64 - self.pitch_offset_deg;
-        // Report the worse of the two as a fraction of its own limit, in degrees of that axis.
-        let (value, ok) = if yaw.abs() / self.max_yaw_deg >= pitch.abs() / self.max_pitch_deg {
-            (yaw, yaw.abs() <= self.max_yaw_deg)
+        // Report the worse of the two as a fraction of its own limit, in degrees of that axis,
+        // and advise on that one.
+        let (value, advice) = if yaw.abs() / self.max_yaw_deg >= pitch.abs() / self.max_pitch_deg {
+            (yaw, "head_frontal.turned")
         } else {
-            (pitch, pitch.abs() <= self.max_pitch_deg)
+            (pitch, pitch_advice(pitch))
         };
-        let ok = ok && yaw.abs() <= self.max_yaw_deg && pitch.abs() <= self.max_pitch_deg;
-        Finding::judge(value, ok, threshold, "head_frontal")
+        let ok = yaw.abs() <= self.max_yaw_deg && pitch.abs() <= self.max_pitch_deg;
+        Finding::judge(value, ok, threshold, advice)
+    }
+}
+
+/// Positive pitch brings the top of the head towards the camera (a rotation about the model's
+/// x axis, which points right, carries its y axis, up, towards z, the camera): a bowed head.
+fn pitch_advice(pitch: f64) -> &'static str {
+    if pitch > 0.0 {
+        "head_frontal.raise_chin"
+    } else {
+        "head_frontal.lower_chin"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bowed_head_is_told_to_raise_its_chin() {
+        // Measured on the evaluation photos: a bowed head with eyes looking down (LISA bad/81)
+        // +15.5 degrees after the offset, a head tilted back (bad/02) -24.7.
+        assert_eq!(pitch_advice(15.5), "head_frontal.raise_chin");
+        assert_eq!(pitch_advice(-24.7), "head_frontal.lower_chin");
     }
 }
