@@ -5,6 +5,18 @@ use image::{ImageEncoder, RgbImage};
 
 /// Inserts an EXIF APP1 segment carrying `orientation` right after the JPEG's SOI marker.
 pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&exif_orientation(orientation));
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// EXIF (a TIFF header and one IFD) that carries only `orientation`, as a PNG eXIf chunk holds it.
+pub fn exif_orientation(orientation: u16) -> Vec<u8> {
     let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
     tiff.extend_from_slice(&1u16.to_be_bytes()); // one IFD entry
     tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
@@ -12,14 +24,7 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     tiff.extend_from_slice(&1u32.to_be_bytes());
     tiff.extend_from_slice(&orientation.to_be_bytes());
     tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // padding + no next IFD
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend_from_slice(&tiff);
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&app1);
-    out.extend_from_slice(&jpeg[2..]);
-    out
+    tiff
 }
 
 pub fn encode_jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {

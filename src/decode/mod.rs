@@ -642,6 +642,34 @@ mod tests {
     }
 
     #[test]
+    fn png_exif_rotation_applies_before_or_after_the_image_data() {
+        let img = marked(400, 300);
+        for exif_first in [true, false] {
+            let mut png = Vec::new();
+            let mut encoder = ::png::Encoder::new(&mut png, 400, 300);
+            encoder.set_color(::png::ColorType::Rgb);
+            let mut writer = encoder.write_header().unwrap();
+            let exif = crate::fixtures::exif_orientation(6);
+            let exif_chunk = ::png::chunk::ChunkType(*b"eXIf");
+            if exif_first {
+                writer.write_chunk(exif_chunk, &exif).unwrap();
+            }
+            writer.write_image_data(img.as_raw()).unwrap();
+            if !exif_first {
+                writer.write_chunk(exif_chunk, &exif).unwrap();
+            }
+            writer.finish().unwrap();
+            let d = decode(&png, &DecodeOptions::default()).unwrap();
+            assert_eq!(d.image.dimensions(), (300, 400), "EXIF first: {exif_first}");
+            let top_right = d.image.get_pixel(280, 20);
+            assert!(
+                top_right[0] > 200,
+                "EXIF first: {exif_first}: {top_right:?}"
+            );
+        }
+    }
+
+    #[test]
     fn large_jpeg_is_reduced_without_upscaling() {
         let bytes = jpeg_bytes(&marked(3000, 2000));
         let d = decode(&bytes, &DecodeOptions::default()).unwrap();

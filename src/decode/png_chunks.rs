@@ -15,9 +15,11 @@ const UNUSED: [&[u8; 4]; 4] = [b"iCCP", b"tEXt", b"zTXt", b"iTXt"];
 const MAX_EXIF_BYTES: usize = 1 << 20;
 
 /// The file without the chunks the decoder should not see (the same bytes when it has none):
-/// ICC profile, text, and EXIF over 1 MiB. Bytes after the last whole chunk (a cut-off chunk,
-/// trailing data) are kept as they are, for the decoder to judge. A palette that is not whole
-/// RGB triples (at most 256) is refused here: the decoder would panic on it.
+/// ICC profile, text, and EXIF over 1 MiB. EXIF written after the image data, which libpng
+/// accepts, is moved before it, where the decoder looks for the orientation. Bytes after the
+/// last whole chunk (a cut-off chunk, trailing data) are kept as they are, for the decoder to
+/// judge. A palette that is not whole RGB triples (at most 256) is refused here: the decoder
+/// would panic on it.
 pub fn prepared_for_decoding(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
     if !bytes.starts_with(&SIGNATURE) {
         return Ok(Cow::Borrowed(bytes));
@@ -35,11 +37,22 @@ pub fn prepared_for_decoding(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
         UNUSED.iter().any(|unused| kind(span) == *unused)
             || (kind(span) == b"eXIf" && data_len(span) > MAX_EXIF_BYTES)
     };
-    if !chunks.iter().any(dropped) {
+    let mut kept: Vec<_> = chunks.iter().filter(|span| !dropped(span)).collect();
+    let first_data = kept.iter().position(|span| kind(span) == b"IDAT");
+    let first_exif = kept.iter().position(|span| kind(span) == b"eXIf");
+    let late_exif = match (first_data, first_exif) {
+        (Some(data), Some(exif)) if exif > data => Some((data, exif)),
+        _ => None,
+    };
+    if kept.len() == chunks.len() && late_exif.is_none() {
         return Ok(Cow::Borrowed(bytes));
     }
+    if let Some((data, exif)) = late_exif {
+        let exif = kept.remove(exif);
+        kept.insert(data, exif);
+    }
     let mut out = SIGNATURE.to_vec();
-    for span in chunks.iter().filter(|span| !dropped(span)) {
+    for span in kept {
         out.extend_from_slice(&bytes[span.0..span.1]);
     }
     out.extend_from_slice(&bytes[tail..]);
@@ -123,6 +136,22 @@ mod tests {
             prepared(&file),
             [&SIGNATURE[..], &ihdr, &idat, &iend].concat()
         );
+    }
+
+    #[test]
+    fn exif_after_the_image_data_is_moved_before_it() {
+        let ihdr = chunk(b"IHDR", &[0; 13]);
+        let exif = chunk(b"eXIf", b"MM\0\x2a\0\0\0\x08\0\0");
+        let idat = chunk(b"IDAT", &[1, 2, 3]);
+        let idat2 = chunk(b"IDAT", &[4, 5]);
+        let text = chunk(b"tEXt", b"Comment\0hello");
+        let iend = chunk(b"IEND", &[]);
+        let file = [&SIGNATURE[..], &ihdr, &idat, &idat2, &exif, &iend].concat();
+        let expected = [&SIGNATURE[..], &ihdr, &exif, &idat, &idat2, &iend].concat();
+        assert_eq!(prepared(&file), expected);
+        // Also when another chunk is dropped at the same time.
+        let file = [&SIGNATURE[..], &ihdr, &text, &idat, &idat2, &exif, &iend].concat();
+        assert_eq!(prepared(&file), expected);
     }
 
     #[test]
