@@ -9,6 +9,10 @@ use serde::Deserialize;
 pub struct EyesOpen {
     /// Highest blink score (0 open .. 1 closed) of either eye that still counts as open.
     pub max_blink: f64,
+    /// An eye whose lid gap is at least this share of its width is open whatever its blink
+    /// score: the score also rises for narrow, hooded or smiling eyes, while shut and squeezed
+    /// eyes measure under 0.25 (closed ones under 0.12).
+    pub min_open_aperture: f64,
 }
 
 impl Rule for EyesOpen {
@@ -17,14 +21,46 @@ impl Rule for EyesOpen {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!("blink <= {}", self.max_blink);
+        let threshold = format!(
+            "blink <= {} unless lid gap >= {} eye width",
+            self.max_blink, self.min_open_aperture
+        );
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let b = &face.blendshapes;
-        let blink =
-            max_or_nan([b[blend::EYE_BLINK_LEFT], b[blend::EYE_BLINK_RIGHT]].map(f64::from));
-        Finding::judge(blink, blink <= self.max_blink, threshold, "eyes_open")
+        // The subject's right and left eye, as the mesh's apertures are ordered.
+        let blinks = [b[blend::EYE_BLINK_RIGHT], b[blend::EYE_BLINK_LEFT]].map(f64::from);
+        let apertures = face.mesh.eye_apertures().map(f64::from);
+        let blink = max_or_nan(blinks);
+        let open = |eye: usize| self.is_open(blinks[eye], apertures[eye]);
+        Finding::judge(blink, open(0) && open(1), threshold, "eyes_open")
+    }
+}
+
+impl EyesOpen {
+    fn is_open(&self, blink: f64, aperture: f64) -> bool {
+        blink <= self.max_blink || aperture >= self.min_open_aperture
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wide_lid_gap_outweighs_a_high_blink_score() {
+        let rule = EyesOpen {
+            max_blink: 0.3,
+            min_open_aperture: 0.25,
+        };
+        // Blink score and lid gap measured on evaluation photos: hooded open eyes (LISA
+        // good/05), lids nearly shut over eyes looking down (bad/81), a Yale "sleepy" face.
+        assert!(rule.is_open(0.36, 0.267));
+        assert!(!rule.is_open(0.33, 0.207));
+        assert!(!rule.is_open(0.42, 0.109));
+        // A low score is enough on its own.
+        assert!(rule.is_open(0.2, 0.05));
     }
 }
