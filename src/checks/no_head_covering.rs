@@ -4,10 +4,13 @@
 //! begins down a set share of the way to the brows. A covering sits exactly there, while
 //! hair left showing beneath a hat (at the sides, a fringe) lies lower. The parser names hats
 //! and cloth; caps and headscarves it often leaves as "background" although the person mask
-//! says they belong to the person, so that combination counts as covering too.
+//! says they belong to the person, so that combination counts as covering too. A hood can leave
+//! the crown to the parser's "hair" while its sides frame the face: clothing beside the temples
+//! and cheeks, where no top reaches, is a covering as well.
 
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
+use crate::analyse::landmarks::FaceMesh;
 use crate::analyse::parse::{class, FaceParsing};
 use crate::analyse::segment::PersonMask;
 use crate::analyse::Face;
@@ -25,6 +28,9 @@ pub struct NoHeadCovering {
     pub max_covered_share: f64,
     /// Smallest share of the face outline the parser must recognise for its map to be read.
     pub min_parsed_face: f64,
+    /// Largest area (IOD^2 units) of the person's clothing beside the face between the brows and
+    /// the nose tip that is not yet a hood or scarf: a collar ends below the jaw.
+    pub max_side_cloth_area: f64,
 }
 
 /// Crown pixels by what covers them, in crop pixels.
@@ -48,8 +54,9 @@ impl Rule for NoHeadCovering {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "covered share of the crown <= {} (when >= {} IOD^2)",
-            self.max_covered_share, self.min_covered_area
+            "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the temples \
+             <= {} IOD^2",
+            self.max_covered_share, self.min_covered_area, self.max_side_cloth_area
         );
         let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
@@ -64,29 +71,97 @@ impl Rule for NoHeadCovering {
         let crown = crown(face, parsing, person, self.crown_depth as f32);
         let share = crown.covered_share();
         let covered_area = crown.covered / Context::iod_area_in_crop(face, parsing);
-        let ok = covered_area < self.min_covered_area || share <= self.max_covered_share;
-        Finding::judge(share, ok, threshold, "no_head_covering")
+        let crown_bare = covered_area < self.min_covered_area || share <= self.max_covered_share;
+        let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
+        let sides_bare = side_cloth(&face.mesh, parsing, of_person)
+            / Context::iod_area_in_crop(face, parsing)
+            <= self.max_side_cloth_area;
+        Finding::judge(
+            share,
+            crown_bare && sides_bare,
+            threshold,
+            "no_head_covering",
+        )
     }
+}
+
+/// Where the head's parts lie in the upright parsing crop.
+struct Landmarks {
+    /// The top of the higher brow.
+    brow: f32,
+    nose: f32,
+    /// The face's edges at ear level, left and right in the crop.
+    left: f32,
+    right: f32,
+}
+
+impl Landmarks {
+    fn in_crop(mesh: &FaceMesh, parsing: &FaceParsing) -> Self {
+        let to_crop = |id: usize| {
+            let p = mesh.xy(id);
+            parsing.frame.to_crop(p[0], p[1])
+        };
+        let brow = ids::RIGHT_BROW
+            .iter()
+            .chain(&ids::LEFT_BROW)
+            .map(|&id| to_crop(id)[1])
+            .fold(f32::MAX, f32::min);
+        let (a, b) = (
+            to_crop(ids::FACE_RIGHT_EDGE)[0],
+            to_crop(ids::FACE_LEFT_EDGE)[0],
+        );
+        Landmarks {
+            brow,
+            nose: to_crop(ids::NOSE_TIP)[1],
+            left: a.min(b),
+            right: a.max(b),
+        }
+    }
+}
+
+/// Crop pixels that the parser calls cloth and the person mask includes, beside the face (up to
+/// half a face width out from its edges) between the brows and the nose tip.
+pub fn side_cloth(
+    mesh: &FaceMesh,
+    parsing: &FaceParsing,
+    of_person: impl Fn(f32, f32) -> bool,
+) -> f64 {
+    let Landmarks {
+        brow,
+        nose,
+        left,
+        right,
+    } = Landmarks::in_crop(mesh, parsing);
+    let reach = 0.5 * (right - left);
+    let n = parsing.size();
+    let rows = brow.clamp(0.0, n as f32) as u32..nose.clamp(0.0, n as f32) as u32;
+    let beside = |u: u32| {
+        let u = u as f32 + 0.5;
+        (u < left && u > left - reach) || (u > right && u < right + reach)
+    };
+    let mut count = 0.0;
+    for v in rows {
+        for u in (0..n).filter(|&u| beside(u)) {
+            if !parsing.in_photo(u, v) || parsing.label(u, v) != class::CLOTH {
+                continue;
+            }
+            let [x, y] = parsing.frame.to_image(u as f32 + 0.5, v as f32 + 0.5);
+            if of_person(x, y) {
+                count += 1.0;
+            }
+        }
+    }
+    count
 }
 
 /// Tallies the crown band column by column between the cheek edges of the upright crop.
 pub fn crown(face: &Face, parsing: &FaceParsing, person: &PersonMask, depth: f32) -> Crown {
-    let to_crop = |id: usize| {
-        let p = face.mesh.xy(id);
-        parsing.frame.to_crop(p[0], p[1])
-    };
     // Only above the brows: collars and scarves round the neck are not head coverings.
-    let brow = ids::RIGHT_BROW
-        .iter()
-        .chain(&ids::LEFT_BROW)
-        .map(|&id| to_crop(id)[1])
-        .fold(f32::MAX, f32::min);
-    let (a, b) = (
-        to_crop(ids::FACE_RIGHT_EDGE)[0],
-        to_crop(ids::FACE_LEFT_EDGE)[0],
-    );
+    let Landmarks {
+        brow, left, right, ..
+    } = Landmarks::in_crop(&face.mesh, parsing);
     let n = parsing.size() as f32;
-    let columns = a.min(b).clamp(0.0, n) as u32..a.max(b).clamp(0.0, n) as u32;
+    let columns = left.clamp(0.0, n) as u32..right.clamp(0.0, n) as u32;
     let rows = brow.clamp(0.0, n) as u32;
     let mut crown = Crown::default();
     for u in columns {
@@ -116,4 +191,62 @@ pub fn crown(face: &Face, parsing: &FaceParsing, person: &PersonMask, depth: f32
         }
     }
     crown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::geometry::CropFrame;
+    use image::RgbImage;
+
+    /// A 64-pixel crop that maps one to one onto the photo, with a face between x = 20 and 44
+    /// whose brows are at y = 20 and nose tip at y = 34, and `cloth` painted as clothing.
+    fn scene(cloth: &[(u32, u32, u32, u32)]) -> (FaceMesh, FaceParsing) {
+        let frame = CropFrame {
+            center: [32.0, 32.0],
+            side: 64.0,
+            angle: 0.0,
+            size: 64,
+        };
+        let mut points = vec![[32.0, 32.0, 0.0]; 478];
+        for &id in ids::RIGHT_BROW.iter().chain(&ids::LEFT_BROW) {
+            points[id] = [32.0, 20.0, 0.0];
+        }
+        points[ids::NOSE_TIP] = [32.0, 34.0, 0.0];
+        points[ids::FACE_RIGHT_EDGE] = [20.0, 30.0, 0.0];
+        points[ids::FACE_LEFT_EDGE] = [44.0, 30.0, 0.0];
+        let mut labels = vec![class::BACKGROUND; 64 * 64];
+        for &(x0, x1, y0, y1) in cloth {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    labels[(y * 64 + x) as usize] = class::CLOTH;
+                }
+            }
+        }
+        let parsing = FaceParsing {
+            frame,
+            crop: RgbImage::new(64, 64),
+            labels,
+            outside: vec![false; 64 * 64],
+        };
+        let mesh = FaceMesh {
+            points,
+            presence: 1.0,
+            frame,
+        };
+        (mesh, parsing)
+    }
+
+    #[test]
+    fn only_the_persons_clothing_beside_the_temples_counts() {
+        // Hood sides: 10 x 14 pixels of clothing beside each cheek, brows to nose tip.
+        let (mesh, parsing) = scene(&[(10, 20, 20, 34), (44, 54, 20, 34)]);
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), 280.0);
+        // A backdrop the parser mistakes for cloth is not of the person.
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| false), 0.0);
+        // A collar below the nose tip, and clothing further out than half a face width, are not
+        // a hood.
+        let (mesh, parsing) = scene(&[(10, 54, 34, 64), (0, 8, 20, 34)]);
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), 0.0);
+    }
 }
