@@ -275,6 +275,7 @@ mod tests {
         "no_glasses",
         "no_glasses.tinted",
         "no_head_covering",
+        "no_head_covering.hood",
         "head_in_frame",
         "background_plain",
         "background_white",

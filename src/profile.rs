@@ -165,16 +165,22 @@ mod tests {
     }
 
     #[test]
-    fn a_white_backdrop_without_its_tint_limit_is_a_profile_error() {
+    fn a_backdrop_mode_without_its_second_limit_is_a_profile_error() {
         let rule = "[rules.background_white]\nmode = \"white\"\nmin_level = 215.0\nmin_fraction = 0.05\nother_face_min_score = 0.7\nother_face_min_relative_width = 0.25\n";
-        let e = Profile::parse(&format!("name = \"x\"\n{rule}"), "t")
-            .err()
-            .unwrap()
-            .to_string();
+        let error = |rule: &str| {
+            Profile::parse(&format!("name = \"x\"\n{rule}"), "t")
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        let e = error(rule);
         assert!(e.contains("max_tint"), "{e}");
         let with_tint = format!("name = \"x\"\n{rule}max_tint = 25.0\n");
         assert!(Profile::parse(&with_tint, "t").is_ok());
         let light = rule.replace("\"white\"", "\"light\"");
-        assert!(Profile::parse(&format!("name = \"x\"\n{light}"), "t").is_ok());
+        let e = error(&light);
+        assert!(e.contains("min_channel"), "{e}");
+        let with_floor = format!("name = \"x\"\n{light}min_channel = 120.0\n");
+        assert!(Profile::parse(&with_floor, "t").is_ok());
     }
 }

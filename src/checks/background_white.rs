@@ -14,6 +14,10 @@ pub struct BackgroundWhite {
     pub min_level: f64,
     /// "white" only, and required there: largest colour tint (median of max - min channel).
     pub max_tint: Option<f64>,
+    /// "light" only, and required there: lowest 20th percentile of the smallest channel. Pale
+    /// means mixed with white, which lifts every channel; vivid colours as light as a pale one
+    /// (a red of (255, 51, 51) has the lightness of a light grey) keep one channel low.
+    pub min_channel: Option<f64>,
     pub min_fraction: f64,
     /// Another face this confident and wide (relative to the applicant's) means the backdrop
     /// is not a plain wall of any colour.
@@ -34,8 +38,11 @@ impl Rule for BackgroundWhite {
     }
 
     fn validate(&self) -> Result<(), String> {
-        match (self.mode, self.max_tint) {
-            (Mode::White, None) => Err("mode = \"white\" needs max_tint".into()),
+        match self.mode {
+            Mode::White if self.max_tint.is_none() => Err("mode = \"white\" needs max_tint".into()),
+            Mode::Light if self.min_channel.is_none() => {
+                Err("mode = \"light\" needs min_channel".into())
+            }
             _ => Ok(()),
         }
     }
@@ -47,7 +54,11 @@ impl Rule for BackgroundWhite {
                 self.min_level,
                 self.max_tint.map_or("?".into(), |t| t.to_string())
             ),
-            Mode::Light => format!("lightness >= {}, no other face", self.min_level),
+            Mode::Light => format!(
+                "lightness >= {}, smallest channel >= {}, no other face",
+                self.min_level,
+                self.min_channel.map_or("?".into(), |c| c.to_string())
+            ),
         };
         let others = ctx.other_faces(
             self.other_face_min_score,
@@ -67,29 +78,46 @@ impl Rule for BackgroundWhite {
             return Finding::not_assessed(threshold, "na.no_background");
         };
         let mut levels = Vec::with_capacity(bg.count);
+        let mut lows = Vec::with_capacity(bg.count);
         let mut tints = Vec::with_capacity(bg.count);
         for (_, _, p) in bg.pixels() {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
             levels.push(match self.mode {
                 Mode::White => lo as f32,
-                // Pale means mixed with white, which lifts the smallest channel: a light-blue
-                // studio backdrop (130, 145, 195) is pale while an ID-photo blue
-                // (67, 142, 219) of nearly the same luminance is not.
+                // A light-blue studio backdrop (130, 145, 195) is as light as a light grey,
+                // an ID-photo blue (67, 142, 219) of nearly the same luminance is not.
                 Mode::Light => (lo as f32 + hi as f32) / 2.0,
             });
+            lows.push(lo as f32);
             tints.push((hi - lo) as f32);
         }
         if levels.is_empty() {
             return Finding::not_assessed(threshold, "na.no_background");
         }
-        // The same order statistics a full sort would give, in linear time.
-        let level_at = (levels.len() - 1) / 5;
-        let level = *levels.select_nth_unstable_by(level_at, f32::total_cmp).1 as f64;
-        let tint_at = (tints.len() - 1) / 2;
-        let tint = *tints.select_nth_unstable_by(tint_at, f32::total_cmp).1 as f64;
-        let ok = others == 0
-            && level >= self.min_level
-            && (self.mode == Mode::Light || self.max_tint.is_some_and(|max| tint <= max));
-        Finding::judge(level, ok, threshold, fail_key)
+        let level = percentile(&mut levels, 5);
+        let low = percentile(&mut lows, 5);
+        let tint = percentile(&mut tints, 2);
+        let bright = level >= self.min_level;
+        let (value, ok) = match self.mode {
+            Mode::White => (
+                level,
+                bright && self.max_tint.is_some_and(|max| tint <= max),
+            ),
+            // Reported is what failed: the lightness, or else the smallest channel.
+            Mode::Light => match self.min_channel {
+                Some(min) if bright && low < min => (low, false),
+                Some(_) => (level, bright),
+                None => (level, false),
+            },
+        };
+        let ok = others == 0 && ok;
+        Finding::judge(value, ok, threshold, fail_key)
     }
+}
+
+/// The value `1 / parts` of the way up `values` (1/5: the 20th percentile, 1/2: the median): the
+/// order statistic a full sort would give, in linear time.
+fn percentile(values: &mut [f32], parts: usize) -> f64 {
+    let at = (values.len() - 1) / parts;
+    *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
 }

@@ -22,7 +22,7 @@ impl Rule for EyesOpen {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "blink <= {} unless lid gap >= {} eye width",
+            "<= 1: per eye the smaller of blink / {} and {} / lid gap (share of the eye width)",
             self.max_blink, self.min_open_aperture
         );
         let face = match ctx.face() {
@@ -33,15 +33,21 @@ impl Rule for EyesOpen {
         // The subject's right and left eye, as the mesh's apertures are ordered.
         let blinks = [b[blend::EYE_BLINK_RIGHT], b[blend::EYE_BLINK_LEFT]].map(f64::from);
         let apertures = face.mesh.eye_apertures().map(f64::from);
-        let blink = max_or_nan(blinks);
-        let open = |eye: usize| self.is_open(blinks[eye], apertures[eye]);
-        Finding::judge(blink, open(0) && open(1), threshold, "eyes_open")
+        let closure = max_or_nan([0, 1].map(|eye| self.closure(blinks[eye], apertures[eye])));
+        Finding::judge(closure, closure <= 1.0, threshold, "eyes_open")
     }
 }
 
 impl EyesOpen {
-    fn is_open(&self, blink: f64, aperture: f64) -> bool {
-        blink <= self.max_blink || aperture >= self.min_open_aperture
+    /// Over 1 when the eye is shut: its blink score over the limit and its lid gap under the
+    /// open one, the smaller of the two excesses (NaN stays NaN).
+    fn closure(&self, blink: f64, aperture: f64) -> f64 {
+        let by_score = blink / self.max_blink.max(1e-6);
+        let by_gap = self.min_open_aperture / aperture.max(1e-6);
+        if by_score.is_nan() || by_gap.is_nan() {
+            return f64::NAN;
+        }
+        by_score.min(by_gap)
     }
 }
 
@@ -57,10 +63,11 @@ mod tests {
         };
         // Blink score and lid gap measured on evaluation photos: hooded open eyes (LISA
         // good/05), lids nearly shut over eyes looking down (bad/81), a Yale "sleepy" face.
-        assert!(rule.is_open(0.36, 0.267));
-        assert!(!rule.is_open(0.33, 0.207));
-        assert!(!rule.is_open(0.42, 0.109));
+        assert!(rule.closure(0.36, 0.267) <= 1.0);
+        assert!(rule.closure(0.33, 0.207) > 1.0);
+        assert!(rule.closure(0.42, 0.109) > 1.0);
         // A low score is enough on its own.
-        assert!(rule.is_open(0.2, 0.05));
+        assert!(rule.closure(0.2, 0.05) <= 1.0);
+        assert!(rule.closure(f64::NAN, 0.05).is_nan());
     }
 }

@@ -54,8 +54,8 @@ impl Rule for NoHeadCovering {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the temples \
-             <= {} IOD^2",
+            "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the face \
+             (brows to nose tip) <= {} IOD^2",
             self.max_covered_share, self.min_covered_area, self.max_side_cloth_area
         );
         let (face, parsing) = match ctx.face_and_parsing() {
@@ -73,15 +73,14 @@ impl Rule for NoHeadCovering {
         let covered_area = crown.covered / Context::iod_area_in_crop(face, parsing);
         let crown_bare = covered_area < self.min_covered_area || share <= self.max_covered_share;
         let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
-        let sides_bare = side_cloth(&face.mesh, parsing, of_person)
-            / Context::iod_area_in_crop(face, parsing)
-            <= self.max_side_cloth_area;
-        Finding::judge(
-            share,
-            crown_bare && sides_bare,
-            threshold,
-            "no_head_covering",
-        )
+        let sides =
+            side_cloth(&face.mesh, parsing, of_person) / Context::iod_area_in_crop(face, parsing);
+        // Reported is the crown's share, or the sides' area when only the sides fail.
+        let (value, ok, key) = match (crown_bare, sides <= self.max_side_cloth_area) {
+            (true, false) => (sides, false, "no_head_covering.hood"),
+            (crown_bare, sides_bare) => (share, crown_bare && sides_bare, "no_head_covering"),
+        };
+        Finding::judge(value, ok, threshold, key)
     }
 }
 
