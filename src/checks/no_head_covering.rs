@@ -29,7 +29,9 @@ pub struct NoHeadCovering {
     /// Smallest share of the face outline the parser must recognise for its map to be read.
     pub min_parsed_face: f64,
     /// Largest area (IOD^2 units) of the person's clothing beside the face between the brows and
-    /// the nose tip that is not yet a hood or scarf: a collar ends below the jaw.
+    /// the nose tip, on the side that shows less of it, that is not yet a hood or scarf: a
+    /// collar ends below the jaw, and a hood frames both sides while a raised hand or someone
+    /// beside the applicant shows on one.
     pub max_side_cloth_area: f64,
 }
 
@@ -55,7 +57,7 @@ impl Rule for NoHeadCovering {
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the face \
-             (brows to nose tip) <= {} IOD^2",
+             (brows to nose tip, the lesser side) <= {} IOD^2",
             self.max_covered_share, self.min_covered_area, self.max_side_cloth_area
         );
         let (face, parsing) = match ctx.face_and_parsing() {
@@ -73,8 +75,8 @@ impl Rule for NoHeadCovering {
         let covered_area = crown.covered / Context::iod_area_in_crop(face, parsing);
         let crown_bare = covered_area < self.min_covered_area || share <= self.max_covered_share;
         let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
-        let sides =
-            side_cloth(&face.mesh, parsing, of_person) / Context::iod_area_in_crop(face, parsing);
+        let [crop_left, crop_right] = side_cloth(&face.mesh, parsing, of_person);
+        let sides = crop_left.min(crop_right) / Context::iod_area_in_crop(face, parsing);
         // Reported is the crown's share, or the sides' area when only the sides fail.
         let (value, ok, key) = match (crown_bare, sides <= self.max_side_cloth_area) {
             (true, false) => (sides, false, "no_head_covering.hood"),
@@ -119,12 +121,13 @@ impl Landmarks {
 }
 
 /// Crop pixels that the parser calls cloth and the person mask includes, beside the face (up to
-/// half a face width out from its edges) between the brows and the nose tip.
+/// half a face width out from its edges) between the brows and the nose tip: on the crop's left
+/// and on its right.
 pub fn side_cloth(
     mesh: &FaceMesh,
     parsing: &FaceParsing,
     of_person: impl Fn(f32, f32) -> bool,
-) -> f64 {
+) -> [f64; 2] {
     let Landmarks {
         brow,
         nose,
@@ -134,23 +137,29 @@ pub fn side_cloth(
     let reach = 0.5 * (right - left);
     let n = parsing.size();
     let rows = brow.clamp(0.0, n as f32) as u32..nose.clamp(0.0, n as f32) as u32;
-    let beside = |u: u32| {
+    let side = |u: u32| {
         let u = u as f32 + 0.5;
-        (u < left && u > left - reach) || (u > right && u < right + reach)
+        if u < left && u > left - reach {
+            Some(0)
+        } else if u > right && u < right + reach {
+            Some(1)
+        } else {
+            None
+        }
     };
-    let mut count = 0.0;
+    let mut counts = [0.0; 2];
     for v in rows {
-        for u in (0..n).filter(|&u| beside(u)) {
+        for (u, side) in (0..n).filter_map(|u| side(u).map(|s| (u, s))) {
             if !parsing.in_photo(u, v) || parsing.label(u, v) != class::CLOTH {
                 continue;
             }
             let [x, y] = parsing.frame.to_image(u as f32 + 0.5, v as f32 + 0.5);
             if of_person(x, y) {
-                count += 1.0;
+                counts[side] += 1.0;
             }
         }
     }
-    count
+    counts
 }
 
 /// Tallies the crown band column by column between the cheek edges of the upright crop.
@@ -240,12 +249,12 @@ mod tests {
     fn only_the_persons_clothing_beside_the_temples_counts() {
         // Hood sides: 10 x 14 pixels of clothing beside each cheek, brows to nose tip.
         let (mesh, parsing) = scene(&[(10, 20, 20, 34), (44, 54, 20, 34)]);
-        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), 280.0);
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), [140.0, 140.0]);
         // A backdrop the parser mistakes for cloth is not of the person.
-        assert_eq!(side_cloth(&mesh, &parsing, |_, _| false), 0.0);
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| false), [0.0, 0.0]);
         // A collar below the nose tip, and clothing further out than half a face width, are not
-        // a hood.
-        let (mesh, parsing) = scene(&[(10, 54, 34, 64), (0, 8, 20, 34)]);
-        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), 0.0);
+        // a hood; a sleeve on one side is counted on that side only.
+        let (mesh, parsing) = scene(&[(10, 54, 34, 64), (0, 8, 20, 34), (44, 50, 20, 30)]);
+        assert_eq!(side_cloth(&mesh, &parsing, |_, _| true), [0.0, 60.0]);
     }
 }
