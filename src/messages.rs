@@ -271,6 +271,7 @@ mod tests {
         "expression_neutral.grimace",
         "expression_neutral.wink",
         "ears_visible",
+        "ears_visible.turned",
         "eyebrows_visible",
         "no_glasses",
         "no_glasses.tinted",

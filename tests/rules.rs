@@ -539,6 +539,21 @@ fn ears_visible_fails_when_hair_covers_the_ears() {
     let covered = check("grace_ears_covered", &ears_covered(grace()));
     assert_fail(&covered, "ears_visible");
     assert_value(&covered, "ears_visible", "almost no ear", |v| v < 0.02);
+    // Hair is the thing to move.
+    for r in [astronaut_report(), &covered] {
+        assert_eq!(
+            result(r, "ears_visible").message.as_deref(),
+            Some(messages::text(Lang::En, "ears_visible").as_str())
+        );
+    }
+    // A turned head hides the far ear with nothing over its place: the advice is to face the
+    // camera, not to move hair.
+    let turned = check("grace_turned_right", &turned_face(grace(), 0.5));
+    assert_fail(&turned, "ears_visible");
+    assert_eq!(
+        result(&turned, "ears_visible").message.as_deref(),
+        Some(messages::text(Lang::En, "ears_visible.turned").as_str())
+    );
 }
 
 #[test]

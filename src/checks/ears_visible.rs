@@ -105,6 +105,23 @@ impl Rule for EarsVisible {
             return Finding::not_assessed(threshold, "na.out_of_frame");
         }
         let smaller = sides[0].ear_area.min(sides[1].ear_area);
-        Finding::judge(smaller, !hidden, threshold, "ears_visible")
+        let advice = sides
+            .iter()
+            .find(|side| self.hidden(side, yaw))
+            .map_or("ears_visible", |side| self.advice(side, yaw));
+        Finding::judge(smaller, !hidden, threshold, advice)
+    }
+}
+
+impl EarsVisible {
+    /// What to change for a hidden ear: hair to tuck back (the common case), or a turn of the
+    /// head that hides an ear nothing covers. (The parser's "hat" beside the ears is as often
+    /// dark hair or shadow as a headscarf, so it gets no advice of its own.)
+    fn advice(&self, side: &EarSide, yaw: f64) -> &'static str {
+        if side.covered < self.min_cover_hidden && yaw.abs() >= self.max_yaw_deg {
+            "ears_visible.turned"
+        } else {
+            "ears_visible"
+        }
     }
 }
