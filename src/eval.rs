@@ -464,6 +464,11 @@ pub struct Floors {
     /// Most labelled-fail images the verdict may pass.
     #[serde(default)]
     pub max_false_passes: Option<usize>,
+    /// Rule id → most labelled-pass images the rule may fail or leave unassessed (its FP), for
+    /// a rule whose balanced accuracy mixes in answers that are not errors: under ICAO,
+    /// `background_white` passes light walls that the labels' "white" column fails.
+    #[serde(default)]
+    pub max_false_fails: BTreeMap<String, usize>,
 }
 
 /// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
@@ -488,20 +493,25 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 /// violation, and so is a `max_false_passes` when the summary has no verdict score.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
     let mut out = Vec::new();
+    // The rule's score, or why a limit set for it cannot be checked.
+    let scored = |id: &str, limit: &str| match summary.rules.iter().find(|r| r.id == id) {
+        None => Err(format!(
+            "{id}: {limit} set, but the rule is not in the labels"
+        )),
+        Some(r) if !r.in_profile => {
+            let why = if crate::checks::is_known(id) {
+                "the profile does not run this rule"
+            } else {
+                "idphoto has no rule of that name"
+            };
+            Err(format!("{id}: {limit} set, but {why}"))
+        }
+        Some(r) => Ok(r),
+    };
     for (id, &floor) in &floors.min_balanced_accuracy {
-        match summary.rules.iter().find(|r| &r.id == id) {
-            None => out.push(format!(
-                "{id}: floor {floor:.3} set, but the rule is not in the labels"
-            )),
-            Some(r) if !r.in_profile => {
-                let why = if crate::checks::is_known(id) {
-                    "the profile does not run this rule"
-                } else {
-                    "idphoto has no rule of that name"
-                };
-                out.push(format!("{id}: floor {floor:.3} set, but {why}"));
-            }
-            Some(r) => match r.balanced_accuracy {
+        match scored(id, &format!("floor {floor:.3}")) {
+            Err(line) => out.push(line),
+            Ok(r) => match r.balanced_accuracy {
                 None => out.push(format!(
                     "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
                      ({} labelled pass, {} labelled fail)",
@@ -514,6 +524,16 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
                 )),
                 Some(_) => {}
             },
+        }
+    }
+    for (id, &max) in &floors.max_false_fails {
+        match scored(id, &format!("max_false_fails = {max}")) {
+            Err(line) => out.push(line),
+            Ok(r) if r.fp > max => out.push(format!(
+                "{id}: {} labelled-pass images failed or not assessed, at most {max} allowed",
+                r.fp
+            )),
+            Ok(_) => {}
         }
     }
     if let Some(max) = floors.max_false_passes {
@@ -803,6 +823,7 @@ mod tests {
                 ("eers_visible".to_string(), 0.9),
             ]
             .into(),
+            ..Floors::default()
         };
         let violations = check_floors(&s, &floors);
         assert_eq!(violations.len(), 2);
@@ -897,17 +918,26 @@ mod tests {
                         ("good", F),
                         ("bad", F),
                         ("one_class", P),
+                        ("strict", P),
                         ("verdict_id_card", F),
                     ],
                 ),
                 report(
                     Verdict::Pass,
-                    &[("good", SF), ("bad", SP), ("one_class", SP)],
+                    &[("good", SF), ("bad", SP), ("one_class", SP), ("strict", SP)],
                 ),
             ),
             (
-                row("2.jpg", &[("good", P), ("bad", P), ("verdict_id_card", F)]),
-                report(Verdict::Fail, &[("good", SP), ("bad", SP)]),
+                row(
+                    "2.jpg",
+                    &[
+                        ("good", P),
+                        ("bad", P),
+                        ("strict", P),
+                        ("verdict_id_card", F),
+                    ],
+                ),
+                report(Verdict::Fail, &[("good", SP), ("bad", SP), ("strict", SF)]),
             ),
         ];
         score(&results, "verdict_id_card", |_| true)
@@ -917,10 +947,12 @@ mod tests {
     fn floors_not_violated() {
         let path = write_file(
             "floors.toml",
-            "max_false_passes = 1\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.5\n",
+            "max_false_passes = 1\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.5\n\
+             [max_false_fails]\ngood = 0\nstrict = 1\n",
         );
         let floors = read_floors(&path).unwrap();
         assert_eq!(floors.max_false_passes, Some(1));
+        assert_eq!(floors.max_false_fails["strict"], 1);
         assert_eq!(floors.min_balanced_accuracy["good"], 0.95);
         assert!(check_floors(&summary_for_floors(), &floors).is_empty());
         assert!(check_floors(&summary_for_floors(), &Floors::default()).is_empty());
@@ -931,11 +963,21 @@ mod tests {
         let path = write_file(
             "floors.toml",
             "max_false_passes = 0\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.6\n\
-             one_class = 0.5\nabsent = 0.5\n",
+             one_class = 0.5\nabsent = 0.5\n[max_false_fails]\nstrict = 0\nabsent = 0\n",
         );
         let floors = read_floors(&path).unwrap();
         let v = check_floors(&summary_for_floors(), &floors);
-        assert_eq!(v.len(), 4, "{v:#?}");
+        assert_eq!(v.len(), 6, "{v:#?}");
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("strict:") && l.contains("1 labelled-pass")),
+            "{v:#?}"
+        );
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("absent: max_false_fails = 0 set")),
+            "{v:#?}"
+        );
         assert!(
             v.iter()
                 .any(|l| l.starts_with("bad:") && l.contains("0.500")),
