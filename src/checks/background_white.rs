@@ -77,26 +77,29 @@ impl Rule for BackgroundWhite {
             }
             return Finding::not_assessed(threshold, "na.no_background");
         };
-        let mut levels = Vec::with_capacity(bg.count);
+        // Per backdrop pixel: its smallest channel, its tint and (light only) its lightness.
         let mut lows = Vec::with_capacity(bg.count);
         let mut tints = Vec::with_capacity(bg.count);
+        let mut lightness = Vec::new();
         for (_, _, p) in bg.pixels() {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
-            levels.push(match self.mode {
-                Mode::White => lo as f32,
-                // A light-blue studio backdrop (130, 145, 195) is as light as a light grey,
-                // an ID-photo blue (67, 142, 219) of nearly the same luminance is not.
-                Mode::Light => (lo as f32 + hi as f32) / 2.0,
-            });
             lows.push(lo as f32);
             tints.push((hi - lo) as f32);
+            if self.mode == Mode::Light {
+                // A light-blue studio backdrop (130, 145, 195) is as light as a light grey,
+                // an ID-photo blue (67, 142, 219) of nearly the same luminance is not.
+                lightness.push((lo as f32 + hi as f32) / 2.0);
+            }
         }
-        if levels.is_empty() {
+        if lows.is_empty() {
             return Finding::not_assessed(threshold, "na.no_background");
         }
-        let level = percentile(&mut levels, 5);
         let low = percentile(&mut lows, 5);
         let tint = percentile(&mut tints, 2);
+        let level = match self.mode {
+            Mode::White => low,
+            Mode::Light => percentile(&mut lightness, 5),
+        };
         let bright = level >= self.min_level;
         let (value, ok) = match self.mode {
             Mode::White => (

@@ -42,11 +42,12 @@ impl EyesOpen {
     /// Over 1 when the eye is shut: its blink score over the limit and its lid gap under the
     /// open one, the smaller of the two excesses (NaN stays NaN).
     fn closure(&self, blink: f64, aperture: f64) -> f64 {
-        let by_score = blink / self.max_blink.max(1e-6);
-        let by_gap = self.min_open_aperture / aperture.max(1e-6);
-        if by_score.is_nan() || by_gap.is_nan() {
+        // Checked on the inputs: f64::max would turn a NaN gap into the floor.
+        if blink.is_nan() || aperture.is_nan() {
             return f64::NAN;
         }
+        let by_score = blink / self.max_blink.max(1e-6);
+        let by_gap = self.min_open_aperture / aperture.max(1e-6);
         by_score.min(by_gap)
     }
 }

@@ -72,11 +72,12 @@ impl Rule for NoHeadCovering {
         }
         let crown = crown(face, parsing, person, self.crown_depth as f32);
         let share = crown.covered_share();
-        let covered_area = crown.covered / Context::iod_area_in_crop(face, parsing);
+        let unit = Context::iod_area_in_crop(face, parsing);
+        let covered_area = crown.covered / unit;
         let crown_bare = covered_area < self.min_covered_area || share <= self.max_covered_share;
         let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
         let [crop_left, crop_right] = side_cloth(&face.mesh, parsing, of_person);
-        let sides = crop_left.min(crop_right) / Context::iod_area_in_crop(face, parsing);
+        let sides = crop_left.min(crop_right) / unit;
         // Reported is the crown's share, or the sides' area when only the sides fail.
         let (value, ok, key) = match (crown_bare, sides <= self.max_side_cloth_area) {
             (true, false) => (sides, false, "no_head_covering.hood"),
