@@ -48,3 +48,39 @@ fn the_int8_face_parser_agrees_with_the_float_parser_on_this_cpu() {
         );
     }
 }
+
+/// The mesh the pipeline runs is the original with its PRelu nodes rewritten; the rewrite must
+/// not change a single bit of the landmarks, or every threshold tuned on the original moves.
+#[test]
+fn the_mesh_without_prelu_answers_bit_for_bit_like_the_original() {
+    use idphoto::analyse::{files, landmarks};
+    let original = Model::new(
+        "original mesh",
+        store()
+            .session("face_landmarker_478.onnx")
+            .expect("original mesh loads"),
+    );
+    let rewritten = Model::new(
+        "mesh without PRelu",
+        store().session(files::MESH).expect("pipeline mesh loads"),
+    );
+    for img in [astronaut(), grace()] {
+        let analysis = analyse(img);
+        let face = analysis.face.as_ref().expect("the fixture has a face");
+        let frame = landmarks::roi_from_mesh(&face.mesh);
+        let input = landmarks::mesh_input(analysis.image(), frame);
+        let run = |model: &Model| {
+            model
+                .run("input", &[1, 256, 256, 3], &input, &["landmarks"])
+                .expect("mesh runs")
+                .remove(0)
+                .data
+        };
+        let (a, b) = (run(&original), run(&rewritten));
+        assert_eq!(a.len(), 1434);
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+            "the rewritten mesh's landmarks differ from the original's"
+        );
+    }
+}

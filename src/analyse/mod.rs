@@ -83,7 +83,10 @@ pub mod files {
     /// YuNet with dynamic input dimensions (scripts/prepare-models.py), so portrait photos are
     /// not padded to a square.
     pub const DETECTOR: &str = "face_detection_yunet_2023mar_dynamic.onnx";
-    pub const MESH: &str = "face_landmarker_478.onnx";
+    /// The MediaPipe mesh with its PRelu nodes written as cheaper operators that give
+    /// bit-identical results (scripts/prepare-models.py): ONNX Runtime's PRelu kernel took
+    /// almost half of the mesh's time.
+    pub const MESH: &str = "face_landmarker_478_noprelu.onnx";
     pub const BLENDSHAPES: &str = "face_blendshapes_52.onnx";
     pub const SEGMENTATION: &str = "selfie_segmentation.onnx";
     /// int8 (QDQ) copy of the BiSeNet parser made by scripts/prepare-models.py: 2-2.7x faster
