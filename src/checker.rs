@@ -2,7 +2,7 @@
 //! HTTP) goes through here, so all of them decide alike.
 
 use crate::analyse::{Analyser, AnalysisOptions};
-use crate::checks::{Context, Finding};
+use crate::checks::{joint_advice, Context, Finding};
 use crate::decode::{decode, DecodeOptions};
 use crate::messages::{self, Lang};
 use crate::profile::{InputKind, Profile};
@@ -99,11 +99,12 @@ impl Checker {
         let ctx = Context::new(&analysis, self.options.input);
         let rules: Vec<_> = self.profile.rules_for(self.options.input).collect();
         let judge = |rule: &&dyn crate::checks::Rule| (rule.id(), rule.evaluate(&ctx));
-        let findings: Vec<(&'static str, Finding)> = if self.options.analysis.parallel_stages {
+        let mut findings: Vec<(&'static str, Finding)> = if self.options.analysis.parallel_stages {
             rules.par_iter().map(judge).collect()
         } else {
             rules.iter().map(judge).collect()
         };
+        joint_advice::refine(&mut findings);
         timings.insert("checks".to_string(), ms(checks_start));
         timings.insert("total".to_string(), ms(start));
 

@@ -272,6 +272,7 @@ mod tests {
         "expression_neutral.wink",
         "ears_visible",
         "ears_visible.turned",
+        "ears_visible.head_covered",
         "eyebrows_visible",
         "no_glasses",
         "no_glasses.tinted",

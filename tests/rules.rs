@@ -539,13 +539,17 @@ fn ears_visible_fails_when_hair_covers_the_ears() {
     let covered = check("grace_ears_covered", &ears_covered(grace()));
     assert_fail(&covered, "ears_visible");
     assert_value(&covered, "ears_visible", "almost no ear", |v| v < 0.02);
-    // Hair is the thing to move.
-    for r in [astronaut_report(), &covered] {
-        assert_eq!(
-            result(r, "ears_visible").message.as_deref(),
-            Some(messages::text(Lang::En, "ears_visible").as_str())
-        );
-    }
+    // Hair is the thing to move; under Grace Hopper's uniform cap, once the cap is off.
+    assert_eq!(
+        result(astronaut_report(), "ears_visible")
+            .message
+            .as_deref(),
+        Some(messages::text(Lang::En, "ears_visible").as_str())
+    );
+    assert_eq!(
+        result(&covered, "ears_visible").message.as_deref(),
+        Some(messages::text(Lang::En, "ears_visible.head_covered").as_str())
+    );
     // A turned head hides the far ear with nothing over its place: the advice is to face the
     // camera, not to move hair.
     let turned = check("grace_turned_right", &turned_face(grace(), 0.5));
@@ -647,6 +651,13 @@ fn no_head_covering_fails_with_a_cap() {
     assert_value(&cap, "no_head_covering", "most of the crown covered", |v| {
         v > 0.6
     });
+    // Her hair still covers her ears under the cap: the ear advice follows on from taking the
+    // cap off, while the bare-headed astronaut is only told about her hair.
+    assert_fail(&cap, "ears_visible");
+    assert_eq!(
+        result(&cap, "ears_visible").message.as_deref(),
+        Some(messages::text(Lang::En, "ears_visible.head_covered").as_str())
+    );
     assert_value(
         astronaut_report(),
         "no_head_covering",

@@ -15,6 +15,7 @@ pub mod eyes_open;
 pub mod finished;
 pub mod head_frontal;
 pub mod head_in_frame;
+pub mod joint_advice;
 pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_glasses;

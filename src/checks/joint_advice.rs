@@ -1,0 +1,79 @@
+//! Advice that depends on more than one rule. Each rule judges on its own, but what a person
+//! should change can depend on what else is wrong: hair advice is the wrong thing to tell
+//! someone whose ears are under a hat, hood or headscarf.
+
+use super::Finding;
+use crate::report::Status;
+
+/// Rewrites advice keys in the light of the other findings; statuses and values stay as
+/// judged.
+pub fn refine(findings: &mut [(&'static str, Finding)]) {
+    let failed = |id: &str, findings: &[(&str, Finding)]| {
+        findings
+            .iter()
+            .any(|(rule, f)| *rule == id && f.status == Status::Fail)
+    };
+    if failed("no_head_covering", findings) {
+        // The ear rule's plain advice is about hair. Under a head covering the covering is
+        // (at least part of) what hides the ears, and the covering's own advice comes first;
+        // the ear advice then says what is left to do once it is off.
+        for (rule, finding) in findings.iter_mut() {
+            if *rule == "ears_visible"
+                && finding.status == Status::Fail
+                && finding.message_key.as_deref() == Some("ears_visible")
+            {
+                finding.message_key = Some("ears_visible.head_covered".to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(ok: bool, key: &str) -> Finding {
+        Finding::judge(0.5, ok, String::new(), key)
+    }
+
+    /// The ear advice after refinement, given a failed ear finding with `ears_key` and the
+    /// head-covering finding.
+    fn ear_advice(ears_key: &str, head_covering: Finding) -> Option<String> {
+        let mut findings = vec![
+            ("no_head_covering", head_covering),
+            ("ears_visible", finding(false, ears_key)),
+        ];
+        refine(&mut findings);
+        assert_eq!(
+            findings[1].1.status,
+            Status::Fail,
+            "status is never changed"
+        );
+        findings[1].1.message_key.clone()
+    }
+
+    #[test]
+    fn hair_advice_becomes_covering_advice_only_under_a_failed_head_covering() {
+        let hood = finding(false, "no_head_covering.hood");
+        let bare = finding(true, "no_head_covering");
+        let unknown = Finding::not_assessed(String::new(), "na.no_parsing");
+        let covered = "ears_visible.head_covered";
+        assert_eq!(ear_advice("ears_visible", hood).as_deref(), Some(covered));
+        assert_eq!(
+            ear_advice("ears_visible", bare).as_deref(),
+            Some("ears_visible")
+        );
+        assert_eq!(
+            ear_advice("ears_visible", unknown).as_deref(),
+            Some("ears_visible")
+        );
+    }
+
+    #[test]
+    fn a_turned_head_keeps_its_own_advice() {
+        // Nothing covers the far ear's place: turning back is what shows it.
+        let cap = finding(false, "no_head_covering");
+        let turned = "ears_visible.turned";
+        assert_eq!(ear_advice(turned, cap).as_deref(), Some(turned));
+    }
+}
