@@ -262,6 +262,8 @@ mod tests {
         "head_frontal.turned",
         "head_frontal.raise_chin",
         "head_frontal.lower_chin",
+        "head_frontal.turned_raise_chin",
+        "head_frontal.turned_lower_chin",
         "eyes_open",
         "mouth_closed",
         "expression_neutral",

@@ -451,6 +451,26 @@ fn head_frontal_says_which_way_to_move_the_chin() {
 }
 
 #[test]
+fn head_frontal_advises_on_both_axes_when_both_are_over() {
+    // Turned and bowed at once: one sentence covers both, so a second try is not needed to
+    // learn about the other axis.
+    let r = check(
+        "grace_turned_and_bowed",
+        &turned_face(&nodded_face(grace(), 0.4), 0.5),
+    );
+    assert_fail(&r, "head_frontal");
+    // Measured: yaw 15.7 (limit 11), pitch 23.0 less the 4.0 offset (limit 14).
+    let [yaw, pitch, _] = r.face.as_ref().expect("a face").pose;
+    assert!(yaw.abs() > 11.0 && pitch - 4.0 > 14.0, "{}", summary(&r));
+    assert_eq!(
+        result(&r, "head_frontal").message.as_deref(),
+        Some(messages::text(Lang::En, "head_frontal.turned_raise_chin").as_str()),
+        "{}",
+        summary(&r)
+    );
+}
+
+#[test]
 fn head_frontal_fails_for_a_turned_face() {
     let straight = grace_report();
     assert_pass(straight, "head_frontal");

@@ -33,15 +33,29 @@ impl Rule for HeadFrontal {
         };
         let yaw = face.pose.yaw as f64;
         let pitch = face.pose.pitch as f64 - self.pitch_offset_deg;
-        // Report the worse of the two as a fraction of its own limit, in degrees of that axis,
-        // and advise on that one.
-        let (value, advice) = if yaw.abs() / self.max_yaw_deg >= pitch.abs() / self.max_pitch_deg {
-            (yaw, "head_frontal.turned")
+        // Report the worse of the two as a fraction of its own limit, in degrees of that axis.
+        let value = if yaw.abs() / self.max_yaw_deg >= pitch.abs() / self.max_pitch_deg {
+            yaw
         } else {
-            (pitch, pitch_advice(pitch))
+            pitch
         };
         let ok = yaw.abs() <= self.max_yaw_deg && pitch.abs() <= self.max_pitch_deg;
-        Finding::judge(value, ok, threshold, advice)
+        Finding::judge(value, ok, threshold, self.advice(yaw, pitch))
+    }
+}
+
+impl HeadFrontal {
+    /// Advice on every axis over its limit, so that someone both turned and nodded is not
+    /// sent back to fix one and then told about the other.
+    fn advice(&self, yaw: f64, pitch: f64) -> &'static str {
+        let turned = yaw.abs() > self.max_yaw_deg;
+        let nodded = pitch.abs() > self.max_pitch_deg;
+        match (turned, nodded, pitch > 0.0) {
+            (true, true, true) => "head_frontal.turned_raise_chin",
+            (true, true, false) => "head_frontal.turned_lower_chin",
+            (false, true, _) => pitch_advice(pitch),
+            _ => "head_frontal.turned",
+        }
     }
 }
 
@@ -52,5 +66,29 @@ fn pitch_advice(pitch: f64) -> &'static str {
         "head_frontal.raise_chin"
     } else {
         "head_frontal.lower_chin"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_covers_every_axis_over_its_limit() {
+        let rule = HeadFrontal {
+            max_yaw_deg: 11.0,
+            max_pitch_deg: 14.0,
+            pitch_offset_deg: 4.0,
+        };
+        for (yaw, pitch, key) in [
+            (20.0, 0.0, "head_frontal.turned"),
+            (-20.0, 10.0, "head_frontal.turned"),
+            (5.0, 20.0, "head_frontal.raise_chin"),
+            (10.0, -20.0, "head_frontal.lower_chin"),
+            (20.0, 20.0, "head_frontal.turned_raise_chin"),
+            (-15.0, -25.0, "head_frontal.turned_lower_chin"),
+        ] {
+            assert_eq!(rule.advice(yaw, pitch), key, "yaw {yaw}, pitch {pitch}");
+        }
     }
 }
