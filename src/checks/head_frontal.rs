@@ -49,23 +49,23 @@ impl HeadFrontal {
     /// sent back to fix one and then told about the other.
     fn advice(&self, yaw: f64, pitch: f64) -> &'static str {
         let turned = yaw.abs() > self.max_yaw_deg;
-        let nodded = pitch.abs() > self.max_pitch_deg;
-        match (turned, nodded, pitch > 0.0) {
-            (true, true, true) => "head_frontal.turned_raise_chin",
-            (true, true, false) => "head_frontal.turned_lower_chin",
-            (false, true, _) => pitch_advice(pitch),
-            _ => "head_frontal.turned",
+        if pitch.abs() > self.max_pitch_deg {
+            pitch_advice(pitch, turned)
+        } else {
+            "head_frontal.turned"
         }
     }
 }
 
 /// Positive pitch brings the top of the head towards the camera (a rotation about the model's
 /// x axis, which points right, carries its y axis, up, towards z, the camera): a bowed head.
-fn pitch_advice(pitch: f64) -> &'static str {
-    if pitch > 0.0 {
-        "head_frontal.raise_chin"
-    } else {
-        "head_frontal.lower_chin"
+/// A head that is also turned is told both.
+fn pitch_advice(pitch: f64, turned: bool) -> &'static str {
+    match (pitch > 0.0, turned) {
+        (true, false) => "head_frontal.raise_chin",
+        (false, false) => "head_frontal.lower_chin",
+        (true, true) => "head_frontal.turned_raise_chin",
+        (false, true) => "head_frontal.turned_lower_chin",
     }
 }
 

@@ -8,14 +8,12 @@ use crate::report::Status;
 /// Rewrites advice keys in the light of the other findings; statuses and values stay as
 /// judged.
 pub fn refine(findings: &mut [(&'static str, Finding)]) {
-    let failed = |id: &str, findings: &[(&str, Finding)]| {
-        findings
-            .iter()
-            .any(|(rule, f)| *rule == id && f.status == Status::Fail)
-    };
-    if failed("no_head_covering", findings) {
+    let head_covered = findings
+        .iter()
+        .any(|(rule, f)| *rule == "no_head_covering" && f.status == Status::Fail);
+    if head_covered {
         // The ear rule's plain advice is about hair. Under a head covering the covering is
-        // (at least part of) what hides the ears, and the covering's own advice comes first;
+        // (at least part of) what hides the ears, and its own advice is among the reasons;
         // the ear advice then says what is left to do once it is off.
         for (rule, finding) in findings.iter_mut() {
             if *rule == "ears_visible"
