@@ -1013,6 +1013,27 @@ fn not_white_top_passes_a_white_shirt_under_a_dark_jacket() {
 }
 
 #[test]
+fn not_white_top_counts_the_clothing_the_parser_misses_at_the_frame_edge() {
+    // A frame ending 0.2 face heights below the chin: the parser calls part of the band of
+    // jacket left at the bottom "background". The person mask covers it, and it is not the
+    // backdrop's colour, so it counts as clothing.
+    let mesh = mesh_of(grace());
+    let (chin, forehead) = (mesh.xy(ids::CHIN), mesh.xy(ids::FOREHEAD_TOP));
+    let bottom = (chin[1] + 0.2 * (chin[1] - forehead[1])) as u32;
+    let cut = |img: &RgbImage| image::imageops::crop_imm(img, 0, 0, img.width(), bottom).to_image();
+    assert_pass(
+        &check("grace_cut_below_chin", &cut(grace())),
+        "not_white_top",
+    );
+    let white = check("grace_white_jacket_cut", &cut(&whiten_uniform(|_| 1.0)));
+    assert_fail(&white, "not_white_top");
+    // Measured 0.65; 0.50 when only the parser's "cloth" counts.
+    assert_value(&white, "not_white_top", "the missed jacket counted", |v| {
+        v > 0.58
+    });
+}
+
+#[test]
 fn resolution_needs_enough_face_pixels() {
     let small = grace_report();
     // Measured: face 179 px wide.

@@ -4,6 +4,7 @@ use super::context::luminance;
 use super::{Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::analyse::parse::{class, FaceParsing};
+use image::Rgb;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -26,6 +27,14 @@ pub struct NotWhiteTop {
     /// clothing this far beside the chin (face widths) is judged on its own when at least
     /// `min_area` of it shows.
     pub shoulder_offset: f64,
+    /// The parser often calls clothing at the crop's lower edge "background" (a sweater cut
+    /// off by the frame). Below the chin, such a pixel counts as clothing when the person mask
+    /// covers it at least this surely...
+    pub missed_clothing_person: f32,
+    /// ...and some channel differs by more than this from the backdrop's median colour beside
+    /// the shoulders: a pixel of the backdrop's colour is where the mask bled onto the
+    /// backdrop, and the parser is believed.
+    pub backdrop_tolerance: u8,
 }
 
 impl Rule for NotWhiteTop {
@@ -65,6 +74,13 @@ impl Rule for NotWhiteTop {
             }
             None => false,
         };
+        let backdrop = lower_backdrop(ctx, chin[1] - fh);
+        let missed_clothing = |x: u32, y: u32, px: &Rgb<u8>| {
+            y as f32 > chin[1]
+                && person.at(x as f32, y as f32) >= self.missed_clothing_person
+                && backdrop
+                    .is_some_and(|b| (0..3).any(|c| px[c].abs_diff(b[c]) > self.backdrop_tolerance))
+        };
         let (mut all, mut shoulders) = (Tally::default(), Tally::default());
         for y in (top..h).step_by(step as usize) {
             for x in (x0..x1).step_by(step as usize) {
@@ -76,6 +92,7 @@ impl Rule for NotWhiteTop {
                         match p.label(u as u32, v as u32) {
                             class::CLOTH => true,
                             class::NECK => collar(y, luminance(px)),
+                            class::BACKGROUND => missed_clothing(x, y, px),
                             _ => false,
                         }
                     }
@@ -134,3 +151,27 @@ fn skin_luminance(parsing: &FaceParsing) -> Option<f32> {
         });
     (n >= 100).then(|| (sum / n as f64) as f32)
 }
+
+/// Median colour of the backdrop from `from_y` (analysis-image rows) down: the backdrop beside
+/// the shoulders, which a gradient or vignette may make differ from the one above the head.
+fn lower_backdrop(ctx: &Context, from_y: f32) -> Option<[u8; 3]> {
+    let background = ctx.background()?;
+    let scale = background.image.height() as f32 / ctx.analysis.image().height() as f32;
+    let first_row = (from_y * scale).max(0.0) as u32;
+    let mut channels: [Vec<u8>; 3] = Default::default();
+    for (_, _, px) in background.pixels().filter(|(_, y, _)| *y >= first_row) {
+        for (channel, &value) in channels.iter_mut().zip(px.0.iter()) {
+            channel.push(value);
+        }
+    }
+    if channels[0].len() < MIN_BACKDROP_PIXELS {
+        return None;
+    }
+    Some(channels.map(|mut values| {
+        let middle = values.len() / 2;
+        *values.select_nth_unstable(middle).1
+    }))
+}
+
+/// Fewer backdrop pixels than this beside the shoulders give no reliable colour.
+const MIN_BACKDROP_PIXELS: usize = 50;
