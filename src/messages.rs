@@ -275,6 +275,7 @@ mod tests {
         "ears_visible",
         "ears_visible.turned",
         "ears_visible.head_covered",
+        "ears_visible.after_turning",
         "eyebrows_visible",
         "no_glasses",
         "no_glasses.tinted",

@@ -1,6 +1,7 @@
 //! Advice that depends on more than one rule. Each rule judges on its own, but what a person
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
-//! someone whose ears are under a hat, hood or headscarf.
+//! someone whose ears are under a hat, hood or headscarf, and "face the camera" need not be
+//! said twice.
 
 use super::Finding;
 use crate::report::Status;
@@ -8,21 +9,30 @@ use crate::report::Status;
 /// Rewrites advice keys in the light of the other findings; statuses and values stay as
 /// judged.
 pub fn refine(findings: &mut [(&'static str, Finding)]) {
-    let head_covered = findings
-        .iter()
-        .any(|(rule, f)| *rule == "no_head_covering" && f.status == Status::Fail);
-    if head_covered {
-        // The ear rule's plain advice is about hair. Under a head covering the covering is
-        // (at least part of) what hides the ears, and its own advice is among the reasons;
-        // the ear advice then says what is left to do once it is off.
-        for (rule, finding) in findings.iter_mut() {
-            if *rule == "ears_visible"
-                && finding.status == Status::Fail
-                && finding.message_key.as_deref() == Some("ears_visible")
-            {
-                finding.message_key = Some("ears_visible.head_covered".to_string());
-            }
+    let failed_key = |id: &str| {
+        findings
+            .iter()
+            .find(|(rule, f)| *rule == id && f.status == Status::Fail)
+            .map(|(_, f)| f.message_key.as_deref().unwrap_or_default())
+    };
+    let head_covered = failed_key("no_head_covering").is_some();
+    let head_turned =
+        failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
+    for (rule, finding) in findings.iter_mut() {
+        if *rule != "ears_visible" || finding.status != Status::Fail {
+            continue;
         }
+        let follow_on = match finding.message_key.as_deref() {
+            // The ear rule's plain advice is about hair. Under a head covering the covering is
+            // (at least part of) what hides the ears, and its own advice is among the reasons;
+            // the ear advice then says what is left to do once it is off.
+            Some("ears_visible") if head_covered => "ears_visible.head_covered",
+            // The head rule already asks for the turn that hides the far ear: the ear advice
+            // says what the turn will bring instead of asking for it again.
+            Some("ears_visible.turned") if head_turned => "ears_visible.after_turning",
+            _ => continue,
+        };
+        finding.message_key = Some(follow_on.to_string());
     }
 }
 
@@ -68,10 +78,23 @@ mod tests {
     }
 
     #[test]
-    fn a_turned_head_keeps_its_own_advice() {
-        // Nothing covers the far ear's place: turning back is what shows it.
+    fn a_turned_head_keeps_its_own_advice_unless_the_head_rule_asks_for_the_turn() {
+        // Nothing covers the far ear's place: turning back is what shows it, whatever the cap.
         let cap = finding(false, "no_head_covering");
         let turned = "ears_visible.turned";
         assert_eq!(ear_advice(turned, cap).as_deref(), Some(turned));
+        let asked = |head_key: &str| {
+            let mut findings = vec![
+                ("head_frontal", finding(false, head_key)),
+                ("ears_visible", finding(false, turned)),
+            ];
+            refine(&mut findings);
+            findings[1].1.message_key.clone()
+        };
+        let after = Some("ears_visible.after_turning".to_string());
+        assert_eq!(asked("head_frontal.turned"), after);
+        assert_eq!(asked("head_frontal.turned_lower_chin"), after);
+        // A nod alone is not the turn: the ear advice still asks for it.
+        assert_eq!(asked("head_frontal.raise_chin").as_deref(), Some(turned));
     }
 }
