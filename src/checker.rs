@@ -1,5 +1,5 @@
-//! The library's front door: bytes or a file in, a [`Report`] out. Every front end (CLI, batch,
-//! HTTP) goes through here, so all of them decide alike.
+//! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
+//! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
 use crate::analyse::{Analyser, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
