@@ -158,20 +158,58 @@ fn lower_backdrop(ctx: &Context, from_y: f32) -> Option<[u8; 3]> {
     let background = ctx.background()?;
     let scale = background.image.height() as f32 / ctx.analysis.image().height() as f32;
     let first_row = (from_y * scale).max(0.0) as u32;
-    let mut channels: [Vec<u8>; 3] = Default::default();
+    let mut histograms = [[0usize; 256]; 3];
+    let mut count = 0;
     for (_, _, px) in background.pixels().filter(|(_, y, _)| *y >= first_row) {
-        for (channel, &value) in channels.iter_mut().zip(px.0.iter()) {
-            channel.push(value);
+        count += 1;
+        for (histogram, &value) in histograms.iter_mut().zip(px.0.iter()) {
+            histogram[value as usize] += 1;
         }
     }
-    if channels[0].len() < MIN_BACKDROP_PIXELS {
-        return None;
+    (count >= MIN_BACKDROP_PIXELS).then(|| histograms.map(|h| median(&h, count)))
+}
+
+/// The value at sorted position `count / 2` of what `histogram` counts.
+fn median(histogram: &[usize; 256], count: usize) -> u8 {
+    let mut seen = 0;
+    for (value, &n) in histogram.iter().enumerate() {
+        seen += n;
+        if seen > count / 2 {
+            return value as u8;
+        }
     }
-    Some(channels.map(|mut values| {
-        let middle = values.len() / 2;
-        *values.select_nth_unstable(middle).1
-    }))
+    u8::MAX
 }
 
 /// Fewer backdrop pixels than this beside the shoulders give no reliable colour.
 const MIN_BACKDROP_PIXELS: usize = 50;
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    fn histogram(values: &[u8]) -> [usize; 256] {
+        let mut h = [0; 256];
+        values.iter().for_each(|&v| h[v as usize] += 1);
+        h
+    }
+
+    #[test]
+    fn median_is_the_middle_value_as_sorting_would_find_it() {
+        for values in [
+            &[3u8, 1, 2][..],
+            &[4, 1, 3, 2],
+            &[200, 200, 7],
+            &[0],
+            &[255, 255],
+        ] {
+            let mut sorted = values.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(
+                median(&histogram(values), values.len()),
+                sorted[values.len() / 2],
+                "{values:?}"
+            );
+        }
+    }
+}
