@@ -999,19 +999,25 @@ fn not_white_top_fails_in_a_white_jacket() {
 
 #[test]
 fn not_white_top_passes_a_white_shirt_under_a_dark_jacket() {
-    // A tight crop (the chin's column +- 0.9 face widths) with a white shirt front, 0.6 face
-    // widths wide, under her dark jacket: the shirt is two fifths of the visible clothing, but
-    // the shoulders, which carry the outer garment, stay dark.
+    // Tight crops (the chin's column +- 0.9 face widths) with a white shirt front under her
+    // dark jacket. What would merge with a white backdrop is the clothing at the outline, and
+    // there the jacket stays dark, however wide the shirt front.
     let chin = mesh_of(grace()).xy(ids::CHIN);
     let fw = grace_report().face.as_ref().unwrap().r#box[2];
     let w = grace().width();
-    let shirt =
-        whiten_uniform(|x| 1.0 - smoothstep(0.28 * fw, 0.32 * fw, (x as f32 - chin[0]).abs()));
     let x0 = (chin[0] - 0.9 * fw).max(0.0) as u32;
     let x1 = ((chin[0] + 0.9 * fw) as u32).min(w);
-    let tight = image::imageops::crop_imm(&shirt, x0, 0, x1 - x0, shirt.height()).to_image();
-    let r = check("grace_white_shirt_dark_jacket", &tight);
-    assert_pass(&r, "not_white_top");
+    for half_width in [0.3, 0.55] {
+        let shirt = whiten_uniform(|x| {
+            let off = (x as f32 - chin[0]).abs();
+            1.0 - smoothstep((half_width - 0.02) * fw, (half_width + 0.02) * fw, off)
+        });
+        let tight = image::imageops::crop_imm(&shirt, x0, 0, x1 - x0, shirt.height()).to_image();
+        let r = check(&format!("grace_white_shirt_{half_width}"), &tight);
+        // Measured 0.014 and 0.21; the wide front read 0.33 when the clothing beyond a fixed
+        // 0.35 face widths from the chin was judged.
+        assert_pass(&r, "not_white_top");
+    }
 }
 
 #[test]
@@ -1029,7 +1035,7 @@ fn not_white_top_counts_the_clothing_the_parser_misses_at_the_frame_edge() {
     );
     let white = check("grace_white_jacket_cut", &cut(&whiten_uniform(|_| 1.0)));
     assert_fail(&white, "not_white_top");
-    // Measured 0.65; 0.50 when only the parser's "cloth" counts.
+    // Measured 0.62; 0.51 when only the parser's "cloth" counts.
     assert_value(&white, "not_white_top", "the missed jacket counted", |v| {
         v > 0.58
     });

@@ -23,10 +23,11 @@ pub struct NotWhiteTop {
     /// `collar_skin_contrast` (a share of the skin's) is taken as clothing.
     pub collar_below_chin: f64,
     pub collar_skin_contrast: f64,
-    /// A white shirt under a dark jacket passes: what counts is the outer garment, so the
-    /// clothing this far beside the chin (face widths) is judged on its own when at least
-    /// `min_area` of it shows.
-    pub shoulder_offset: f64,
+    /// A white shirt under a dark jacket passes: what would merge with a white backdrop is the
+    /// clothing at the outline. So in each row, on each side of the chin, only the clothing in
+    /// the outer part of its span is judged: from this share of the way from the innermost
+    /// clothing sample to the outermost.
+    pub outer_part: f32,
     /// The parser often calls clothing at the crop's lower edge "background" (a sweater cut
     /// off by the frame). Below the chin, such a pixel counts as clothing when the person mask
     /// covers it at least this surely...
@@ -81,8 +82,10 @@ impl Rule for NotWhiteTop {
                 && backdrop
                     .is_some_and(|b| (0..3).any(|c| px[c].abs_diff(b[c]) > self.backdrop_tolerance))
         };
-        let (mut all, mut shoulders) = (Tally::default(), Tally::default());
+        let (mut samples, mut outline) = (0usize, Tally::default());
+        let mut row = Vec::new();
         for y in (top..h).step_by(step as usize) {
+            row.clear();
             for x in (x0..x1).step_by(step as usize) {
                 let px = image.get_pixel(x, y);
                 let clothing = match parsing.map(|p| (p, p.frame.to_crop(x as f32, y as f32))) {
@@ -98,34 +101,46 @@ impl Rule for NotWhiteTop {
                     }
                     _ => y as f32 > chin[1] + 0.3 * fh && person.at(x as f32, y as f32) > 0.7,
                 };
-                if !clothing {
-                    continue;
-                }
-                let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
-                let is_white = luminance(px) as f64 >= self.white_level && tint < self.max_tint;
-                let shoulder = (x as f32 - chin[0]).abs() >= self.shoulder_offset as f32 * fw;
-                all.add(is_white);
-                if shoulder {
-                    shoulders.add(is_white);
+                if clothing {
+                    let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
+                    let is_white = luminance(px) as f64 >= self.white_level && tint < self.max_tint;
+                    row.push((x as f32 - chin[0], is_white));
                 }
             }
+            samples += row.len();
+            for side in [-1.0f32, 1.0] {
+                self.tally_outer_part(&row, side, &mut outline);
+            }
         }
-        let area = |t: &Tally| t.samples as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
-        if area(&all) < self.min_area {
+        let area = samples as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
+        if area < self.min_area || outline.samples == 0 {
             return Finding::not_assessed(threshold, "na.no_clothing");
         }
-        let judged = if area(&shoulders) >= self.min_area {
-            shoulders
-        } else {
-            all
-        };
-        let share = judged.white as f64 / judged.samples as f64;
+        let share = outline.white as f64 / outline.samples as f64;
         Finding::judge(
             share,
             share <= self.max_white_share,
             threshold,
             "not_white_top",
         )
+    }
+}
+
+impl NotWhiteTop {
+    /// Adds to `tally` the samples of one row's clothing (offset from the chin's column,
+    /// white) that lie on `side` (-1 left, +1 right) in the outer part of that side's span.
+    fn tally_outer_part(&self, row: &[(f32, bool)], side: f32, tally: &mut Tally) {
+        let on_side = || {
+            row.iter()
+                .filter(move |(offset, _)| offset * side > 0.0)
+                .map(|&(offset, white)| (offset.abs(), white))
+        };
+        let (inner, outer) =
+            on_side().fold((f32::MAX, 0f32), |(lo, hi), (d, _)| (lo.min(d), hi.max(d)));
+        let from = inner + self.outer_part * (outer - inner);
+        for (_, white) in on_side().filter(|&(d, _)| d >= from) {
+            tally.add(white);
+        }
     }
 }
 
