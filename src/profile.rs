@@ -183,4 +183,19 @@ mod tests {
         let with_floor = format!("name = \"x\"\n{light}min_channel = 120.0\n");
         assert!(Profile::parse(&with_floor, "t").is_ok());
     }
+
+    #[test]
+    fn an_outer_part_of_the_whole_clothing_span_is_a_profile_error() {
+        let rule = |outer: &str| {
+            format!(
+                "name = \"x\"\n[rules.not_white_top]\nmax_white_share = 0.25\nwhite_level = 185.0\n\
+                 max_tint = 40\nmin_area = 0.02\ncollar_below_chin = 0.15\n\
+                 collar_skin_contrast = 0.25\nouter_part = {outer}\n\
+                 missed_clothing_person = 0.7\nbackdrop_tolerance = 15\n"
+            )
+        };
+        assert!(Profile::parse(&rule("0.5"), "t").is_ok());
+        let e = Profile::parse(&rule("1.0"), "t").err().unwrap().to_string();
+        assert!(e.contains("outer_part"), "{e}");
+    }
 }

@@ -43,6 +43,14 @@ impl Rule for NotWhiteTop {
         "not_white_top"
     }
 
+    fn validate(&self) -> Result<(), String> {
+        // At 1 or more only the single outermost sample of a row side would count, or none.
+        if self.outer_part >= 1.0 {
+            return Err(format!("outer_part = {} must be below 1", self.outer_part));
+        }
+        Ok(())
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("white share <= {}", self.max_white_share);
         let face = match ctx.face() {
