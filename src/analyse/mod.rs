@@ -5,6 +5,7 @@
 
 pub mod detect;
 pub mod geometry;
+pub mod histogram;
 pub mod infer;
 pub mod landmarks;
 pub mod parse;
@@ -105,17 +106,7 @@ fn normalise_exposure(image: &RgbImage) -> RgbImage {
         histogram[((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as usize] += 1;
     }
     let total: usize = histogram.iter().sum();
-    let percentile = |q: f64| {
-        let target = (total as f64 * q) as usize;
-        let mut seen = 0;
-        histogram
-            .iter()
-            .position(|&n| {
-                seen += n;
-                seen > target
-            })
-            .unwrap_or(255) as f32
-    };
+    let percentile = |q: f64| histogram::percentile(&histogram, total, q) as f32;
     let lo = percentile(0.01);
     let hi = percentile(0.99).max(lo + 1.0);
     let median = ((percentile(0.5) - lo) / (hi - lo)).clamp(0.02, 0.98);

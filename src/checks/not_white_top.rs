@@ -2,6 +2,7 @@
 
 use super::context::luminance;
 use super::{Context, Finding, Rule};
+use crate::analyse::histogram::percentile;
 use crate::analyse::landmarks::ids;
 use crate::analyse::parse::{class, FaceParsing};
 use image::Rgb;
@@ -189,50 +190,8 @@ fn lower_backdrop(ctx: &Context, from_y: f32) -> Option<[u8; 3]> {
             histogram[value as usize] += 1;
         }
     }
-    (count >= MIN_BACKDROP_PIXELS).then(|| histograms.map(|h| median(&h, count)))
-}
-
-/// The value at sorted position `count / 2` of what `histogram` counts.
-fn median(histogram: &[usize; 256], count: usize) -> u8 {
-    let mut seen = 0;
-    for (value, &n) in histogram.iter().enumerate() {
-        seen += n;
-        if seen > count / 2 {
-            return value as u8;
-        }
-    }
-    u8::MAX
+    (count >= MIN_BACKDROP_PIXELS).then(|| histograms.map(|h| percentile(&h, count, 0.5)))
 }
 
 /// Fewer backdrop pixels than this beside the shoulders give no reliable colour.
 const MIN_BACKDROP_PIXELS: usize = 50;
-
-#[cfg(test)]
-mod tests {
-    use super::median;
-
-    fn histogram(values: &[u8]) -> [usize; 256] {
-        let mut h = [0; 256];
-        values.iter().for_each(|&v| h[v as usize] += 1);
-        h
-    }
-
-    #[test]
-    fn median_is_the_middle_value_as_sorting_would_find_it() {
-        for values in [
-            &[3u8, 1, 2][..],
-            &[4, 1, 3, 2],
-            &[200, 200, 7],
-            &[0],
-            &[255, 255],
-        ] {
-            let mut sorted = values.to_vec();
-            sorted.sort_unstable();
-            assert_eq!(
-                median(&histogram(values), values.len()),
-                sorted[values.len() / 2],
-                "{values:?}"
-            );
-        }
-    }
-}

@@ -1,0 +1,45 @@
+//! Percentiles of 8-bit values read from a 256-bin histogram, without sorting or copying pixels.
+
+/// The value at sorted position `total * q` of what `histogram` counts (`total` = the sum of
+/// its bins); 255 when the histogram is empty.
+pub fn percentile(histogram: &[usize; 256], total: usize, q: f64) -> u8 {
+    let target = (total as f64 * q) as usize;
+    let mut seen = 0;
+    histogram
+        .iter()
+        .position(|&n| {
+            seen += n;
+            seen > target
+        })
+        .unwrap_or(255) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    fn histogram(values: &[u8]) -> [usize; 256] {
+        let mut h = [0; 256];
+        values.iter().for_each(|&v| h[v as usize] += 1);
+        h
+    }
+
+    #[test]
+    fn median_is_the_middle_value_as_sorting_would_find_it() {
+        for values in [
+            &[3u8, 1, 2][..],
+            &[4, 1, 3, 2],
+            &[200, 200, 7],
+            &[0],
+            &[255, 255],
+        ] {
+            let mut sorted = values.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(
+                percentile(&histogram(values), values.len(), 0.5),
+                sorted[values.len() / 2],
+                "{values:?}"
+            );
+        }
+    }
+}
