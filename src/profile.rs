@@ -191,7 +191,8 @@ mod tests {
                 "name = \"x\"\n[rules.not_white_top]\nmax_white_share = 0.25\nwhite_level = 185.0\n\
                  max_tint = 40\nmin_area = 0.02\ncollar_below_chin = 0.15\n\
                  collar_skin_contrast = 0.25\nouter_part = {outer}\n\
-                 missed_clothing_person = 0.7\nbackdrop_tolerance = 15\n"
+                 missed_clothing_person = 0.7\nbackdrop_tolerance = 15\n\
+                 below_crop_neck_depth = 0.3\n"
             )
         };
         assert!(Profile::parse(&rule("0.5"), "t").is_ok());

@@ -37,6 +37,10 @@ pub struct NotWhiteTop {
     /// the shoulders: a pixel of the backdrop's colour is where the mask bled onto the
     /// backdrop, and the parser is believed.
     pub backdrop_tolerance: u8,
+    /// Below the parsing crop nothing tells neck from clothing, so there a pixel the person
+    /// mask covers (as surely as `missed_clothing_person`) counts as clothing from this depth
+    /// under the chin (face heights), where the neck has ended.
+    pub below_crop_neck_depth: f32,
 }
 
 impl Rule for NotWhiteTop {
@@ -108,7 +112,10 @@ impl Rule for NotWhiteTop {
                             _ => false,
                         }
                     }
-                    _ => y as f32 > chin[1] + 0.3 * fh && person.at(x as f32, y as f32) > 0.7,
+                    _ => {
+                        y as f32 > chin[1] + self.below_crop_neck_depth * fh
+                            && person.at(x as f32, y as f32) >= self.missed_clothing_person
+                    }
                 };
                 if clothing {
                     let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
