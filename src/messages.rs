@@ -279,6 +279,7 @@ mod tests {
         "eyebrows_visible",
         "no_glasses",
         "no_glasses.tinted",
+        "no_glasses.glare",
         "no_head_covering",
         "no_head_covering.hood",
         "head_in_frame",

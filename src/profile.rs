@@ -185,6 +185,18 @@ mod tests {
     }
 
     #[test]
+    fn glare_limits_without_clear_glasses_allowed_are_a_profile_error() {
+        let glare = "[rules.no_glasses.glare]\nmax_reflection_share = 0.05\nlens_radius = 0.3\n\
+                     min_cool = 20\nskin_margin = 20\nblown = 250.0\nmax_iris_mismatch = 15.0\n";
+        let rule = |allowance: &str| {
+            format!("name = \"x\"\n[rules.no_glasses]\nmax_glasses_area = 0.15\n{allowance}{glare}")
+        };
+        assert!(Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t").is_ok());
+        let e = Profile::parse(&rule(""), "t").err().unwrap().to_string();
+        assert!(e.contains("min_lens_brightness"), "{e}");
+    }
+
+    #[test]
     fn an_outer_part_of_the_whole_clothing_span_is_a_profile_error() {
         let rule = |outer: &str| {
             format!(

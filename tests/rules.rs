@@ -161,13 +161,17 @@ fn shut(img: &RgbImage, which: [bool; 2]) -> RgbImage {
     out
 }
 
-/// Dark sunglasses: two opaque lenses over the eyes and a bridge.
-fn with_sunglasses(img: &RgbImage) -> RgbImage {
+/// The subject's right and left eye centres, their distance and the eye line's angle.
+fn eye_line(img: &RgbImage) -> ([f32; 2], [f32; 2], f32, f32) {
     let m = mesh_of(img);
     let r = mid(m.xy(ids::RIGHT_EYE_OUTER), m.xy(ids::RIGHT_EYE_INNER));
     let l = mid(m.xy(ids::LEFT_EYE_OUTER), m.xy(ids::LEFT_EYE_INNER));
-    let iod = dist(r, l);
-    let angle = (l[1] - r[1]).atan2(l[0] - r[0]);
+    (r, l, dist(r, l), (l[1] - r[1]).atan2(l[0] - r[0]))
+}
+
+/// Dark sunglasses: two opaque lenses over the eyes and a bridge.
+fn with_sunglasses(img: &RgbImage) -> RgbImage {
+    let (r, l, iod, angle) = eye_line(img);
     let lens = |_, _| [20.0, 22.0, 25.0];
     let mut out = img.clone();
     for c in [r, l] {
@@ -175,6 +179,34 @@ fn with_sunglasses(img: &RgbImage) -> RgbImage {
     }
     let bridge = [(r[0] + l[0]) / 2.0, (r[1] + l[1]) / 2.0 - iod * 0.12];
     paint_ellipse(&mut out, bridge, [iod * 0.2, iod * 0.05], angle, 1.0, lens);
+    out
+}
+
+/// A window's bluish-white reflection on the outer part of the subject's right lens, clear of
+/// the iris.
+fn with_lens_reflection(img: &RgbImage) -> RgbImage {
+    let (r, _, iod, angle) = eye_line(img);
+    let (s, c) = angle.sin_cos();
+    // Outward from the right eye is towards image left, along the eye line.
+    let at = [r[0] - 0.2 * iod * c, r[1] - 0.2 * iod * s];
+    let mut out = img.clone();
+    let window = |_, _| [185.0, 210.0, 245.0];
+    paint_ellipse(&mut out, at, [iod * 0.08, iod * 0.1], angle, 1.0, window);
+    out
+}
+
+/// A green coating reflection over the subject's left iris only, as on AR-coated lenses seen
+/// against a green light: half the iris's colour comes from the reflection.
+fn with_green_iris_reflection(img: &RgbImage) -> RgbImage {
+    let m = mesh_of(img);
+    let center = m.xy(ids::LEFT_IRIS);
+    let radius = dist(center, m.xy(ids::LEFT_IRIS + 1));
+    let original = img.clone();
+    let mut out = img.clone();
+    paint_ellipse(&mut out, center, [radius, radius], 0.0, 1.0, |x, y| {
+        let p = original.get_pixel(x, y);
+        [0, 1, 2].map(|i| 0.5 * p[i] as f32 + 0.5 * [60.0, 200.0, 140.0][i])
+    });
     out
 }
 
@@ -661,6 +693,27 @@ fn icao_rejects_sunglasses_with_the_tinted_advice() {
 fn icao_accepts_clear_glasses() {
     let clear = check_with(icao(), "grace_icao", grace());
     assert_pass(&clear, "no_glasses");
+}
+
+/// ICAO allows clear glasses, but not glare: a window reflected on a lens, or a coating's
+/// reflection that tints one iris, fails with the glare advice, while Grace's own clear lenses
+/// pass.
+#[test]
+fn icao_rejects_glare_on_glasses() {
+    let clear = check_with(icao(), "grace_icao", grace());
+    assert_value(&clear, "no_glasses", "a low glare score", |v| v < 0.5); // measured 0.35
+    for (name, img) in [
+        ("grace_lens_reflection", with_lens_reflection(grace())), // measured 1.51
+        ("grace_green_iris", with_green_iris_reflection(grace())), // measured 5.4
+    ] {
+        let glare = check_with(icao(), name, &img);
+        assert_fail(&glare, "no_glasses");
+        assert_eq!(
+            result(&glare, "no_glasses").message.as_deref(),
+            Some(messages::text(Lang::En, "no_glasses.glare").as_str()),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod finished;
 pub mod head_frontal;
 pub mod head_in_frame;
 pub mod joint_advice;
+mod lens_glare;
 pub mod lighting_even;
 pub mod mouth_closed;
 pub mod no_glasses;

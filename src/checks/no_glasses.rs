@@ -1,6 +1,7 @@
-//! Glasses: none at all (ID card), or only clear lenses that leave the eyes visible (ICAO).
+//! Glasses: none at all (ID card), or only clear lenses, untinted and without glare (ICAO).
 
 use super::context::luminance;
+use super::lens_glare::{glare_score, GlareLimits};
 use super::{Context, Finding, Rule};
 use crate::analyse::parse::class;
 use serde::Deserialize;
@@ -15,6 +16,9 @@ pub struct NoGlasses {
     /// it. Unset (ID card): no glasses at all. (The parser labels the whole lens as glasses,
     /// so the eyes behind clear lenses cannot be counted as "eye" pixels.)
     pub min_lens_brightness: Option<f64>,
+    /// With `min_lens_brightness`: clear lenses must also be free of reflections. The value
+    /// reported is then the glare score (1 = at the limit) once the lenses are found clear.
+    pub glare: Option<GlareLimits>,
 }
 
 impl Rule for NoGlasses {
@@ -22,10 +26,23 @@ impl Rule for NoGlasses {
         "no_glasses"
     }
 
+    fn validate(&self) -> Result<(), String> {
+        // Glare is judged on clear lenses, which only a profile that allows glasses has.
+        if self.glare.is_some() && self.min_lens_brightness.is_none() {
+            return Err("glare needs min_lens_brightness (glasses allowed)".into());
+        }
+        Ok(())
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = match self.min_lens_brightness {
-            Some(min) => format!("lens/skin brightness >= {min} when glasses are worn"),
-            None => format!("glasses area <= {} IOD^2", self.max_glasses_area),
+        let threshold = match (self.min_lens_brightness, &self.glare) {
+            (Some(min), Some(glare)) => format!(
+                "when glasses are worn: lens/skin brightness >= {min}, then glare <= 1 \
+                 (reflection share / {}, iris colour mismatch / {})",
+                glare.max_reflection_share, glare.max_iris_mismatch
+            ),
+            (Some(min), None) => format!("lens/skin brightness >= {min} when glasses are worn"),
+            (None, _) => format!("glasses area <= {} IOD^2", self.max_glasses_area),
         };
         let (face, parsing) = match ctx.face_and_parsing() {
             Ok(v) => v,
@@ -78,11 +95,13 @@ impl Rule for NoGlasses {
             return Finding::not_assessed(threshold, "na.no_parsing");
         }
         let ratio = darkest / skin.max(1.0);
-        Finding::judge(
-            ratio,
-            ratio >= min_lens_brightness,
-            threshold,
-            "no_glasses.tinted",
-        )
+        let clear = ratio >= min_lens_brightness;
+        let Some(glare) = self.glare.as_ref().filter(|_| clear) else {
+            return Finding::judge(ratio, clear, threshold, "no_glasses.tinted");
+        };
+        match glare_score(face, parsing, glare) {
+            Some(score) => Finding::judge(score, score <= 1.0, threshold, "no_glasses.glare"),
+            None => Finding::not_assessed(threshold, "na.no_parsing"),
+        }
     }
 }
