@@ -1,0 +1,228 @@
+//! The accuracy gate: floors per rule and a ceiling on the verdict's false passes.
+
+use super::EvalSummary;
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The accuracy gate for CI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floors {
+    /// Rule id → lowest acceptable balanced accuracy.
+    #[serde(default)]
+    pub min_balanced_accuracy: BTreeMap<String, f64>,
+    /// Most labelled-fail images the verdict may pass.
+    #[serde(default)]
+    pub max_false_passes: Option<usize>,
+    /// Rule id → most labelled-pass images the rule may fail or leave unassessed (its FP), for
+    /// a rule whose balanced accuracy mixes in answers that are not errors: under ICAO,
+    /// `background_white` passes light walls that the labels' "white" column fails.
+    #[serde(default)]
+    pub max_false_fails: BTreeMap<String, usize>,
+}
+
+/// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
+pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read floors file {}", path.display()))?;
+    let floors: Floors =
+        toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
+    for (id, &floor) in &floors.min_balanced_accuracy {
+        if !(0.0..=1.0).contains(&floor) {
+            bail!(
+                "{}: floor for {id} is {floor}, outside [0, 1]",
+                path.display()
+            );
+        }
+    }
+    Ok(floors)
+}
+
+/// One line per violated floor; empty means the gate passed. A floor for a rule that is absent
+/// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
+/// violation, and so is a `max_false_passes` when the summary has no verdict score.
+pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
+    let mut out = Vec::new();
+    // The rule's score, or why a limit set for it cannot be checked.
+    let scored = |id: &str, limit: &str| match summary.rules.iter().find(|r| r.id == id) {
+        None => Err(format!(
+            "{id}: {limit} set, but the rule is not in the labels"
+        )),
+        Some(r) if !r.in_profile => {
+            let why = if crate::checks::is_known(id) {
+                "the profile does not run this rule"
+            } else {
+                "idphoto has no rule of that name"
+            };
+            Err(format!("{id}: {limit} set, but {why}"))
+        }
+        Some(r) => Ok(r),
+    };
+    for (id, &floor) in &floors.min_balanced_accuracy {
+        match scored(id, &format!("floor {floor:.3}")) {
+            Err(line) => out.push(line),
+            Ok(r) => match r.balanced_accuracy {
+                None => out.push(format!(
+                    "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
+                     ({} labelled pass, {} labelled fail)",
+                    r.labelled_pass, r.labelled_fail
+                )),
+                Some(acc) if acc < floor => out.push(format!(
+                    "{id}: balanced accuracy {acc:.3} is below the floor {floor:.3} \
+                     (TP {}, FP {}, TN {}, FN {}, not assessed {})",
+                    r.tp, r.fp, r.tn, r.fn_, r.not_assessed
+                )),
+                Some(_) => {}
+            },
+        }
+    }
+    for (id, &max) in &floors.max_false_fails {
+        match scored(id, &format!("max_false_fails = {max}")) {
+            Err(line) => out.push(line),
+            Ok(r) if r.fp > max => out.push(format!(
+                "{id}: {} labelled-pass images failed or not assessed, at most {max} allowed",
+                r.fp
+            )),
+            Ok(_) => {}
+        }
+    }
+    if let Some(max) = floors.max_false_passes {
+        match &summary.verdict {
+            None => out.push(format!(
+                "max_false_passes = {max} set, but the labels have no verdict column to compare with"
+            )),
+            Some(v) if v.false_passes > max => {
+                let mut line = format!(
+                    "{}: {} false passes, at most {max} allowed",
+                    v.column, v.false_passes
+                );
+                if !v.false_pass_files.is_empty() {
+                    let _ = write!(line, " ({})", v.false_pass_files.join(", "));
+                }
+                out.push(line);
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::test_support::*;
+    use crate::eval::*;
+    use crate::report::{Status, Verdict};
+
+    fn summary_for_floors() -> EvalSummary {
+        use Status::{Fail as SF, Pass as SP};
+        let results = vec![
+            (
+                row(
+                    "1.jpg",
+                    &[
+                        ("good", F),
+                        ("bad", F),
+                        ("one_class", P),
+                        ("strict", P),
+                        ("verdict_id_card", F),
+                    ],
+                ),
+                report(
+                    Verdict::Pass,
+                    &[("good", SF), ("bad", SP), ("one_class", SP), ("strict", SP)],
+                ),
+            ),
+            (
+                row(
+                    "2.jpg",
+                    &[
+                        ("good", P),
+                        ("bad", P),
+                        ("strict", P),
+                        ("verdict_id_card", F),
+                    ],
+                ),
+                report(Verdict::Fail, &[("good", SP), ("bad", SP), ("strict", SF)]),
+            ),
+        ];
+        score(&results, "verdict_id_card", |_| true)
+    }
+
+    #[test]
+    fn floors_not_violated() {
+        let path = write_file(
+            "floors.toml",
+            "max_false_passes = 1\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.5\n\
+             [max_false_fails]\ngood = 0\nstrict = 1\n",
+        );
+        let floors = read_floors(&path).unwrap();
+        assert_eq!(floors.max_false_passes, Some(1));
+        assert_eq!(floors.max_false_fails["strict"], 1);
+        assert_eq!(floors.min_balanced_accuracy["good"], 0.95);
+        assert!(check_floors(&summary_for_floors(), &floors).is_empty());
+        assert!(check_floors(&summary_for_floors(), &Floors::default()).is_empty());
+    }
+
+    #[test]
+    fn floors_violated() {
+        let path = write_file(
+            "floors.toml",
+            "max_false_passes = 0\n[min_balanced_accuracy]\ngood = 0.95\nbad = 0.6\n\
+             one_class = 0.5\nabsent = 0.5\n[max_false_fails]\nstrict = 0\nabsent = 0\n",
+        );
+        let floors = read_floors(&path).unwrap();
+        let v = check_floors(&summary_for_floors(), &floors);
+        assert_eq!(v.len(), 6, "{v:#?}");
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("strict:") && l.contains("1 labelled-pass")),
+            "{v:#?}"
+        );
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("absent: max_false_fails = 0 set")),
+            "{v:#?}"
+        );
+        assert!(
+            v.iter()
+                .any(|l| l.starts_with("bad:") && l.contains("0.500")),
+            "{v:#?}"
+        );
+        assert!(v
+            .iter()
+            .any(|l| l.starts_with("one_class:") && l.contains("undefined")));
+        assert!(v
+            .iter()
+            .any(|l| l.starts_with("absent:") && l.contains("not in the labels")));
+        assert!(v
+            .iter()
+            .any(|l| l.contains("1 false passes") && l.contains("1.jpg")));
+    }
+
+    #[test]
+    fn floors_file_errors() {
+        assert!(read_floors(&write_file("f.toml", "max_false_passes = 0\nmin_bal = 1\n")).is_err());
+        assert!(read_floors(&write_file(
+            "f.toml",
+            "[min_balanced_accuracy]\nsingle_face = 95\n"
+        ))
+        .is_err());
+        let empty = read_floors(&write_file("f.toml", "")).unwrap();
+        assert_eq!(empty, Floors::default());
+    }
+
+    #[test]
+    fn shipped_floors_files_parse() {
+        for name in ["floors-real.toml", "floors-synthetic.toml"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("eval")
+                .join(name);
+            let floors = read_floors(&path).unwrap();
+            assert_eq!(floors.max_false_passes, Some(0), "{name}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The scores as an aligned plain-text table.
+
+use super::EvalSummary;
+use std::fmt::Write as _;
+
+/// Aligned plain-text table of the rule scores, followed by the verdict line and the image count.
+pub fn render_table(summary: &EvalSummary) -> String {
+    let header = [
+        "rule", "pass", "fail", "TP", "FP", "TN", "FN", "n/a", "bal.acc",
+    ];
+    let body: Vec<[String; 9]> = summary
+        .rules
+        .iter()
+        .map(|r| {
+            let count = |n: usize| {
+                if r.in_profile {
+                    n.to_string()
+                } else {
+                    "-".to_string()
+                }
+            };
+            let accuracy = match (r.in_profile, r.balanced_accuracy) {
+                (false, _) if crate::checks::is_known(&r.id) => "not in profile".to_string(),
+                // A misspelt column (also warned about before the run).
+                (false, _) => "unknown rule".to_string(),
+                (true, None) => "-".to_string(),
+                (true, Some(a)) => format!("{a:.3}"),
+            };
+            [
+                r.id.clone(),
+                r.labelled_pass.to_string(),
+                r.labelled_fail.to_string(),
+                count(r.tp),
+                count(r.fp),
+                count(r.tn),
+                count(r.fn_),
+                count(r.not_assessed),
+                accuracy,
+            ]
+        })
+        .collect();
+
+    let mut widths = header.map(str::len);
+    for row in &body {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+
+    let mut out = String::new();
+    let mut push_line = |cells: &[&str]| {
+        let mut line = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 0 {
+                let _ = write!(line, "{cell:<w$}");
+            } else {
+                let _ = write!(line, "  {cell:>w$}");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    };
+    push_line(&header);
+    for row in &body {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        push_line(&cells);
+    }
+
+    if let Some(v) = &summary.verdict {
+        let _ = write!(
+            out,
+            "{}: {} labelled fail, {} labelled pass, false passes {}",
+            v.column, v.labelled_fail, v.labelled_pass, v.false_passes
+        );
+        if !v.false_pass_files.is_empty() {
+            let _ = write!(out, " ({})", v.false_pass_files.join(", "));
+        }
+        let _ = writeln!(out, ", false rejects {}", v.false_rejects);
+    }
+    let _ = writeln!(
+        out,
+        "images: {}, errors: {}",
+        summary.images, summary.errors
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::test_support::*;
+    use crate::eval::*;
+    use crate::report::{Status, Verdict};
+
+    #[test]
+    fn table_is_aligned() {
+        use Status::{Fail as SF, Pass as SP};
+        let results = vec![
+            (
+                row("1", &[("a_long_rule_name", F), ("b", P)]),
+                report(Verdict::Fail, &[("a_long_rule_name", SF), ("b", SP)]),
+            ),
+            (
+                row("2", &[("a_long_rule_name", P), ("b", F)]),
+                report(Verdict::Fail, &[("a_long_rule_name", SP), ("b", SP)]),
+            ),
+        ];
+        let table = render_table(&score(&results, "verdict_id_card", |_| true));
+        let lines: Vec<&str> = table.lines().take(3).collect();
+        assert!(lines[0].starts_with("rule"));
+        assert!(lines[1].contains("1.000"), "{table}");
+        assert!(lines[2].contains("0.500"), "{table}");
+        assert_eq!(lines[0].len(), lines[1].len(), "{table}");
+        assert_eq!(lines[1].len(), lines[2].len(), "{table}");
+    }
+}
