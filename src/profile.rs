@@ -185,15 +185,27 @@ mod tests {
     }
 
     #[test]
-    fn glare_limits_without_clear_glasses_allowed_are_a_profile_error() {
+    fn glare_limits_need_clear_glasses_allowed_and_sound_numbers() {
         let glare = "[rules.no_glasses.glare]\nmax_reflection_share = 0.05\nlens_radius = 0.3\n\
-                     min_cool = 20\nskin_margin = 20\nblown = 250.0\nmax_iris_mismatch = 15.0\n";
+                     min_cool = 20\nskin_margin = 20\nblown = 250.0\nmax_iris_mismatch = 15.0\n\
+                     catchlight = 230.0\n";
         let rule = |allowance: &str| {
             format!("name = \"x\"\n[rules.no_glasses]\nmax_glasses_area = 0.15\n{allowance}{glare}")
         };
         assert!(Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t").is_ok());
         let e = Profile::parse(&rule(""), "t").err().unwrap().to_string();
         assert!(e.contains("min_lens_brightness"), "{e}");
+        // The nested glare table's numbers are checked like any rule's.
+        let allowed = rule("min_lens_brightness = 0.55\n");
+        for (good, bad) in [
+            ("blown = 250.0", "blown = nan"),
+            ("lens_radius = 0.3", "lens_radius = -0.3"),
+            ("max_iris_mismatch = 15.0", "max_iris_mismatch = 0.0"),
+        ] {
+            let e = Profile::parse(&allowed.replace(good, bad), "t");
+            let e = e.err().unwrap().to_string();
+            assert!(e.contains(bad.split(' ').next().unwrap()), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -38,6 +38,18 @@ pub struct GlareLimits {
     /// Largest difference between the two irises' colours (green - red or blue - red, mean
     /// channel levels).
     pub max_iris_mismatch: f64,
+    /// Iris pixels from this luminance up are the catchlight, left out of the iris's colour.
+    pub catchlight: f32,
+}
+
+impl GlareLimits {
+    /// A limit of zero would divide by zero in the score.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_reflection_share <= 0.0 || self.max_iris_mismatch <= 0.0 {
+            return Err("glare: max_reflection_share and max_iris_mismatch must be above 0".into());
+        }
+        Ok(())
+    }
 }
 
 /// The glare score: the larger of the worse lens's reflection share and the irises' colour
@@ -56,7 +68,7 @@ pub fn glare_score(face: &Face, parsing: &FaceParsing, limits: &GlareLimits) -> 
         let shares = [lens(right, &irises[0]), lens(left, &irises[1])];
         shares.into_iter().flatten().reduce(f64::max)
     });
-    let mismatch = match irises.map(|iris| iris.mean_colour(parsing)) {
+    let mismatch = match irises.map(|iris| iris.mean_colour(parsing, limits.catchlight)) {
         [Some(a), Some(b)] => Some((a[0] - b[0]).abs().max((a[1] - b[1]).abs())),
         _ => None,
     };
@@ -127,12 +139,12 @@ fn coolest_skin(parsing: &FaceParsing) -> Option<[i16; 2]> {
         let [r, g, b] = parsing.crop.get_pixel(u, v).0.map(i16::from);
         for (histogram, difference) in histograms.iter_mut().zip([g - r, b - r]) {
             // Differences span -255..=255: halved to fit a byte histogram.
-            histogram[(difference / 2 + 128) as usize] += 1;
+            histogram[((difference + 256) / 2) as usize] += 1;
         }
         count += 1;
     }
     (count >= MIN_SKIN_PIXELS)
-        .then(|| histograms.map(|h| (percentile(&h, count, 0.9) as i16 - 128) * 2))
+        .then(|| histograms.map(|h| percentile(&h, count, 0.9) as i16 * 2 - 256))
 }
 
 /// Fewer skin pixels than this give no reliable skin colour.
@@ -146,9 +158,6 @@ struct Iris {
 
 /// Fewer iris samples than this (an eye nearly shut) give no reliable iris colour.
 const MIN_IRIS_PIXELS: usize = 20;
-
-/// Iris pixels at least this bright are the catchlight, not the iris's colour.
-const CATCHLIGHT: f32 = 230.0;
 
 impl Iris {
     fn of(face: &Face, parsing: &FaceParsing, center_id: usize) -> Iris {
@@ -170,12 +179,13 @@ impl Iris {
     }
 
     /// Mean (green - red, blue - red) over the iris (the catchlight left out), kept inside its
-    /// rim so that lids and the white of the eye stay out.
-    fn mean_colour(&self, parsing: &FaceParsing) -> Option<[f64; 2]> {
+    /// rim so that the white of the eye stays out. A lid over part of the iris is counted too:
+    /// on an eye half shut the colour leans towards the skin's.
+    fn mean_colour(&self, parsing: &FaceParsing, catchlight: f32) -> Option<[f64; 2]> {
         let (mut sums, mut count) = ([0f64; 2], 0usize);
         for (u, v) in disc(parsing, self.center, 0.9 * self.radius) {
             let px = parsing.crop.get_pixel(u, v);
-            if luminance(px) >= CATCHLIGHT {
+            if luminance(px) >= catchlight {
                 continue;
             }
             let [r, g, b] = px.0.map(f64::from);
@@ -199,6 +209,7 @@ mod tests {
             skin_margin: 20,
             blown: 250.0,
             max_iris_mismatch: 15.0,
+            catchlight: 230.0,
         }
     }
 

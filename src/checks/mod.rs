@@ -101,29 +101,36 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
     let rule: R = toml::Value::Table(params.clone())
         .try_into()
         .map_err(|e| format!("rule {id}: {e}"))?;
-    for (key, value) in &params {
-        let signed = rule.signed_params().contains(&key.as_str());
-        check_number(value, signed).map_err(|e| format!("rule {id}: {key}: {e}"))?;
-    }
+    check_params(&params, rule.signed_params()).map_err(|e| format!("rule {id}: {e}"))?;
     rule.validate().map_err(|e| format!("rule {id}: {e}"))?;
     Ok(Box::new(rule))
 }
 
-/// Every parameter is a finite number, and only the rule's signed ones may be negative. NaN or
-/// a negative limit would make a rule silently always pass or always fail.
-fn check_number(value: &toml::Value, signed: bool) -> Result<(), String> {
+/// Every parameter, in nested tables too, is a finite number, and only the rule's signed ones
+/// may be negative. NaN or a negative limit would make a rule silently always pass or always
+/// fail.
+fn check_params(params: &toml::Table, signed: &[&str]) -> Result<(), String> {
+    params.iter().try_for_each(|(key, value)| {
+        check_value(value, key, signed).map_err(|e| format!("{key}: {e}"))
+    })
+}
+
+fn check_value(value: &toml::Value, key: &str, signed: &[&str]) -> Result<(), String> {
     let number = match value {
         toml::Value::Float(f) => *f,
         toml::Value::Integer(i) => *i as f64,
         toml::Value::Array(items) => {
-            return items.iter().try_for_each(|item| check_number(item, signed))
+            return items
+                .iter()
+                .try_for_each(|item| check_value(item, key, signed))
         }
+        toml::Value::Table(table) => return check_params(table, signed),
         _ => return Ok(()),
     };
     if !number.is_finite() {
         return Err(format!("{number} is not a finite number"));
     }
-    if number < 0.0 && !signed {
+    if number < 0.0 && !signed.contains(&key) {
         return Err(format!("{number} is negative"));
     }
     Ok(())

@@ -28,10 +28,13 @@ impl Rule for NoGlasses {
 
     fn validate(&self) -> Result<(), String> {
         // Glare is judged on clear lenses, which only a profile that allows glasses has.
-        if self.glare.is_some() && self.min_lens_brightness.is_none() {
-            return Err("glare needs min_lens_brightness (glasses allowed)".into());
+        match &self.glare {
+            Some(_) if self.min_lens_brightness.is_none() => {
+                Err("glare needs min_lens_brightness (glasses allowed)".into())
+            }
+            Some(glare) => glare.validate(),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
