@@ -2,8 +2,10 @@
 //!
 //! * [`library`]: finds (or fetches) ONNX Runtime 1.31.1 and initialises `ort` once per process
 //!   ([`environment`]).
+//! * `fetch`: the download itself (pip, sha256 checks, atomic install), when nothing is found.
 //! * [`models`]: the `models/` directory, its manifest, integrity checks and sessions ([`ModelStore`]).
 
+mod fetch;
 pub mod library;
 pub mod models;
 
