@@ -100,7 +100,7 @@ fn lens_share(
     reflection: impl Fn(&Rgb<u8>) -> bool,
 ) -> Option<f64> {
     let (mut lens, mut reflected) = (0usize, 0usize);
-    for (u, v) in disc(parsing, center, radius) {
+    for (u, v) in parsing.pixels_within(center, radius) {
         let face_pixel = matches!(
             parsing.label(u, v),
             class::GLASSES | class::SKIN | class::NOSE | class::LEFT_EYE | class::RIGHT_EYE
@@ -112,22 +112,6 @@ fn lens_share(
         reflected += usize::from(reflection(parsing.crop.get_pixel(u, v)));
     }
     (lens >= MIN_LENS_PIXELS).then(|| reflected as f64 / lens as f64)
-}
-
-/// Crop pixels inside the photo within `radius` of `center`.
-fn disc(
-    parsing: &FaceParsing,
-    center: [f32; 2],
-    radius: f32,
-) -> impl Iterator<Item = (u32, u32)> + '_ {
-    let last = parsing.size() as f32 - 1.0;
-    let range =
-        |c: f32| (c - radius).clamp(0.0, last) as u32..=(c + radius).clamp(0.0, last) as u32;
-    let (us, vs) = (range(center[0]), range(center[1]));
-    vs.flat_map(move |v| us.clone().map(move |u| (u, v)))
-        .filter(move |&(u, v)| {
-            distance([u as f32, v as f32], center) <= radius && parsing.in_photo(u, v)
-        })
 }
 
 /// The coolest the face's skin gets, as (green - red, blue - red) at their 90th percentiles:
@@ -183,7 +167,7 @@ impl Iris {
     /// on an eye half shut the colour leans towards the skin's.
     fn mean_colour(&self, parsing: &FaceParsing, catchlight: f32) -> Option<[f64; 2]> {
         let (mut sums, mut count) = ([0f64; 2], 0usize);
-        for (u, v) in disc(parsing, self.center, 0.9 * self.radius) {
+        for (u, v) in parsing.pixels_within(self.center, 0.9 * self.radius) {
             let px = parsing.crop.get_pixel(u, v);
             if luminance(px) >= catchlight {
                 continue;

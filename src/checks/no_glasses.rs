@@ -80,17 +80,13 @@ impl Rule for NoGlasses {
         let darkest = [right, left]
             .into_iter()
             .filter_map(|eye| {
-                let [cu, cv] = parsing.frame.to_crop(eye[0], eye[1]);
-                let mut around = parsing
-                    .pixels_of(&[
-                        class::GLASSES,
-                        class::LEFT_EYE,
-                        class::RIGHT_EYE,
-                        class::SKIN,
-                    ])
-                    .filter(|&(u, v)| {
-                        (u as f32 - cu).powi(2) + (v as f32 - cv).powi(2) <= radius * radius
-                    });
+                let center = parsing.frame.to_crop(eye[0], eye[1]);
+                let mut around = parsing.pixels_within(center, radius).filter(|&(u, v)| {
+                    matches!(
+                        parsing.label(u, v),
+                        class::GLASSES | class::LEFT_EYE | class::RIGHT_EYE | class::SKIN
+                    )
+                });
                 mean(&mut around)
             })
             .fold(f64::MAX, f64::min);
