@@ -216,7 +216,7 @@ mod tests {
                  max_tint = 40\nmin_area = 0.02\ncollar_below_chin = 0.15\n\
                  collar_skin_contrast = 0.25\nouter_part = {outer}\n\
                  missed_clothing_person = 0.7\nbackdrop_tolerance = 15\n\
-                 below_crop_neck_depth = 0.3\n"
+                 below_crop_neck_depth = 0.3\noutline_margin = 0.025\n"
             )
         };
         assert!(Profile::parse(&rule("0.5"), "t").is_ok());

@@ -5,6 +5,7 @@ mod context;
 
 pub mod background_plain;
 pub mod background_white;
+mod clothing_outline;
 pub mod color_photo;
 pub mod ears_visible;
 pub mod exposure_ok;

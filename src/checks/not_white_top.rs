@@ -1,5 +1,6 @@
 //! Clothing: not white or very light, which would merge with the white backdrop.
 
+use super::clothing_outline::ClothingGrid;
 use super::context::luminance;
 use super::{Context, Finding, Rule};
 use crate::analyse::histogram::percentile;
@@ -24,10 +25,9 @@ pub struct NotWhiteTop {
     /// `collar_skin_contrast` (a share of the skin's) is taken as clothing.
     pub collar_below_chin: f64,
     pub collar_skin_contrast: f64,
-    /// A white shirt under a dark jacket passes: what would merge with a white backdrop is the
-    /// clothing at the outline. So in each row, on each side of the chin, only the clothing in
-    /// the outer part of its span is judged: from this share of the way from the innermost
-    /// clothing sample to the outermost.
+    /// Only the clothing at the outline is judged (see `ClothingGrid::outline`): in each row
+    /// and side of the chin, from this share of the way from the innermost clothing sample to
+    /// the outermost...
     pub outer_part: f32,
     /// The parser often calls clothing at the crop's lower edge "background" (a sweater cut
     /// off by the frame). Below the chin, such a pixel counts as clothing when the person mask
@@ -41,6 +41,9 @@ pub struct NotWhiteTop {
     /// mask covers (as surely as `missed_clothing_person`) counts as clothing from this depth
     /// under the chin (face heights), where the neck has ended.
     pub below_crop_neck_depth: f32,
+    /// ...and inside it by this much (face widths; at least one sample): the parser's clothing
+    /// region bleeds onto the backdrop, edging a dark top on a white wall with "white clothing".
+    pub outline_margin: f64,
 }
 
 impl Rule for NotWhiteTop {
@@ -95,39 +98,36 @@ impl Rule for NotWhiteTop {
                 && backdrop
                     .is_some_and(|b| (0..3).any(|c| px[c].abs_diff(b[c]) > self.backdrop_tolerance))
         };
-        let (mut samples, mut outline) = (0usize, Tally::default());
-        let mut row = Vec::new();
-        for y in (top..h).step_by(step as usize) {
-            row.clear();
-            for x in (x0..x1).step_by(step as usize) {
-                let px = image.get_pixel(x, y);
-                let clothing = match parsing.map(|p| (p, p.frame.to_crop(x as f32, y as f32))) {
-                    Some((p, [u, v]))
-                        if u >= 0.0 && v >= 0.0 && u < p.size() as f32 && v < p.size() as f32 =>
-                    {
-                        match p.label(u as u32, v as u32) {
-                            class::CLOTH => true,
-                            class::NECK => collar(y, luminance(px)),
-                            class::BACKGROUND => missed_clothing(x, y, px),
-                            _ => false,
-                        }
+        let columns: Vec<u32> = (x0..x1).step_by(step as usize).collect();
+        let rows: Vec<u32> = (top..h).step_by(step as usize).collect();
+        let offsets = columns.iter().map(|&x| x as f32 - chin[0]).collect();
+        let grid = ClothingGrid::sample(offsets, rows.len(), |i, j| {
+            let (x, y) = (columns[i], rows[j]);
+            let px = image.get_pixel(x, y);
+            let clothing = match parsing.map(|p| (p, p.frame.to_crop(x as f32, y as f32))) {
+                Some((p, [u, v]))
+                    if u >= 0.0 && v >= 0.0 && u < p.size() as f32 && v < p.size() as f32 =>
+                {
+                    match p.label(u as u32, v as u32) {
+                        class::CLOTH => true,
+                        class::NECK => collar(y, luminance(px)),
+                        class::BACKGROUND => missed_clothing(x, y, px),
+                        _ => false,
                     }
-                    _ => {
-                        y as f32 > chin[1] + self.below_crop_neck_depth * fh
-                            && person.at(x as f32, y as f32) >= self.missed_clothing_person
-                    }
-                };
-                if clothing {
-                    let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
-                    let is_white = luminance(px) as f64 >= self.white_level && tint < self.max_tint;
-                    row.push((x as f32 - chin[0], is_white));
                 }
-            }
-            samples += row.len();
-            for side in [-1.0f32, 1.0] {
-                self.tally_outer_part(&row, side, &mut outline);
-            }
-        }
+                _ => {
+                    y as f32 > chin[1] + self.below_crop_neck_depth * fh
+                        && person.at(x as f32, y as f32) >= self.missed_clothing_person
+                }
+            };
+            clothing.then(|| {
+                let tint = px[0].max(px[1]).max(px[2]) - px[0].min(px[1]).min(px[2]);
+                luminance(px) as f64 >= self.white_level && tint < self.max_tint
+            })
+        });
+        let margin = ((self.outline_margin * fw as f64 / step as f64).round() as usize).max(1);
+        let outline = grid.outline(margin, self.outer_part);
+        let samples = grid.samples();
         let area = samples as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
         if area < self.min_area || outline.samples == 0 {
             return Finding::not_assessed(threshold, "na.no_clothing");
@@ -139,37 +139,6 @@ impl Rule for NotWhiteTop {
             threshold,
             "not_white_top",
         )
-    }
-}
-
-impl NotWhiteTop {
-    /// Adds to `tally` the samples of one row's clothing (offset from the chin's column,
-    /// white) that lie on `side` (-1 left, +1 right) in the outer part of that side's span.
-    fn tally_outer_part(&self, row: &[(f32, bool)], side: f32, tally: &mut Tally) {
-        let on_side = || {
-            row.iter()
-                .filter(move |(offset, _)| offset * side > 0.0)
-                .map(|&(offset, white)| (offset.abs(), white))
-        };
-        let (inner, outer) =
-            on_side().fold((f32::MAX, 0f32), |(lo, hi), (d, _)| (lo.min(d), hi.max(d)));
-        let from = inner + self.outer_part * (outer - inner);
-        for (_, white) in on_side().filter(|&(d, _)| d >= from) {
-            tally.add(white);
-        }
-    }
-}
-
-#[derive(Default)]
-struct Tally {
-    samples: usize,
-    white: usize,
-}
-
-impl Tally {
-    fn add(&mut self, white: bool) {
-        self.samples += 1;
-        self.white += usize::from(white);
     }
 }
 
