@@ -5,6 +5,7 @@
 use super::detect::Detection;
 use super::geometry::{distance, line_angle, midpoint, CropFrame};
 use super::infer::Model;
+use super::landmarks::FaceMesh;
 use crate::{Error, Result};
 use image::RgbImage;
 
@@ -49,6 +50,12 @@ pub struct FaceParsing {
 impl FaceParsing {
     pub fn size(&self) -> u32 {
         self.frame.size
+    }
+
+    /// Where the mesh's point `id` lies in the crop (crop pixels).
+    pub fn mesh_point(&self, mesh: &FaceMesh, id: usize) -> [f32; 2] {
+        let p = mesh.xy(id);
+        self.frame.to_crop(p[0], p[1])
     }
 
     /// Crop pixels (u, v) inside the photo whose class is one of `classes`.

@@ -97,10 +97,7 @@ impl<'a> Context<'a> {
     pub fn face_oval_in_crop(face: &Face, parsing: &FaceParsing) -> Vec<[f32; 2]> {
         ids::FACE_OVAL
             .iter()
-            .map(|&id| {
-                let p = face.mesh.xy(id);
-                parsing.frame.to_crop(p[0], p[1])
-            })
+            .map(|&id| parsing.mesh_point(&face.mesh, id))
             .collect()
     }
 

@@ -48,10 +48,7 @@ pub struct EarSide {
 /// Both sides of the face, image-left (the subject's right ear) first.
 pub fn ear_sides(face: &Face, parsing: &FaceParsing) -> [EarSide; 2] {
     let n = parsing.size() as f32;
-    let to_crop = |id: usize| {
-        let p = face.mesh.xy(id);
-        parsing.frame.to_crop(p[0], p[1])
-    };
+    let to_crop = |id: usize| parsing.mesh_point(&face.mesh, id);
     let nose = to_crop(ids::NOSE_TIP);
     let mid = nose[0];
     let unit = Context::iod_area_in_crop(face, parsing);

@@ -23,8 +23,7 @@ fn brow_cover(face: &Face, parsing: &FaceParsing, points: &[usize]) -> BrowCover
     let n = parsing.size() as i64;
     let (mut under_hair, mut beyond_edge) = (0usize, 0usize);
     for &id in points {
-        let p = face.mesh.xy(id);
-        let [u, v] = parsing.frame.to_crop(p[0], p[1]);
+        let [u, v] = parsing.mesh_point(&face.mesh, id);
         let (u, v) = (u as i64, v as i64);
         let visible = |u: i64, v: i64| {
             u >= 0 && v >= 0 && u < n && v < n && parsing.in_photo(u as u32, v as u32)

@@ -145,10 +145,7 @@ const MIN_IRIS_PIXELS: usize = 20;
 
 impl Iris {
     fn of(face: &Face, parsing: &FaceParsing, center_id: usize) -> Iris {
-        let to_crop = |id: usize| {
-            let p = face.mesh.xy(id);
-            parsing.frame.to_crop(p[0], p[1])
-        };
+        let to_crop = |id: usize| parsing.mesh_point(&face.mesh, id);
         let center = to_crop(center_id);
         Iris {
             center,

@@ -64,8 +64,7 @@ impl Rule for LightingEven {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let nose = face.mesh.xy(ids::NOSE_TIP);
-        let mid = parsing.frame.to_crop(nose[0], nose[1])[0];
+        let mid = parsing.mesh_point(&face.mesh, ids::NOSE_TIP)[0];
         // Mirrored pairs across the nose line, both skin, so each side covers the same part of
         // the face even when hair or a slight turn hides more of one cheek.
         let skin = |u: u32, v: u32| matches!(parsing.label(u, v), class::SKIN | class::NOSE);

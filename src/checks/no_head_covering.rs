@@ -99,10 +99,7 @@ struct Landmarks {
 
 impl Landmarks {
     fn in_crop(mesh: &FaceMesh, parsing: &FaceParsing) -> Self {
-        let to_crop = |id: usize| {
-            let p = mesh.xy(id);
-            parsing.frame.to_crop(p[0], p[1])
-        };
+        let to_crop = |id: usize| parsing.mesh_point(mesh, id);
         let brow = ids::RIGHT_BROW
             .iter()
             .chain(&ids::LEFT_BROW)
