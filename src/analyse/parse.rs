@@ -52,7 +52,7 @@ impl FaceParsing {
         self.frame.size
     }
 
-    /// Where the mesh's point `id` lies in the crop (crop pixels).
+    /// Where the mesh's point `id` lies in the crop (crop pixels; may be outside `0..size()`).
     pub fn mesh_point(&self, mesh: &FaceMesh, id: usize) -> [f32; 2] {
         let p = mesh.xy(id);
         self.frame.to_crop(p[0], p[1])

@@ -53,9 +53,11 @@ impl ClothingGrid {
     /// of the chin, only the outer part of the clothing's span is judged, from `outer_part` of
     /// the way from the innermost sample to the outermost. And the parser's clothing region
     /// bleeds onto the backdrop, edging a dark top on a white wall with "white clothing", so
-    /// only samples with clothing (or the grid's edge) `margin` cells away on all four sides are
-    /// judged: a white top is still white inside its outline.
+    /// only samples with clothing (or the grid's edge) up to `margin` cells away on all four
+    /// sides are judged: a white top is still white inside its outline.
     pub fn outline(&self, margin: usize, outer_part: f32) -> Tally {
+        // Beyond the grid's size every neighbour is off the grid: a larger margin changes nothing.
+        let margin = margin.min(self.width().max(self.height()));
         let mut tally = Tally::default();
         let mut row = Vec::with_capacity(self.width());
         for j in 0..self.height() {
@@ -84,8 +86,9 @@ impl ClothingGrid {
         self.cells[j * self.width() + i]
     }
 
-    /// Whether the samples `margin` cells away on all four sides are clothing or off the grid
-    /// (the frame's edge, or the search window's, is not the clothing's outline).
+    /// Whether the samples up to `margin` cells away on all four sides are clothing or off the
+    /// grid. The frame's edge is not the clothing's outline, nor are the search window's sides
+    /// (clothing wider than it) or top (well above the chin, where only a high collar reaches).
     fn is_interior(&self, i: usize, j: usize, margin: usize) -> bool {
         let clothing = |i: Option<usize>, j: Option<usize>| match (i, j) {
             (Some(i), Some(j)) if i < self.width() && j < self.height() => {
@@ -93,10 +96,12 @@ impl ClothingGrid {
             }
             _ => true,
         };
-        clothing(i.checked_sub(margin), Some(j))
-            && clothing(Some(i + margin), Some(j))
-            && clothing(Some(i), j.checked_sub(margin))
-            && clothing(Some(i), Some(j + margin))
+        (1..=margin).all(|d| {
+            clothing(i.checked_sub(d), Some(j))
+                && clothing(i.checked_add(d), Some(j))
+                && clothing(Some(i), j.checked_sub(d))
+                && clothing(Some(i), j.checked_add(d))
+        })
     }
 }
 
@@ -155,15 +160,39 @@ mod tests {
 
     #[test]
     fn a_white_top_stays_white_inside_its_outline() {
+        // Edged with a darker rim (shadow at the shoulder line), which is left out.
         let top = grid(&[
             "...........",
-            "ww.......ww",
-            "www.....www",
-            "wwww...wwww",
+            "dd.......dd",
+            "wdd.....ddw",
+            "wwwd...dwww",
             "wwww...wwww",
         ]);
         let t = top.outline(1, 0.5);
         assert!(t.samples > 0 && t.white == t.samples, "{t:?}");
+        let rim = top.outline(0, 0.5);
+        assert!(rim.white < rim.samples, "{rim:?}");
+    }
+
+    #[test]
+    fn the_margin_counts_every_cell_up_to_it() {
+        // A one-cell gap two cells away: outside a margin of 1, inside one of 2.
+        let top = grid(&["ddddd.ddddd", "ddddd.ddddd", "ddddd.ddddd"]);
+        assert!(top.is_interior(3, 1, 1));
+        assert!(!top.is_interior(3, 1, 2));
+        assert!(top.is_interior(0, 1, 2));
+        // A margin past the grid's size leaves out everything beside the gap, and no more.
+        assert_eq!(top.outline(usize::MAX, 0.0).samples, 0);
+        assert_eq!(top.outline(0, 0.0).samples, 30);
+    }
+
+    #[test]
+    fn an_empty_grid_judges_nothing() {
+        for (columns, rows) in [(0, 0), (0, 3), (3, 0)] {
+            let empty = ClothingGrid::sample(vec![0.0; columns], rows, |_, _| Some(true));
+            assert_eq!(empty.samples(), 0);
+            assert_eq!(empty.outline(1, 0.5), Tally::default());
+        }
     }
 
     #[test]

@@ -48,15 +48,15 @@ pub struct EarSide {
 /// Both sides of the face, image-left (the subject's right ear) first.
 pub fn ear_sides(face: &Face, parsing: &FaceParsing) -> [EarSide; 2] {
     let n = parsing.size() as f32;
-    let to_crop = |id: usize| parsing.mesh_point(&face.mesh, id);
-    let nose = to_crop(ids::NOSE_TIP);
+    let point = |id: usize| parsing.mesh_point(&face.mesh, id);
+    let nose = point(ids::NOSE_TIP);
     let mid = nose[0];
     let unit = Context::iod_area_in_crop(face, parsing);
     let iod = unit.sqrt() as f32;
     let ears = [class::LEFT_EAR, class::RIGHT_EAR];
     let covers = [class::HAIR, class::HAT, class::CLOTH];
     // Ears span roughly from the eye line to the bottom of the nose, just outside the cheeks.
-    let (v0, v1) = (to_crop(ids::RIGHT_EYE_OUTER)[1], nose[1] + 0.3 * iod);
+    let (v0, v1) = (point(ids::RIGHT_EYE_OUTER)[1], nose[1] + 0.3 * iod);
     let zone = |edge: f32, outward: f32| {
         let (a, b) = (edge - 0.15 * iod * outward, edge + 0.5 * iod * outward);
         (a.min(b), a.max(b))
@@ -70,8 +70,8 @@ pub fn ear_sides(face: &Face, parsing: &FaceParsing) -> [EarSide; 2] {
         }
     };
     [
-        side(0.0, mid, zone(to_crop(ids::FACE_RIGHT_EDGE)[0], -1.0)),
-        side(mid, n, zone(to_crop(ids::FACE_LEFT_EDGE)[0], 1.0)),
+        side(0.0, mid, zone(point(ids::FACE_RIGHT_EDGE)[0], -1.0)),
+        side(mid, n, zone(point(ids::FACE_LEFT_EDGE)[0], 1.0)),
     ]
 }
 

@@ -145,11 +145,11 @@ const MIN_IRIS_PIXELS: usize = 20;
 
 impl Iris {
     fn of(face: &Face, parsing: &FaceParsing, center_id: usize) -> Iris {
-        let to_crop = |id: usize| parsing.mesh_point(&face.mesh, id);
-        let center = to_crop(center_id);
+        let point = |id: usize| parsing.mesh_point(&face.mesh, id);
+        let center = point(center_id);
         Iris {
             center,
-            radius: distance(center, to_crop(center_id + 1)),
+            radius: distance(center, point(center_id + 1)),
         }
     }
 

@@ -99,19 +99,19 @@ struct Landmarks {
 
 impl Landmarks {
     fn in_crop(mesh: &FaceMesh, parsing: &FaceParsing) -> Self {
-        let to_crop = |id: usize| parsing.mesh_point(mesh, id);
+        let point = |id: usize| parsing.mesh_point(mesh, id);
         let brow = ids::RIGHT_BROW
             .iter()
             .chain(&ids::LEFT_BROW)
-            .map(|&id| to_crop(id)[1])
+            .map(|&id| point(id)[1])
             .fold(f32::MAX, f32::min);
         let (a, b) = (
-            to_crop(ids::FACE_RIGHT_EDGE)[0],
-            to_crop(ids::FACE_LEFT_EDGE)[0],
+            point(ids::FACE_RIGHT_EDGE)[0],
+            point(ids::FACE_LEFT_EDGE)[0],
         );
         Landmarks {
             brow,
-            nose: to_crop(ids::NOSE_TIP)[1],
+            nose: point(ids::NOSE_TIP)[1],
             left: a.min(b),
             right: a.max(b),
         }

@@ -29,6 +29,10 @@ pub struct NotWhiteTop {
     /// and side of the chin, from this share of the way from the innermost clothing sample to
     /// the outermost...
     pub outer_part: f32,
+    /// ...and this far inside the outline (face widths, rounded to whole samples; 0 judges
+    /// the outline itself): the parser's clothing region bleeds onto the backdrop, edging a
+    /// dark top on a white wall with "white clothing".
+    pub outline_margin: f64,
     /// The parser often calls clothing at the crop's lower edge "background" (a sweater cut
     /// off by the frame). Below the chin, such a pixel counts as clothing when the person mask
     /// covers it at least this surely...
@@ -41,9 +45,6 @@ pub struct NotWhiteTop {
     /// mask covers (as surely as `missed_clothing_person`) counts as clothing from this depth
     /// under the chin (face heights), where the neck has ended.
     pub below_crop_neck_depth: f32,
-    /// ...and inside it by this much (face widths; at least one sample): the parser's clothing
-    /// region bleeds onto the backdrop, edging a dark top on a white wall with "white clothing".
-    pub outline_margin: f64,
 }
 
 impl Rule for NotWhiteTop {
@@ -125,7 +126,7 @@ impl Rule for NotWhiteTop {
                 luminance(px) as f64 >= self.white_level && tint < self.max_tint
             })
         });
-        let margin = ((self.outline_margin * fw as f64 / step as f64).round() as usize).max(1);
+        let margin = (self.outline_margin * fw as f64 / step as f64).round() as usize;
         let outline = grid.outline(margin, self.outer_part);
         let samples = grid.samples();
         let area = samples as f64 * (step * step) as f64 / (fw * fw).max(1.0) as f64;
