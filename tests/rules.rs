@@ -1002,6 +1002,29 @@ fn color_photo_fails_for_black_and_white_and_single_tint_sepia() {
     assert_value(&r, "color_photo", "a single tint", |v| v < 3.0);
 }
 
+/// A selfie taken from further away shows more wall. Colour is judged around the face, so a
+/// pale colour portrait stays a colour photo on a large neutral wall. (Judged over the whole
+/// image, its colour variety fell from 16 to 2.6, under the limit of 7.5.)
+#[test]
+fn color_photo_judges_the_portrait_not_the_wall() {
+    let (w, h) = grace().dimensions();
+    let pale = map_pixels(grace(), |_, _, p| {
+        let l = luma(p);
+        p.map(|c| l + 0.25 * (c - l))
+    });
+    let mut wall = plain_wall(3 * w, 3 * h, [150, 150, 150]);
+    image::imageops::replace(&mut wall, &pale, w as i64, h as i64);
+    let alone = check("grace_pale", &pale);
+    let far = check("grace_pale_on_a_wide_wall", &wall);
+    assert_pass(&alone, "color_photo");
+    assert_pass(&far, "color_photo");
+    // Measured 16.0 and 15.0.
+    let near = value(&alone, "color_photo");
+    assert_value(&far, "color_photo", "close to the portrait's own", |v| {
+        v > 0.85 * near
+    });
+}
+
 /// The usual sepia filter (the CSS / Microsoft matrix, with clipping of bright pixels) leaves a
 /// little colour variety; it must still count as one tint. (The first version of the rule read
 /// it as colour: variety 9.3 for Grace Hopper and 12.3 for the astronaut against a limit of 6.)

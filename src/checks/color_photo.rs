@@ -1,6 +1,8 @@
 //! Colour photo: not greyscale, sepia or a black-and-white drawing.
 
 use super::{Context, Finding, Rule};
+use crate::analyse::landmarks::ids;
+use crate::analyse::Face;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -9,6 +11,9 @@ pub struct ColorPhoto {
     /// Smallest colour variety: the 95th percentile of brightness-relative chroma away from the
     /// photo's single dominant tint (greyscale and sepia have one tint at most).
     pub min_colorfulness: f64,
+    /// Colour is judged on the face and what lies within this many face widths of it, as a
+    /// card photo would show it: how much wall a selfie takes in must not change the verdict.
+    pub window_face_widths: f32,
 }
 
 impl Rule for ColorPhoto {
@@ -22,8 +27,12 @@ impl Rule for ColorPhoto {
             return Finding::judge(0.0, false, threshold, "color_photo");
         }
         let image = ctx.analysis.image();
-        let chroma: Vec<(f32, f32)> = image
-            .pixels()
+        let [x0, y0, x1, y1] = match ctx.face() {
+            Ok(face) => self.window(face, image.dimensions()),
+            Err(_) => [0, 0, image.width(), image.height()],
+        };
+        let chroma: Vec<(f32, f32)> = (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |x| image.get_pixel(x, y)))
             .step_by(7)
             .map(|p| {
                 let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
@@ -57,5 +66,32 @@ impl Rule for ColorPhoto {
             threshold,
             "color_photo",
         )
+    }
+}
+
+impl ColorPhoto {
+    /// The face's box (cheek to cheek, forehead top to chin) widened on every side by
+    /// `window_face_widths`, within the image: [x0, y0, x1, y1), never empty.
+    fn window(&self, face: &Face, (w, h): (u32, u32)) -> [u32; 4] {
+        let margin = self.window_face_widths * Context::face_width(face);
+        let points = [
+            ids::FACE_RIGHT_EDGE,
+            ids::FACE_LEFT_EDGE,
+            ids::FOREHEAD_TOP,
+            ids::CHIN,
+        ]
+        .map(|id| face.mesh.xy(id));
+        let (xs, ys) = (points.map(|p| p[0]), points.map(|p| p[1]));
+        let low = |v: [f32; 4]| (v.into_iter().fold(f32::MAX, f32::min) - margin).max(0.0) as u32;
+        let high = |v: [f32; 4], limit: u32| {
+            ((v.into_iter().fold(f32::MIN, f32::max) + margin).max(0.0) as u32).min(limit)
+        };
+        let [x0, y0, x1, y1] = [low(xs), low(ys), high(xs, w), high(ys, h)];
+        // A mesh wholly beyond the frame leaves no window: then the whole image is all there is.
+        if x0 < x1 && y0 < y1 {
+            [x0, y0, x1, y1]
+        } else {
+            [0, 0, w, h]
+        }
     }
 }
