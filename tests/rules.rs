@@ -12,6 +12,7 @@ mod common;
 
 use common::*;
 use idphoto::analyse::landmarks::{ids, FaceMesh};
+use idphoto::checks::head_frontal::HeadFrontal;
 use idphoto::messages::{self, Lang};
 use idphoto::profile::InputKind;
 use idphoto::report::{Report, Status, Verdict};
@@ -482,6 +483,17 @@ fn head_frontal_says_which_way_to_move_the_chin() {
     }
 }
 
+/// The default profile's head_frontal limits, so that a test about both axes being over them
+/// follows the profile.
+fn head_frontal_limits() -> HeadFrontal {
+    let profile: toml::Table = toml::from_str(include_str!("../profiles/cn-id-card.toml"))
+        .expect("the default profile is TOML");
+    profile["rules"]["head_frontal"]
+        .clone()
+        .try_into()
+        .expect("head_frontal's settings")
+}
+
 #[test]
 fn head_frontal_advises_on_both_axes_when_both_are_over() {
     // Turned and bowed at once: one sentence covers both, so a second try is not needed to
@@ -491,9 +503,14 @@ fn head_frontal_advises_on_both_axes_when_both_are_over() {
         &turned_face(&nodded_face(grace(), 0.4), 0.5),
     );
     assert_fail(&r, "head_frontal");
-    // Measured: yaw 15.7 (limit 11), pitch 23.0 less the 4.0 offset (limit 14).
-    let [yaw, pitch, _] = r.face.as_ref().expect("a face").pose;
-    assert!(yaw.abs() > 11.0 && pitch - 4.0 > 14.0, "{}", summary(&r));
+    // Measured: yaw 15.7, pitch 23.0 (limits 11 and 14, pitch less a 4.0 offset).
+    let limits = head_frontal_limits();
+    let [yaw, pitch, _] = r.face.as_ref().expect("a face").pose.map(f64::from);
+    assert!(
+        yaw.abs() > limits.max_yaw_deg && pitch - limits.pitch_offset_deg > limits.max_pitch_deg,
+        "{}",
+        summary(&r)
+    );
     assert_eq!(
         result(&r, "head_frontal").message.as_deref(),
         Some(messages::text(Lang::En, "head_frontal.turned_raise_chin").as_str()),

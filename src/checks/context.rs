@@ -44,6 +44,20 @@ pub fn luminance(p: &Rgb<u8>) -> f32 {
     0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
 }
 
+/// Mean luminance of the parsing crop at `pixels`, and how many there were (none: `None`).
+pub fn crop_mean_luminance(
+    parsing: &FaceParsing,
+    pixels: impl Iterator<Item = (u32, u32)>,
+) -> Option<(f64, usize)> {
+    let (sum, count) = pixels.fold((0f64, 0usize), |(sum, count), (u, v)| {
+        (
+            sum + luminance(parsing.crop.get_pixel(u, v)) as f64,
+            count + 1,
+        )
+    });
+    (count > 0).then(|| (sum / count as f64, count))
+}
+
 impl<'a> Context<'a> {
     pub fn new(analysis: &'a Analysis, input: InputKind) -> Self {
         Context {

@@ -1,6 +1,6 @@
 //! Glasses: none at all (ID card), or only clear lenses, untinted and without glare (ICAO).
 
-use super::context::luminance;
+use super::context::crop_mean_luminance;
 use super::lens_glare::{glare_score, GlareLimits};
 use super::{Context, Finding, Rule};
 use crate::analyse::parse::class;
@@ -67,10 +67,7 @@ impl Rule for NoGlasses {
             }
         };
         let mean = |pixels: &mut dyn Iterator<Item = (u32, u32)>| {
-            let (sum, count) = pixels.fold((0f64, 0usize), |(s, c), (u, v)| {
-                (s + luminance(parsing.crop.get_pixel(u, v)) as f64, c + 1)
-            });
-            (count > 0).then(|| sum / count as f64)
+            crop_mean_luminance(parsing, pixels).map(|(mean, _)| mean)
         };
         let Some(skin) = mean(&mut parsing.pixels_of(&[class::SKIN, class::NOSE])) else {
             return Finding::not_assessed(threshold, "na.no_parsing");

@@ -1,7 +1,7 @@
 //! Clothing: not white or very light, which would merge with the white backdrop.
 
 use super::clothing_outline::ClothingGrid;
-use super::context::luminance;
+use super::context::{crop_mean_luminance, luminance};
 use super::{Context, Finding, Rule};
 use crate::analyse::histogram::percentile;
 use crate::analyse::landmarks::ids;
@@ -145,13 +145,13 @@ impl Rule for NotWhiteTop {
 
 /// Mean luminance of the face's skin as the parser sees it.
 fn skin_luminance(parsing: &FaceParsing) -> Option<f32> {
-    let (sum, n) = parsing
-        .pixels_of(&[class::SKIN])
-        .fold((0f64, 0usize), |(sum, n), (u, v)| {
-            (sum + luminance(parsing.crop.get_pixel(u, v)) as f64, n + 1)
-        });
-    (n >= 100).then(|| (sum / n as f64) as f32)
+    crop_mean_luminance(parsing, parsing.pixels_of(&[class::SKIN]))
+        .filter(|&(_, count)| count >= MIN_SKIN_PIXELS)
+        .map(|(mean, _)| mean as f32)
 }
+
+/// Fewer skin pixels than this give no reliable skin brightness.
+const MIN_SKIN_PIXELS: usize = 100;
 
 /// Median colour of the backdrop from `from_y` (analysis-image rows) down: the backdrop beside
 /// the shoulders, which a gradient or vignette may make differ from the one above the head.
