@@ -43,22 +43,32 @@ enum Command {
     Eval {
         #[command(flatten)]
         common: Common,
-        /// Labels CSV: a `file` column, then one column per rule id and optionally
-        /// `verdict_id_card` / `verdict_icao`, with cells `pass`, `fail` or blank.
-        #[arg(long)]
-        labels: PathBuf,
-        /// Folder the CSV's `file` paths are relative to (default: the CSV's folder).
-        #[arg(long)]
-        images: Option<PathBuf>,
-        /// Accuracy floors (TOML); exit 1 when any is not met.
-        #[arg(long)]
-        floors: Option<PathBuf>,
-        /// Also write every photo's report as JSON lines to this file.
-        #[arg(long)]
-        reports: Option<PathBuf>,
+        #[command(flatten)]
+        eval: EvalArgs,
     },
     /// List the built-in profiles.
     Profiles,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Labels CSV: a `file` column, then one column per rule id and optionally
+    /// `verdict_id_card` / `verdict_icao`, with cells `pass`, `fail` or blank.
+    #[arg(long)]
+    labels: PathBuf,
+    /// Folder the CSV's `file` paths are relative to (default: the CSV's folder).
+    #[arg(long)]
+    images: Option<PathBuf>,
+    /// Accuracy floors (TOML); exit 1 when any is not met.
+    #[arg(long)]
+    floors: Option<PathBuf>,
+    /// Also write every photo's report as JSON lines to this file.
+    #[arg(long)]
+    reports: Option<PathBuf>,
+    /// After the table, list per rule the labelled photos it got wrong or could not judge
+    /// (the JSON output always carries them, as each rule's `mistakes`).
+    #[arg(long)]
+    mistakes: bool,
 }
 
 #[derive(Args)]
@@ -125,13 +135,7 @@ fn main() -> ExitCode {
             files,
             lang,
         } => check(&common, &files, lang),
-        Command::Eval {
-            common,
-            labels,
-            images,
-            floors,
-            reports,
-        } => run_eval(&common, &labels, images, floors, reports),
+        Command::Eval { common, eval } => run_eval(&common, eval),
         Command::Profiles => {
             for name in Profile::builtin_names() {
                 let p = Profile::load(name).expect("built-in profiles parse (unit-tested)");
@@ -261,13 +265,15 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
     Ok(())
 }
 
-fn run_eval(
-    common: &Common,
-    labels: &Path,
-    images: Option<PathBuf>,
-    floors: Option<PathBuf>,
-    reports_path: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
+fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let EvalArgs {
+        labels,
+        images,
+        floors,
+        reports: reports_path,
+        mistakes,
+    } = args;
+    let labels = labels.as_path();
     let rows = eval::read_labels(labels)
         .with_context(|| format!("reading labels {}", labels.display()))?;
     for column in eval::unknown_columns(&rows) {
@@ -318,6 +324,9 @@ fn run_eval(
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         print!("{}", eval::render_table(&summary));
+        if mistakes {
+            print!("\n{}", eval::render_mistakes(&summary));
+        }
     }
     if let Some(floors) = floors {
         let violations = eval::check_floors(&summary, &floors);

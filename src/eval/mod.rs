@@ -1,7 +1,8 @@
 //! Scoring the rules against a labelled corpus (`eval/labels.csv`), with "fail" as the positive class.
 //!
 //! Flow: [`read_labels`] → [`run_on_pool`] (the checker on every image, in parallel) → [`score`] →
-//! [`render_table`] for people and [`check_floors`] against [`read_floors`] for CI.
+//! [`render_table`] (and [`render_mistakes`]) for people and [`check_floors`] against
+//! [`read_floors`] for CI.
 //!
 //! A rule that answers `not_assessed` (or is missing from the report, or the whole report is an
 //! error) is counted as a wrong answer for every labelled image, so dodging never looks accurate.
@@ -18,8 +19,8 @@ pub use floors::{check_floors, read_floors, Floors};
 pub use labels::{
     read_labels, unknown_columns, verdict_column, Expected, LabelRow, VERDICT_COLUMNS,
 };
-pub use score::{score, EvalSummary, RuleScore, VerdictScore};
-pub use table::render_table;
+pub use score::{score, EvalSummary, Mistake, RuleScore, VerdictScore};
+pub use table::{render_mistakes, render_table};
 
 use crate::report::Report;
 use crate::CheckerPool;

@@ -31,6 +31,23 @@ pub struct RuleScore {
     /// profile does not ask for visible ears) is listed but not scored: its "not assessed" answers
     /// are the profile's choice, not a rule dodging.
     pub in_profile: bool,
+    /// The labelled images counted in `fp` and `fn_`, in label order: where to look first when
+    /// tuning the rule.
+    pub mistakes: Vec<Mistake>,
+}
+
+/// A labelled image a rule answered wrongly or not at all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mistake {
+    /// The labels' `file`.
+    pub file: String,
+    pub expected: Expected,
+    /// The rule's status; `None` when the report is an error or lacks the rule.
+    pub status: Option<Status>,
+    pub value: Option<f64>,
+    /// Why there is no answer: the rule's `not_assessed` reason or the report's error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How the overall verdict compares with a `verdict_*` label column.
@@ -134,6 +151,7 @@ fn score_rule<R: Borrow<LabelRow>>(
         not_assessed: 0,
         balanced_accuracy: None,
         in_profile,
+        mistakes: Vec::new(),
     };
     for (row, report) in results {
         let Some(&expected) = row.borrow().labels.get(id) else {
@@ -146,17 +164,30 @@ fn score_rule<R: Borrow<LabelRow>>(
         if !in_profile {
             continue;
         }
-        let predicted = if report.verdict == Verdict::Error {
-            None
-        } else {
-            match report.check(id).map(|c| c.status) {
-                Some(Status::Pass) => Some(Expected::Pass),
-                Some(Status::Fail) => Some(Expected::Fail),
-                Some(Status::NotAssessed) | None => None,
-            }
+        let check = (report.verdict != Verdict::Error)
+            .then(|| report.check(id))
+            .flatten();
+        let predicted = match check.map(|c| c.status) {
+            Some(Status::Pass) => Some(Expected::Pass),
+            Some(Status::Fail) => Some(Expected::Fail),
+            Some(Status::NotAssessed) | None => None,
         };
         if predicted.is_none() {
             s.not_assessed += 1;
+        }
+        if predicted != Some(expected) {
+            let note = match (check, &report.error) {
+                (Some(c), _) if c.status == Status::NotAssessed => c.message.clone(),
+                (_, Some(error)) => Some(error.message.clone()),
+                _ => None,
+            };
+            s.mistakes.push(Mistake {
+                file: row.borrow().file.clone(),
+                expected,
+                status: check.map(|c| c.status),
+                value: check.and_then(|c| c.value),
+                note,
+            });
         }
         match (expected, predicted) {
             (Expected::Fail, Some(Expected::Fail)) => s.tp += 1,
@@ -273,6 +304,63 @@ mod tests {
         assert_eq!((r.tp, r.fp, r.tn, r.fn_, r.not_assessed), (0, 3, 1, 1, 4));
         assert_eq!(r.balanced_accuracy, Some((0.0 + 0.25) / 2.0));
         assert_eq!(s.errors, 1);
+    }
+
+    #[test]
+    fn mistakes_list_every_wrong_or_missing_answer_with_its_reason() {
+        use crate::report::ErrorInfo;
+        use Status::{Fail as SF, NotAssessed as NA, Pass as SP};
+        let mut measured = report(Verdict::Fail, &[("r", SF)]);
+        measured.checks[0].value = Some(0.31);
+        let mut undecided = report(Verdict::Fail, &[("r", NA)]);
+        undecided.checks[0].message = Some("No clothing is visible.".into());
+        let mut unreadable = report(Verdict::Error, &[]);
+        unreadable.error = Some(ErrorInfo {
+            code: "corrupt",
+            message: "truncated".into(),
+        });
+        let results = vec![
+            (
+                row("right.jpg", &[("r", F)]),
+                report(Verdict::Fail, &[("r", SF)]),
+            ),
+            (row("fp.jpg", &[("r", P)]), measured),
+            (
+                row("fn.jpg", &[("r", F)]),
+                report(Verdict::Pass, &[("r", SP)]),
+            ),
+            (row("na.jpg", &[("r", P)]), undecided),
+            (row("error.jpg", &[("r", F)]), unreadable),
+            (
+                row("unlabelled.jpg", &[]),
+                report(Verdict::Fail, &[("r", SF)]),
+            ),
+        ];
+        let s = score(&results, "verdict_id_card", |_| true);
+        let found: Vec<_> = s.rules[0]
+            .mistakes
+            .iter()
+            .map(|m| {
+                (
+                    m.file.as_str(),
+                    m.expected,
+                    m.status,
+                    m.value,
+                    m.note.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("fp.jpg", P, Some(SF), Some(0.31), None),
+                ("fn.jpg", F, Some(SP), None, None),
+                ("na.jpg", P, Some(NA), None, Some("No clothing is visible.")),
+                ("error.jpg", F, None, None, Some("truncated")),
+            ]
+        );
+        let r = &s.rules[0];
+        assert_eq!(r.mistakes.len(), r.fp + r.fn_);
     }
 
     #[test]

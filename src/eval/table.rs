@@ -1,6 +1,7 @@
 //! The scores as an aligned plain-text table.
 
-use super::EvalSummary;
+use super::{EvalSummary, Expected};
+use crate::report::Status;
 use std::fmt::Write as _;
 
 /// Aligned plain-text table of the rule scores, followed by the verdict line and the image count.
@@ -85,6 +86,46 @@ pub fn render_table(summary: &EvalSummary) -> String {
     out
 }
 
+/// Per rule with wrong answers, one line per labelled photo it got wrong: the label, the rule's
+/// answer and value, the file, and why there was no answer where there was none.
+pub fn render_mistakes(summary: &EvalSummary) -> String {
+    let mut out = String::new();
+    for rule in summary.rules.iter().filter(|r| !r.mistakes.is_empty()) {
+        let _ = writeln!(
+            out,
+            "{}: {} wrong (FP {}, FN {}, no answer {})",
+            rule.id,
+            rule.mistakes.len(),
+            rule.fp,
+            rule.fn_,
+            rule.not_assessed
+        );
+        for m in &rule.mistakes {
+            let label = match m.expected {
+                Expected::Pass => "pass",
+                Expected::Fail => "fail",
+            };
+            let answer = match m.status {
+                Some(Status::Pass) => "pass",
+                Some(Status::Fail) => "fail",
+                Some(Status::NotAssessed) => "not_assessed",
+                None => "no answer",
+            };
+            let value = m.value.map_or("-".to_string(), |v| format!("{v:.4}"));
+            let mut line = format!(
+                "  labelled {label:<4}  got {answer:<12}  {value:>9}  {}",
+                m.file
+            );
+            if let Some(note) = &m.note {
+                let _ = write!(line, "  ({note})");
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +153,29 @@ mod tests {
         assert!(lines[2].contains("0.500"), "{table}");
         assert_eq!(lines[0].len(), lines[1].len(), "{table}");
         assert_eq!(lines[1].len(), lines[2].len(), "{table}");
+    }
+
+    #[test]
+    fn mistakes_are_listed_under_their_rule_only() {
+        use Status::{Fail as SF, NotAssessed as NA, Pass as SP};
+        let mut undecided = report(Verdict::Fail, &[("a", SP), ("b", NA)]);
+        undecided.checks[1].message = Some("No face was found.".into());
+        let results = vec![
+            (
+                row("1.jpg", &[("a", P), ("b", F)]),
+                report(Verdict::Fail, &[("a", SP), ("b", SF)]),
+            ),
+            (row("2.jpg", &[("a", P), ("b", P)]), undecided),
+        ];
+        let listing = render_mistakes(&score(&results, "verdict_id_card", |_| true));
+        let lines: Vec<&str> = listing.lines().collect();
+        assert_eq!(lines.len(), 2, "{listing}");
+        assert_eq!(lines[0], "b: 1 wrong (FP 1, FN 0, no answer 1)");
+        assert!(lines[1].contains("labelled pass"), "{listing}");
+        assert!(lines[1].contains("got not_assessed"), "{listing}");
+        assert!(
+            lines[1].contains("2.jpg  (No face was found.)"),
+            "{listing}"
+        );
     }
 }
