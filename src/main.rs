@@ -325,7 +325,7 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", eval::render_table(&summary));
         if mistakes {
-            print!("\n{}", eval::render_mistakes(&summary));
+            print!("\n{}", eval::render_mistakes(&summary.rules));
         }
     }
     if let Some(floors) = floors {
@@ -334,6 +334,12 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             for v in &violations {
                 eprintln!("accuracy gate: {v}");
             }
+            // Which photos a rule got wrong is what a failed gate sends one to look at.
+            let short = summary
+                .rules
+                .iter()
+                .filter(|r| violations.iter().any(|v| v.rule.as_ref() == Some(&r.id)));
+            eprint!("{}", eval::render_mistakes(short));
             return Ok(ExitCode::from(1));
         }
         eprintln!("accuracy gate: all floors met");

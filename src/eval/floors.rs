@@ -4,7 +4,7 @@ use super::EvalSummary;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 /// The accuracy gate for CI.
@@ -41,11 +41,30 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
     Ok(floors)
 }
 
-/// One line per violated floor; empty means the gate passed. A floor for a rule that is absent
+/// A limit of the floors file that the scores do not meet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// The rule it concerns; `None` for the verdict's false passes.
+    pub rule: Option<String>,
+    /// One line saying what was set and what was measured.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// One violation per unmet limit; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
 /// violation, and so is a `max_false_passes` when the summary has no verdict score.
-pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
+pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();
+    let of_rule = |id: &str, message: String| Violation {
+        rule: Some(id.to_string()),
+        message,
+    };
     // The rule's score, or why a limit set for it cannot be checked.
     let scored = |id: &str, limit: &str| match summary.rules.iter().find(|r| r.id == id) {
         None => Err(format!(
@@ -63,17 +82,23 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
     };
     for (id, &floor) in &floors.min_balanced_accuracy {
         match scored(id, &format!("floor {floor:.3}")) {
-            Err(line) => out.push(line),
+            Err(line) => out.push(of_rule(id, line)),
             Ok(r) => match r.balanced_accuracy {
-                None => out.push(format!(
-                    "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
-                     ({} labelled pass, {} labelled fail)",
-                    r.labelled_pass, r.labelled_fail
+                None => out.push(of_rule(
+                    id,
+                    format!(
+                        "{id}: floor {floor:.3} set, but balanced accuracy is undefined \
+                         ({} labelled pass, {} labelled fail)",
+                        r.labelled_pass, r.labelled_fail
+                    ),
                 )),
-                Some(acc) if acc < floor => out.push(format!(
-                    "{id}: balanced accuracy {acc:.3} is below the floor {floor:.3} \
-                     (TP {}, FP {}, TN {}, FN {}, not assessed {})",
-                    r.tp, r.fp, r.tn, r.fn_, r.not_assessed
+                Some(acc) if acc < floor => out.push(of_rule(
+                    id,
+                    format!(
+                        "{id}: balanced accuracy {acc:.3} is below the floor {floor:.3} \
+                         (TP {}, FP {}, TN {}, FN {}, not assessed {})",
+                        r.tp, r.fp, r.tn, r.fn_, r.not_assessed
+                    ),
                 )),
                 Some(_) => {}
             },
@@ -81,19 +106,26 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
     }
     for (id, &max) in &floors.max_false_fails {
         match scored(id, &format!("max_false_fails = {max}")) {
-            Err(line) => out.push(line),
-            Ok(r) if r.fp > max => out.push(format!(
-                "{id}: {} labelled-pass images failed or not assessed, at most {max} allowed",
-                r.fp
+            Err(line) => out.push(of_rule(id, line)),
+            Ok(r) if r.fp > max => out.push(of_rule(
+                id,
+                format!(
+                    "{id}: {} labelled-pass images failed or not assessed, at most {max} allowed",
+                    r.fp
+                ),
             )),
             Ok(_) => {}
         }
     }
     if let Some(max) = floors.max_false_passes {
         match &summary.verdict {
-            None => out.push(format!(
-                "max_false_passes = {max} set, but the labels have no verdict column to compare with"
-            )),
+            None => out.push(Violation {
+                rule: None,
+                message: format!(
+                    "max_false_passes = {max} set, but the labels have no verdict column to \
+                     compare with"
+                ),
+            }),
             Some(v) if v.false_passes > max => {
                 let mut line = format!(
                     "{}: {} false passes, at most {max} allowed",
@@ -102,7 +134,10 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<String> {
                 if !v.false_pass_files.is_empty() {
                     let _ = write!(line, " ({})", v.false_pass_files.join(", "));
                 }
-                out.push(line);
+                out.push(Violation {
+                    rule: None,
+                    message: line,
+                });
             }
             Some(_) => {}
         }
@@ -179,28 +214,36 @@ mod tests {
         assert_eq!(v.len(), 6, "{v:#?}");
         assert!(
             v.iter()
-                .any(|l| l.starts_with("strict:") && l.contains("1 labelled-pass")),
+                .any(|l| l.message.starts_with("strict:") && l.message.contains("1 labelled-pass")),
             "{v:#?}"
         );
         assert!(
             v.iter()
-                .any(|l| l.starts_with("absent: max_false_fails = 0 set")),
+                .any(|l| l.message.starts_with("absent: max_false_fails = 0 set")),
             "{v:#?}"
         );
         assert!(
             v.iter()
-                .any(|l| l.starts_with("bad:") && l.contains("0.500")),
+                .any(|l| l.message.starts_with("bad:") && l.message.contains("0.500")),
             "{v:#?}"
         );
         assert!(v
             .iter()
-            .any(|l| l.starts_with("one_class:") && l.contains("undefined")));
+            .any(|l| l.message.starts_with("one_class:") && l.message.contains("undefined")));
         assert!(v
             .iter()
-            .any(|l| l.starts_with("absent:") && l.contains("not in the labels")));
+            .any(|l| l.message.starts_with("absent:") && l.message.contains("not in the labels")));
         assert!(v
             .iter()
-            .any(|l| l.contains("1 false passes") && l.contains("1.jpg")));
+            .any(|l| l.message.contains("1 false passes") && l.message.contains("1.jpg")));
+        // Each rule's violation names its rule (for listing its mistakes); the verdict's none.
+        for l in &v {
+            let named = l.message.split(':').next().unwrap();
+            match &l.rule {
+                Some(rule) => assert_eq!(rule, named, "{l}"),
+                None => assert_eq!(named, "verdict_id_card", "{l}"),
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod table;
 #[cfg(test)]
 mod test_support;
 
-pub use floors::{check_floors, read_floors, Floors};
+pub use floors::{check_floors, read_floors, Floors, Violation};
 pub use labels::{
     read_labels, unknown_columns, verdict_column, Expected, LabelRow, VERDICT_COLUMNS,
 };

@@ -458,9 +458,12 @@ mod tests {
         };
         let violations = check_floors(&s, &floors);
         assert_eq!(violations.len(), 2);
-        assert!(violations[0].contains("does not run"), "{violations:?}");
         assert!(
-            violations[1].contains("no rule of that name"),
+            violations[0].message.contains("does not run"),
+            "{violations:?}"
+        );
+        assert!(
+            violations[1].message.contains("no rule of that name"),
             "{violations:?}"
         );
     }

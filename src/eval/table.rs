@@ -1,6 +1,6 @@
 //! The scores as an aligned plain-text table.
 
-use super::{EvalSummary, Expected};
+use super::{EvalSummary, Expected, RuleScore};
 use crate::report::Status;
 use std::fmt::Write as _;
 
@@ -88,9 +88,9 @@ pub fn render_table(summary: &EvalSummary) -> String {
 
 /// Per rule with wrong answers, one line per labelled photo it got wrong: the label, the rule's
 /// answer and value, the file, and why there was no answer where there was none.
-pub fn render_mistakes(summary: &EvalSummary) -> String {
+pub fn render_mistakes<'a>(rules: impl IntoIterator<Item = &'a RuleScore>) -> String {
     let mut out = String::new();
-    for rule in summary.rules.iter().filter(|r| !r.mistakes.is_empty()) {
+    for rule in rules.into_iter().filter(|r| !r.mistakes.is_empty()) {
         let _ = writeln!(
             out,
             "{}: {} wrong (FP {}, FN {}, no answer {})",
@@ -167,7 +167,7 @@ mod tests {
             ),
             (row("2.jpg", &[("a", P), ("b", P)]), undecided),
         ];
-        let listing = render_mistakes(&score(&results, "verdict_id_card", |_| true));
+        let listing = render_mistakes(&score(&results, "verdict_id_card", |_| true).rules);
         let lines: Vec<&str> = listing.lines().collect();
         assert_eq!(lines.len(), 2, "{listing}");
         assert_eq!(lines[0], "b: 1 wrong (FP 1, FN 0, no answer 1)");
