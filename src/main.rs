@@ -325,7 +325,10 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", eval::render_table(&summary));
         if mistakes {
-            print!("\n{}", eval::render_mistakes(&summary.rules));
+            println!();
+            for line in eval::render_mistakes(&summary.rules, |_, _| true).lines() {
+                println!("{}", escape_controls(line));
+            }
         }
     }
     if let Some(floors) = floors {
@@ -334,12 +337,23 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             for v in &violations {
                 eprintln!("accuracy gate: {v}");
             }
-            // Which photos a rule got wrong is what a failed gate sends one to look at.
-            let short = summary
-                .rules
-                .iter()
-                .filter(|r| violations.iter().any(|v| v.rule.as_ref() == Some(&r.id)));
-            eprint!("{}", eval::render_mistakes(short));
+            // Which photos a rule got wrong is what a failed gate sends one to look at (unless
+            // --mistakes has just listed them); under a limit on false fails only those count.
+            let violated = |r: &eval::RuleScore| -> Vec<&eval::Violation> {
+                let of_rule = |v: &&eval::Violation| v.rule.as_deref() == Some(r.id.as_str());
+                violations.iter().filter(of_rule).collect()
+            };
+            let short = summary.rules.iter().filter(|r| !violated(r).is_empty());
+            if (!mistakes || common.json) && short.clone().next().is_some() {
+                eprintln!("accuracy gate: the photos behind it:");
+                let listing = eval::render_mistakes(short, |r, m| {
+                    m.expected == eval::Expected::Pass
+                        || !violated(r).iter().all(|v| v.false_fails_only)
+                });
+                for line in listing.lines() {
+                    eprintln!("{}", escape_controls(line));
+                }
+            }
             return Ok(ExitCode::from(1));
         }
         eprintln!("accuracy gate: all floors met");

@@ -46,6 +46,9 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 pub struct Violation {
     /// The rule it concerns; `None` for the verdict's false passes.
     pub rule: Option<String>,
+    /// Whether only the rule's false fails (labelled pass) are over their limit
+    /// (`max_false_fails`): its false passes may be the profile's choice.
+    pub false_fails_only: bool,
     /// One line saying what was set and what was measured.
     pub message: String,
 }
@@ -63,6 +66,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();
     let of_rule = |id: &str, message: String| Violation {
         rule: Some(id.to_string()),
+        false_fails_only: false,
         message,
     };
     // The rule's score, or why a limit set for it cannot be checked.
@@ -107,13 +111,17 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     for (id, &max) in &floors.max_false_fails {
         match scored(id, &format!("max_false_fails = {max}")) {
             Err(line) => out.push(of_rule(id, line)),
-            Ok(r) if r.fp > max => out.push(of_rule(
-                id,
-                format!(
-                    "{id}: {} labelled-pass images failed or not assessed, at most {max} allowed",
-                    r.fp
-                ),
-            )),
+            Ok(r) if r.fp > max => out.push(Violation {
+                false_fails_only: true,
+                ..of_rule(
+                    id,
+                    format!(
+                        "{id}: {} labelled-pass images failed or not assessed, at most {max} \
+                         allowed",
+                        r.fp
+                    ),
+                )
+            }),
             Ok(_) => {}
         }
     }
@@ -121,6 +129,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
         match &summary.verdict {
             None => out.push(Violation {
                 rule: None,
+                false_fails_only: false,
                 message: format!(
                     "max_false_passes = {max} set, but the labels have no verdict column to \
                      compare with"
@@ -136,6 +145,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 }
                 out.push(Violation {
                     rule: None,
+                    false_fails_only: false,
                     message: line,
                 });
             }
@@ -238,6 +248,11 @@ mod tests {
             .any(|l| l.message.contains("1 false passes") && l.message.contains("1.jpg")));
         // Each rule's violation names its rule (for listing its mistakes); the verdict's none.
         for l in &v {
+            assert_eq!(
+                l.false_fails_only,
+                l.message.contains("labelled-pass"),
+                "{l}"
+            );
             let named = l.message.split(':').next().unwrap();
             match &l.rule {
                 Some(rule) => assert_eq!(rule, named, "{l}"),

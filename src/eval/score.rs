@@ -45,7 +45,10 @@ pub struct Mistake {
     /// The rule's status; `None` when the report is an error or lacks the rule.
     pub status: Option<Status>,
     pub value: Option<f64>,
-    /// Why there is no answer: the rule's `not_assessed` reason or the report's error.
+    /// The rule's limit as the report states it.
+    pub threshold: Option<String>,
+    /// Why there is no answer: the rule's `not_assessed` message, or the report's error code and
+    /// message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -178,7 +181,7 @@ fn score_rule<R: Borrow<LabelRow>>(
         if predicted != Some(expected) {
             let note = match (check, &report.error) {
                 (Some(c), _) if c.status == Status::NotAssessed => c.message.clone(),
-                (_, Some(error)) => Some(error.message.clone()),
+                (_, Some(error)) => Some(format!("{}: {}", error.code, error.message)),
                 _ => None,
             };
             s.mistakes.push(Mistake {
@@ -186,6 +189,7 @@ fn score_rule<R: Borrow<LabelRow>>(
                 expected,
                 status: check.map(|c| c.status),
                 value: check.and_then(|c| c.value),
+                threshold: check.map(|c| c.threshold.clone()),
                 note,
             });
         }
@@ -356,7 +360,7 @@ mod tests {
                 ("fp.jpg", P, Some(SF), Some(0.31), None),
                 ("fn.jpg", F, Some(SP), None, None),
                 ("na.jpg", P, Some(NA), None, Some("No clothing is visible.")),
-                ("error.jpg", F, None, None, Some("truncated")),
+                ("error.jpg", F, None, None, Some("corrupt: truncated")),
             ]
         );
         let r = &s.rules[0];

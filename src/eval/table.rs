@@ -1,6 +1,6 @@
 //! The scores as an aligned plain-text table.
 
-use super::{EvalSummary, Expected, RuleScore};
+use super::{EvalSummary, Expected, Mistake, RuleScore};
 use crate::report::Status;
 use std::fmt::Write as _;
 
@@ -86,21 +86,34 @@ pub fn render_table(summary: &EvalSummary) -> String {
     out
 }
 
-/// Per rule with wrong answers, one line per labelled photo it got wrong: the label, the rule's
-/// answer and value, the file, and why there was no answer where there was none.
-pub fn render_mistakes<'a>(rules: impl IntoIterator<Item = &'a RuleScore>) -> String {
+/// Per rule with wrong answers, one line per labelled photo it got wrong (those `keep` selects):
+/// the label, the rule's answer and value, the file (relative to the labels' image folder), and
+/// why there was no answer where there was none. The rule's limit heads its list.
+pub fn render_mistakes<'a>(
+    rules: impl IntoIterator<Item = &'a RuleScore>,
+    keep: impl Fn(&RuleScore, &Mistake) -> bool,
+) -> String {
     let mut out = String::new();
-    for rule in rules.into_iter().filter(|r| !r.mistakes.is_empty()) {
+    for rule in rules {
+        let listed: Vec<&Mistake> = rule.mistakes.iter().filter(|m| keep(rule, m)).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let limit = listed
+            .iter()
+            .find_map(|m| m.threshold.as_deref().filter(|t| !t.is_empty()))
+            .map_or(String::new(), |t| format!(" ({t})"));
         let _ = writeln!(
             out,
-            "{}: {} wrong (FP {}, FN {}, no answer {})",
+            "{}{limit}: {} listed of {} wrong (FP {}, FN {}; {} of them not assessed)",
             rule.id,
+            listed.len(),
             rule.mistakes.len(),
             rule.fp,
             rule.fn_,
             rule.not_assessed
         );
-        for m in &rule.mistakes {
+        for m in listed {
             let label = match m.expected {
                 Expected::Pass => "pass",
                 Expected::Fail => "fail",
@@ -108,12 +121,12 @@ pub fn render_mistakes<'a>(rules: impl IntoIterator<Item = &'a RuleScore>) -> St
             let answer = match m.status {
                 Some(Status::Pass) => "pass",
                 Some(Status::Fail) => "fail",
-                Some(Status::NotAssessed) => "not_assessed",
-                None => "no answer",
+                Some(Status::NotAssessed) => "not assessed",
+                None => "no result",
             };
             let value = m.value.map_or("-".to_string(), |v| format!("{v:.4}"));
             let mut line = format!(
-                "  labelled {label:<4}  got {answer:<12}  {value:>9}  {}",
+                "  labelled {label:<4}  got {answer:<12}  {value:>10}  {}",
                 m.file
             );
             if let Some(note) = &m.note {
@@ -122,6 +135,9 @@ pub fn render_mistakes<'a>(rules: impl IntoIterator<Item = &'a RuleScore>) -> St
             out.push_str(&line);
             out.push('\n');
         }
+    }
+    if out.is_empty() {
+        out.push_str("no wrong answers to list\n");
     }
     out
 }
@@ -167,12 +183,18 @@ mod tests {
             ),
             (row("2.jpg", &[("a", P), ("b", P)]), undecided),
         ];
-        let listing = render_mistakes(&score(&results, "verdict_id_card", |_| true).rules);
+        let listing = render_mistakes(
+            &score(&results, "verdict_id_card", |_| true).rules,
+            |_, _| true,
+        );
         let lines: Vec<&str> = listing.lines().collect();
         assert_eq!(lines.len(), 2, "{listing}");
-        assert_eq!(lines[0], "b: 1 wrong (FP 1, FN 0, no answer 1)");
+        assert_eq!(
+            lines[0],
+            "b: 1 listed of 1 wrong (FP 1, FN 0; 1 of them not assessed)"
+        );
         assert!(lines[1].contains("labelled pass"), "{listing}");
-        assert!(lines[1].contains("got not_assessed"), "{listing}");
+        assert!(lines[1].contains("got not assessed"), "{listing}");
         assert!(
             lines[1].contains("2.jpg  (No face was found.)"),
             "{listing}"
