@@ -337,20 +337,18 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             for v in &violations {
                 eprintln!("accuracy gate: {v}");
             }
-            // Which photos a rule got wrong is what a failed gate sends one to look at (unless
-            // --mistakes has just listed them); under a limit on false fails only those count.
-            let violated = |r: &eval::RuleScore| -> Vec<&eval::Violation> {
-                let of_rule = |v: &&eval::Violation| v.rule.as_deref() == Some(r.id.as_str());
-                violations.iter().filter(of_rule).collect()
+            // Which photos broke a limit is what a failed gate sends one to look at (unless
+            // --mistakes has just listed them).
+            let involved = |r: &eval::RuleScore, m: &eval::Mistake| {
+                violations.iter().any(|v| v.involves(r, m))
             };
-            let short = summary.rules.iter().filter(|r| !violated(r).is_empty());
-            if (!mistakes || common.json) && short.clone().next().is_some() {
+            let any_involved = summary
+                .rules
+                .iter()
+                .any(|r| r.mistakes.iter().any(|m| involved(r, m)));
+            if (!mistakes || common.json) && any_involved {
                 eprintln!("accuracy gate: the photos behind it:");
-                let listing = eval::render_mistakes(short, |r, m| {
-                    m.expected == eval::Expected::Pass
-                        || !violated(r).iter().all(|v| v.false_fails_only)
-                });
-                for line in listing.lines() {
+                for line in eval::render_mistakes(&summary.rules, involved).lines() {
                     eprintln!("{}", escape_controls(line));
                 }
             }

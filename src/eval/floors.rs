@@ -1,6 +1,6 @@
 //! The accuracy gate: floors per rule and a ceiling on the verdict's false passes.
 
-use super::EvalSummary;
+use super::{EvalSummary, Expected, Mistake, RuleScore};
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +51,14 @@ pub struct Violation {
     pub false_fails_only: bool,
     /// One line saying what was set and what was measured.
     pub message: String,
+}
+
+impl Violation {
+    /// Whether `mistake`, one of `rule`'s, is among what broke this limit.
+    pub fn involves(&self, rule: &RuleScore, mistake: &Mistake) -> bool {
+        self.rule.as_deref() == Some(rule.id.as_str())
+            && (!self.false_fails_only || mistake.expected == Expected::Pass)
+    }
 }
 
 impl fmt::Display for Violation {
@@ -259,6 +267,29 @@ mod tests {
                 None => assert_eq!(named, "verdict_id_card", "{l}"),
             }
         }
+    }
+
+    #[test]
+    fn a_violation_involves_its_rules_mistakes_of_the_kind_it_limits() {
+        let summary = summary_for_floors();
+        let rule = |id: &str| summary.rules.iter().find(|r| r.id == id).unwrap();
+        let (bad, strict) = (rule("bad"), rule("strict"));
+        let floors = Floors {
+            min_balanced_accuracy: [("bad".to_string(), 0.6)].into(),
+            max_false_fails: [("strict".to_string(), 0)].into(),
+            ..Floors::default()
+        };
+        let v = check_floors(&summary, &floors);
+        let of = |id: &str| v.iter().find(|v| v.rule.as_deref() == Some(id)).unwrap();
+        // bad: a false pass (1.jpg); strict: a false fail (2.jpg).
+        assert!(of("bad").involves(bad, &bad.mistakes[0]));
+        assert!(!of("bad").involves(strict, &strict.mistakes[0]));
+        assert!(of("strict").involves(strict, &strict.mistakes[0]));
+        let false_fails_of_bad = Violation {
+            false_fails_only: true,
+            ..of("bad").clone()
+        };
+        assert!(!false_fails_of_bad.involves(bad, &bad.mistakes[0]));
     }
 
     #[test]
