@@ -23,10 +23,7 @@ impl Rule for HeadFrontal {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!(
-            "|yaw| <= {}, |pitch| <= {}",
-            self.max_yaw_deg, self.max_pitch_deg
-        );
+        let threshold = self.threshold();
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
@@ -45,6 +42,21 @@ impl Rule for HeadFrontal {
 }
 
 impl HeadFrontal {
+    /// The value is one of two angles, so the threshold says which: without that, a pitch of
+    /// -11.6 reads as a yaw over its limit of 11. It also shows the offset, which links the
+    /// value to the pitch in the report's `face.pose`.
+    fn threshold(&self) -> String {
+        let pitch = match self.pitch_offset_deg {
+            o if o > 0.0 => format!("pitch - {o}"),
+            o if o < 0.0 => format!("pitch + {}", -o),
+            _ => "pitch".to_string(),
+        };
+        format!(
+            "|yaw| <= {}, |{pitch}| <= {} (value: the angle nearer its limit)",
+            self.max_yaw_deg, self.max_pitch_deg
+        )
+    }
+
     /// Advice on every axis over its limit, so that someone both turned and nodded is not
     /// sent back to fix one and then told about the other.
     fn advice(&self, yaw: f64, pitch: f64) -> &'static str {
@@ -90,5 +102,21 @@ mod tests {
         ] {
             assert_eq!(rule.advice(yaw, pitch), key, "yaw {yaw}, pitch {pitch}");
         }
+    }
+
+    #[test]
+    fn threshold_shows_the_pitch_offset() {
+        let rule = |pitch_offset_deg| HeadFrontal {
+            max_yaw_deg: 11.0,
+            max_pitch_deg: 14.0,
+            pitch_offset_deg,
+        };
+        let limits = |offset: f64| {
+            let text = rule(offset).threshold();
+            text[..text.find(" (").unwrap()].to_string()
+        };
+        assert_eq!(limits(4.0), "|yaw| <= 11, |pitch - 4| <= 14");
+        assert_eq!(limits(-2.5), "|yaw| <= 11, |pitch + 2.5| <= 14");
+        assert_eq!(limits(0.0), "|yaw| <= 11, |pitch| <= 14");
     }
 }
