@@ -39,7 +39,7 @@ fn unreadable_inputs_give_error_reports_with_a_code() {
             b"this is a text file, not a photo\n".to_vec(),
             "unsupported_format",
         ),
-        ("empty.jpg", Vec::new(), "unsupported_format"),
+        ("empty.jpg", Vec::new(), "corrupt_image"),
         ("truncated.jpg", truncated_jpeg(), "corrupt_image"),
         (
             "truncated.png",

@@ -100,7 +100,7 @@ pub fn read_file(path: &Path, options: &DecodeOptions) -> Result<Vec<u8>> {
         return Err(too_large(metadata.len()));
     }
     // Kernel files such as /proc/kmsg say they are empty, then block the reader. A truly empty
-    // file is no photo either way, and the decoder says so.
+    // file is no photo either way, and the decoder says why.
     if metadata.len() == 0 {
         return Ok(Vec::new());
     }
@@ -132,6 +132,11 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
+    // An empty file is an upload that broke off before its first byte: the applicant should
+    // send the photo again, not be told to change its format.
+    if bytes.is_empty() {
+        return Err(Error::Corrupt("the file is empty".into()));
+    }
     match image::guess_format(bytes) {
         Ok(image::ImageFormat::Jpeg) => jpeg::decode_jpeg(bytes, options),
         Ok(image::ImageFormat::Png) => {
