@@ -253,9 +253,14 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
         let status = status_text(c.status);
         let pad = " ".repeat(column - status.width());
         let value = c.value.map_or("-".to_string(), |v| format!("{v:.3}"));
+        // A failure's message is among the reasons above; why a rule could not judge is not.
+        let why = match (c.status, &c.message) {
+            (Status::NotAssessed, Some(reason)) => format!(" — {reason}"),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "    {:<20} {status}{pad} {:>9}  {}",
+            "    {:<20} {status}{pad} {:>9}  {}{why}",
             c.id, value, c.threshold
         )?;
     }

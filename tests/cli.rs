@@ -160,6 +160,36 @@ fn human_output_defaults_to_simplified_chinese() {
 }
 
 #[test]
+fn human_output_says_why_a_rule_could_not_judge() {
+    // A plain wall: no face, so the face rules cannot judge.
+    let dir = scratch("wall");
+    let wall = dir.join("wall.png");
+    image::RgbImage::from_pixel(480, 640, image::Rgb([235, 232, 228]))
+        .save(&wall)
+        .unwrap();
+    let wall = wall.to_str().unwrap();
+    let report = &json_lines(&idphoto(&["check", "--json", "--lang", "en", wall]))[0];
+    let text = stdout(&idphoto(&["check", "--lang", "en", wall]));
+    let not_judged: Vec<_> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "not_assessed")
+        .collect();
+    assert!(!not_judged.is_empty(), "{report}");
+    for c in not_judged {
+        let id = c["id"].as_str().unwrap();
+        let reason = c["message"].as_str().expect("a reason");
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("no row for {id}: {text}"));
+        assert!(line.ends_with(&format!(" — {reason}")), "{line}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn output_to_files_stays_plain_text() {
     // A newline in a file name would otherwise start a line of its own in the report.
     let dir = scratch("plain");
