@@ -57,7 +57,8 @@ impl Rule for NoHeadCovering {
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the face \
-             (brows to nose tip, the lesser side) <= {} IOD^2",
+             (brows to nose tip, the lesser side) <= {} IOD^2 (value: the crown's share, or \
+             the clothing's area when only it fails)",
             self.max_covered_share, self.min_covered_area, self.max_side_cloth_area
         );
         let (face, parsing) = match ctx.face_and_parsing() {
