@@ -253,7 +253,8 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
         let status = status_text(c.status);
         let pad = " ".repeat(column - status.width());
         let value = c.value.map_or("-".to_string(), |v| format!("{v:.3}"));
-        // A failure's message is among the reasons above; why a rule could not judge is not.
+        // A failure's message is among the reasons above; why a rule could not judge is there
+        // only when nothing failed.
         let why = match (c.status, &c.message) {
             (Status::NotAssessed, Some(reason)) => format!(" — {reason}"),
             _ => String::new(),
