@@ -190,7 +190,7 @@ mod tests {
                      min_cool = 20\nskin_margin = 20\nblown = 250.0\nmax_iris_mismatch = 15.0\n\
                      catchlight = 230.0\n";
         let rule = |allowance: &str| {
-            format!("name = \"x\"\n[rules.no_glasses]\nmax_glasses_area = 0.15\n{allowance}{glare}")
+            format!("name = \"x\"\n[rules.no_glasses]\nmax_glasses_area = 0.15\nmin_parsed_face = 0.5\n{allowance}{glare}")
         };
         assert!(Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t").is_ok());
         let e = Profile::parse(&rule(""), "t").err().unwrap().to_string();

@@ -765,16 +765,40 @@ fn no_head_covering_fails_with_a_cap() {
 }
 
 #[test]
-fn no_head_covering_is_not_guessed_when_the_parser_is_blind() {
-    // A face blurred past recognition gets no parts from the parser; an unlabelled head top
-    // must then not read as a hat.
-    let (_, iod) = eyes(astronaut_report());
-    let r = check(
-        "astronaut_heavy_blur",
-        &gaussian_blur(astronaut(), 0.25 * iod),
-    );
-    assert!(r.face.is_some(), "the detector still finds the face");
-    assert_status(&r, "no_head_covering", Status::NotAssessed);
+fn the_parsing_rules_do_not_guess_when_the_parser_is_blind() {
+    // A face blurred past recognition gets no parts from the parser. An unlabelled head top
+    // must then not read as a hat, and unlabelled glasses, ears and brows must not read as
+    // "no glasses" or "nothing covers them": Grace's glasses are plain to see, blurred or not.
+    const PARSING_RULES: [&str; 4] = [
+        "no_head_covering",
+        "no_glasses",
+        "ears_visible",
+        "eyebrows_visible",
+    ];
+    for (name, report) in [("astronaut", astronaut_report()), ("grace", grace_report())] {
+        let (_, iod) = eyes(report);
+        let img = if name == "astronaut" {
+            astronaut()
+        } else {
+            grace()
+        };
+        let r = check(
+            &format!("{name}_heavy_blur"),
+            &gaussian_blur(img, 0.25 * iod),
+        );
+        assert!(
+            r.face.is_some(),
+            "{name}: the detector still finds the face"
+        );
+        for rule in PARSING_RULES {
+            assert_status(&r, rule, Status::NotAssessed);
+            assert_eq!(
+                result(&r, rule).message.as_deref(),
+                Some(messages::text(Lang::En, "na.no_parsing").as_str()),
+                "{name}: {rule}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -82,6 +82,21 @@ impl<'a> Context<'a> {
         Ok((self.face()?, self.parsing()?))
     }
 
+    /// The face and its parsing map when the parser recognised at least `min_parsed_face` of
+    /// the face's outline (see `parsed_face_share`). A parser left blind by blur or darkness
+    /// calls everything background, which the rules reading its map would take for "no
+    /// glasses", "nothing over the ears" or "nothing over the brows".
+    pub fn face_and_readable_parsing(
+        &self,
+        min_parsed_face: f64,
+    ) -> Result<(&'a Face, &'a FaceParsing), &'static str> {
+        let (face, parsing) = self.face_and_parsing()?;
+        if Self::parsed_face_share(face, parsing) < min_parsed_face {
+            return Err("na.no_parsing");
+        }
+        Ok((face, parsing))
+    }
+
     /// Area unit of the parsing rules: the inter-ocular distance squared, in crop pixels, so
     /// areas compare across face sizes.
     pub fn iod_area_in_crop(face: &Face, parsing: &FaceParsing) -> f64 {

@@ -24,6 +24,8 @@ pub struct EarsVisible {
     /// An ear not found whose place lies less than this share inside the photo is cut off by
     /// the frame, not hidden: not assessed.
     pub min_in_photo: f64,
+    /// Smallest share of the face outline the parser must recognise for its map to be read.
+    pub min_parsed_face: f64,
 }
 
 impl EarsVisible {
@@ -86,7 +88,7 @@ impl Rule for EarsVisible {
              (|yaw| < {} deg); hair over < {} of each ear's place",
             self.min_ear_area, self.min_cover_hidden, self.max_yaw_deg, self.max_cover
         );
-        let (face, parsing) = match ctx.face_and_parsing() {
+        let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

@@ -11,6 +11,8 @@ use serde::Deserialize;
 pub struct EyebrowsVisible {
     /// Largest share of eyebrow landmarks that may lie under hair or a hat on either side.
     pub max_covered: f64,
+    /// Smallest share of the face outline the parser must recognise for its map to be read.
+    pub min_parsed_face: f64,
 }
 
 /// Where one brow's landmarks fall, as shares of its landmarks.
@@ -63,7 +65,7 @@ impl Rule for EyebrowsVisible {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("covered share of each brow <= {}", self.max_covered);
-        let (face, parsing) = match ctx.face_and_parsing() {
+        let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

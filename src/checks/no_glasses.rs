@@ -19,6 +19,8 @@ pub struct NoGlasses {
     /// With `min_lens_brightness`: clear lenses must also be free of reflections. The value
     /// reported is then the glare score (1 = at the limit) once the lenses are found clear.
     pub glare: Option<GlareLimits>,
+    /// Smallest share of the face outline the parser must recognise for its map to be read.
+    pub min_parsed_face: f64,
 }
 
 impl Rule for NoGlasses {
@@ -47,7 +49,7 @@ impl Rule for NoGlasses {
             (Some(min), None) => format!("lens/skin brightness >= {min} when glasses are worn"),
             (None, _) => format!("glasses area <= {} IOD^2", self.max_glasses_area),
         };
-        let (face, parsing) = match ctx.face_and_parsing() {
+        let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

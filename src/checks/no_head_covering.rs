@@ -61,16 +61,13 @@ impl Rule for NoHeadCovering {
              the clothing's area when only it fails)",
             self.max_covered_share, self.min_covered_area, self.max_side_cloth_area
         );
-        let (face, parsing) = match ctx.face_and_parsing() {
+        let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let Some(person) = ctx.person() else {
             return Finding::not_assessed(threshold, "na.no_parsing");
         };
-        if Context::parsed_face_share(face, parsing) < self.min_parsed_face {
-            return Finding::not_assessed(threshold, "na.no_parsing");
-        }
         let crown = crown(face, parsing, person, self.crown_depth as f32);
         let share = crown.covered_share();
         let unit = Context::iod_area_in_crop(face, parsing);
