@@ -1,6 +1,8 @@
 //! Geometry of a finished card photo (GA 461: 358x441 px, face 207±14 px wide, head top 7-21 px
 //! below the top edge, eye line at least 207 px above the bottom, centred). Measured in the
-//! original photo's pixels.
+//! original photo's pixels and rounded to whole ones before they are compared: the standard
+//! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
+//! ">= 207").
 
 use super::{range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
@@ -57,17 +59,13 @@ impl Rule for HeadWidth {
             Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let width = (Context::face_width(face) * ctx.analysis.decoded.scale) as f64;
-        Finding::judge(
-            width.round(),
-            (lo..=hi).contains(&width),
-            threshold,
-            "head_width",
-        )
-        .with_args(vec![(
-            "expected",
-            format!("{}±{}", self.target_px, self.tolerance_px),
-        )])
+        let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
+        Finding::judge(width, (lo..=hi).contains(&width), threshold, "head_width").with_args(vec![
+            (
+                "expected",
+                format!("{}±{}", self.target_px, self.tolerance_px),
+            ),
+        ])
     }
 }
 
@@ -90,9 +88,9 @@ impl Rule for HeadTopMargin {
             Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let top = ctx.head_top(face).unwrap_or(0.0) as f64 * ctx.analysis.decoded.scale as f64;
+        let top = ((ctx.head_top(face).unwrap_or(0.0) * ctx.analysis.decoded.scale) as f64).round();
         Finding::judge(
-            top.round(),
+            top,
             (self.min_px..=self.max_px).contains(&top),
             threshold,
             "head_top_margin",
@@ -126,9 +124,9 @@ impl Rule for EyeLineHeight {
         let (r, l) = Context::eye_centers(face);
         let scale = ctx.analysis.decoded.scale as f64;
         let eye_y = (r[1] + l[1]) as f64 / 2.0 * scale;
-        let above_bottom = ctx.analysis.decoded.original_size.1 as f64 - eye_y;
+        let above_bottom = (ctx.analysis.decoded.original_size.1 as f64 - eye_y).round();
         Finding::judge(
-            above_bottom.round(),
+            above_bottom,
             above_bottom >= self.min_px,
             threshold,
             "eye_line_height",
@@ -161,9 +159,9 @@ impl Rule for HeadCentered {
             as f64
             / 2.0
             * scale;
-        let offset = center - ctx.analysis.decoded.original_size.0 as f64 / 2.0;
+        let offset = (center - ctx.analysis.decoded.original_size.0 as f64 / 2.0).round();
         Finding::judge(
-            offset.round(),
+            offset,
             offset.abs() <= self.max_offset_px,
             threshold,
             "head_centered",

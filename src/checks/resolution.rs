@@ -21,9 +21,10 @@ impl Rule for Resolution {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let width = (Context::face_width(face) * ctx.analysis.decoded.scale) as f64;
+        // Whole pixels, so that the value reported is the one judged.
+        let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
         Finding::judge(
-            width.round(),
+            width,
             width >= self.min_face_width_px,
             threshold,
             "resolution",
