@@ -841,6 +841,16 @@ fn background_plain_and_white_on_composited_backdrops() {
     );
     assert_pass(&grey, "background_plain");
     assert_fail(&grey, "background_white");
+    // A pale blue wall, bright enough (level 222) but tinted: the tint (33) is what fails, and
+    // it is what the report shows.
+    let pale_blue = check(
+        "grace_pale_blue_wall",
+        &grace_on(&plain_wall(w, h, [222, 240, 255])),
+    );
+    assert_fail(&pale_blue, "background_white");
+    assert_value(&pale_blue, "background_white", "the tint", |v| {
+        (30.0..=36.0).contains(&v)
+    });
     // A brick wall: textured (measured 4.2x the limit) and not white.
     let brick = check("grace_brick_wall", &grace_on(&brick_wall(w, h)));
     assert_fail(&brick, "background_plain");

@@ -50,12 +50,14 @@ impl Rule for BackgroundWhite {
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = match self.mode {
             Mode::White => format!(
-                "level >= {}, tint <= {}, no other face",
+                "level >= {}, tint <= {}, no other face (value: the level, or the tint when only \
+                 it fails)",
                 self.min_level,
                 self.max_tint.map_or("?".into(), |t| t.to_string())
             ),
             Mode::Light => format!(
-                "lightness >= {}, smallest channel >= {}, no other face",
+                "lightness >= {}, smallest channel >= {}, no other face (value: the lightness, \
+                 or the smallest channel when only it fails)",
                 self.min_level,
                 self.min_channel.map_or("?".into(), |c| c.to_string())
             ),
@@ -101,12 +103,13 @@ impl Rule for BackgroundWhite {
             Mode::Light => percentile(&mut lightness, 5),
         };
         let bright = level >= self.min_level;
+        // Reported is what failed: the level or lightness, or else the tint or smallest channel.
         let (value, ok) = match self.mode {
-            Mode::White => (
-                level,
-                bright && self.max_tint.is_some_and(|max| tint <= max),
-            ),
-            // Reported is what failed: the lightness, or else the smallest channel.
+            Mode::White => match self.max_tint {
+                Some(max) if bright && tint > max => (tint, false),
+                Some(_) => (level, bright),
+                None => (level, false),
+            },
             Mode::Light => match self.min_channel {
                 Some(min) if bright && low < min => (low, false),
                 Some(_) => (level, bright),
