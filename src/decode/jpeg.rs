@@ -20,16 +20,24 @@ pub(super) fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decod
         .ok_or_else(|| Error::Corrupt("JPEG header without frame".into()))?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_dimensions(width, height, options)?;
-    let orientation = decoder
-        .exif_data()
+    use jpeg_decoder::{CodingProcess, ColorTransform, PixelFormat};
+    let layout = jpeg_segments::layout(bytes);
+    let orientation = layout
+        .exif
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
-
-    use jpeg_decoder::{CodingProcess, PixelFormat};
-    let layout = jpeg_segments::layout(bytes);
     let frame = layout
         .frame
         .ok_or_else(|| Error::Corrupt("JPEG without frame header".into()))?;
+    // Colours as libjpeg reads them. Without a JFIF header an Adobe flag of 0 says three
+    // components are RGB, whatever their ids (the decoder looks at the ids first and would read
+    // RGB as YCbCr). Four components flagged 1 (YCbCr, which has three) the decoder refuses;
+    // libjpeg takes them as YCCK.
+    match (frame.components, layout.adobe_transform) {
+        (3, Some(0)) if !layout.jfif => decoder.set_color_transform(ColorTransform::RGB),
+        (4, Some(1)) => decoder.set_color_transform(ColorTransform::YCCK),
+        _ => {}
+    }
     let precision = frame.precision;
     // Only lossless JPEG (scientific and medical archives) stores other than 8 bits per sample.
     // The decoder returns deeper samples as 16 bits and shallower ones unscaled, while the
@@ -91,6 +99,7 @@ pub(super) fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decod
         .ok_or_else(|| Error::Corrupt("JPEG pixel buffer has the wrong size".into()))?;
     finish(
         image,
+        (width, height),
         (width, height),
         orientation,
         greyscale_source,

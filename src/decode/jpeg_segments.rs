@@ -38,9 +38,9 @@ pub struct Frame {
     pub components: u8,
 }
 
-/// What the segments say about the cost of decoding, in one walk over the file.
+/// What the segments say about the cost of decoding and how to read the file, in one walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layout {
+pub struct Layout<'a> {
     /// The first frame header (SOFn), if there is one.
     pub frame: Option<Frame>,
     /// Number of scans (SOS segments). The decoder walks the whole picture once per scan, and a
@@ -50,16 +50,36 @@ pub struct Layout {
     /// A scan header whose length disagrees with its component count: the file is damaged
     /// (or made of repeated scan markers), whatever else it holds.
     pub malformed_scan: bool,
+    /// The first EXIF block (from its TIFF header on) before the first scan. Readers such as
+    /// libjpeg's take that one, also after the frame header; the decoder stops looking at the
+    /// frame header and keeps the last.
+    pub exif: Option<&'a [u8]>,
+    /// A JFIF header (APP0) is present: three components are then YCbCr.
+    pub jfif: bool,
+    /// The colour transform flag of an Adobe segment (APP14): for three components 0 means
+    /// RGB and 1 YCbCr.
+    pub adobe_transform: Option<u8>,
 }
 
-pub fn layout(bytes: &[u8]) -> Layout {
+pub fn layout(bytes: &[u8]) -> Layout<'_> {
     let mut layout = Layout {
         frame: None,
         scans: 0,
         malformed_scan: false,
+        exif: None,
+        jfif: false,
+        adobe_transform: None,
     };
     for (marker, payload) in segments(bytes) {
-        if marker == 0xDA {
+        let before_scans = layout.scans == 0;
+        if marker == 0xE0 && payload.starts_with(b"JFIF\0") {
+            layout.jfif = true;
+        } else if marker == 0xE1 && before_scans && layout.exif.is_none() {
+            layout.exif = payload.strip_prefix(b"Exif\0\0");
+        } else if marker == 0xEE && payload.starts_with(b"Adobe") {
+            // "Adobe", version (2 bytes), flags0 (2), flags1 (2), transform (1).
+            layout.adobe_transform = layout.adobe_transform.or(payload.get(11).copied());
+        } else if marker == 0xDA {
             layout.scans += 1;
             // Component count, two bytes per component, then spectral selection and approximation.
             let expected = payload.first().map(|&n| 1 + 2 * usize::from(n) + 3);
@@ -108,6 +128,24 @@ mod tests {
         };
         assert_eq!(layout(&file).frame, Some(expected));
         assert_eq!(layout(&file).scans, 3);
+    }
+
+    #[test]
+    fn the_first_exif_before_the_scans_is_kept_with_the_colour_markers() {
+        let exif = |orientation: u8| [&b"Exif\0\0MM\0*"[..], &[orientation]].concat();
+        let mut file = vec![0xFF, 0xD8];
+        file.extend(segment(0xEE, b"Adobe\0\x64\0\0\0\0\0"));
+        file.extend(segment(0xC0, &[8, 0, 8, 0, 8, 3]));
+        file.extend(segment(0xE1, &exif(6)));
+        file.extend(segment(0xE1, &exif(1)));
+        file.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        file.extend(segment(0xE1, &exif(3)));
+        let found = layout(&file);
+        assert_eq!(found.exif, Some(&b"MM\0*\x06"[..]));
+        assert_eq!(found.adobe_transform, Some(0));
+        assert!(!found.jfif);
+        file.splice(2..2, segment(0xE0, b"JFIF\0\x01\x02"));
+        assert!(layout(&file).jfif);
     }
 
     #[test]

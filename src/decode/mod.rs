@@ -184,7 +184,12 @@ fn decode_generic(
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height, options)?;
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let orientation = decoder
+        .exif_metadata()
+        .ok()
+        .flatten()
+        .and_then(|exif| exif_orientation(&exif))
+        .unwrap_or(Orientation::NoTransforms);
     let greyscale_source = matches!(
         decoder.color_type(),
         image::ColorType::L8
@@ -202,11 +207,18 @@ fn decode_generic(
     finish(
         image,
         (width, height),
+        (width, height),
         orientation,
         greyscale_source,
         name,
         options,
     )
+}
+
+/// The orientation an EXIF block gives, whether it starts at its TIFF header or, as some
+/// writers of PNG and WebP leave it, with the JPEG segment's "Exif\0\0" before that.
+fn exif_orientation(exif: &[u8]) -> Option<Orientation> {
+    Orientation::from_exif_chunk(exif.strip_prefix(b"Exif\0\0").unwrap_or(exif))
 }
 
 /// Transparent areas of an ID photo are meant as background, which the standard wants white.
@@ -230,9 +242,12 @@ fn on_white(rgb: [u8; 3], alpha: u8) -> [u8; 3] {
     rgb.map(|c| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8)
 }
 
+/// `covered` is the part of the stored picture that `image` shows: all of it, except where a
+/// reduction left out the last columns and rows that did not fill a block.
 fn finish(
     image: RgbImage,
     stored_size: (u32, u32),
+    covered: (u32, u32),
     orientation: Orientation,
     greyscale_source: bool,
     format: &'static str,
@@ -249,12 +264,9 @@ fn finish(
             | Orientation::Rotate90FlipH
             | Orientation::Rotate270FlipH
     );
-    let original_size = if swaps_axes {
-        (stored_size.1, stored_size.0)
-    } else {
-        stored_size
-    };
-    let scale = original_size.0 as f32 / image.width() as f32;
+    let upright = |(w, h): (u32, u32)| if swaps_axes { (h, w) } else { (w, h) };
+    let original_size = upright(stored_size);
+    let scale = upright(covered).0 as f32 / image.width() as f32;
     Ok(Decoded {
         image,
         original_size,
@@ -491,16 +503,7 @@ mod tests {
     }
 
     fn jpeg_bytes(img: &RgbImage) -> Vec<u8> {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-            .write_image(
-                img,
-                img.width(),
-                img.height(),
-                image::ExtendedColorType::Rgb8,
-            )
-            .unwrap();
-        out
+        crate::fixtures::encode_jpeg(img, 90)
     }
 
     /// A landscape picture with a red marker in the top-left corner.
@@ -525,6 +528,125 @@ mod tests {
         assert!(top_right[0] > 200 && top_right[2] < 60, "{top_right:?}");
         let top_left = d.image.get_pixel(20, 20);
         assert!(top_left[2] > 150, "{top_left:?}");
+    }
+
+    /// `jpeg` with the marker segment `marker` + `payload` inserted just after its frame header.
+    fn with_segment_after_frame(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        let end = sof + 2 + usize::from(u16::from_be_bytes([jpeg[sof + 2], jpeg[sof + 3]]));
+        let length = ((payload.len() + 2) as u16).to_be_bytes();
+        [
+            &jpeg[..end],
+            &[0xFF, marker],
+            &length,
+            payload,
+            &jpeg[end..],
+        ]
+        .concat()
+    }
+
+    fn exif_segment(orientation: u16) -> Vec<u8> {
+        [
+            &b"Exif\0\0"[..],
+            &crate::fixtures::exif_orientation(orientation),
+        ]
+        .concat()
+    }
+
+    fn assert_turned_upright(d: &Decoded, what: &str) {
+        assert_eq!(d.image.dimensions(), (300, 400), "{what}");
+        // Orientation 6: the top-left marker moves to the top-right.
+        let top_right = d.image.get_pixel(280, 20);
+        assert!(
+            top_right[0] > 200 && top_right[2] < 60,
+            "{what}: {top_right:?}"
+        );
+    }
+
+    #[test]
+    fn jpeg_exif_after_the_frame_header_counts_and_the_first_one_wins() {
+        let plain = jpeg_bytes(&marked(400, 300));
+        let late = with_segment_after_frame(&plain, 0xE1, &exif_segment(6));
+        let d = decode(&late, &DecodeOptions::default()).unwrap();
+        assert_turned_upright(&d, "EXIF after the frame header");
+        // A second EXIF block (an editor's, appended) does not override the first.
+        let second = crate::fixtures::with_exif_orientation(&plain, 1);
+        let twice = crate::fixtures::with_exif_orientation(&second, 6);
+        let d = decode(&twice, &DecodeOptions::default()).unwrap();
+        assert_turned_upright(&d, "two EXIF blocks");
+    }
+
+    #[test]
+    fn jpeg_flagged_rgb_by_adobe_without_jfif_is_read_as_rgb() {
+        // The encoder stores pure blue as YCbCr (29, 255, 107) under component ids 1, 2, 3 and a
+        // JFIF header. Without that header, an Adobe segment with transform 0 says the same
+        // three samples are R, G and B, as libjpeg (and so most viewers) read them.
+        let jfif = jpeg_bytes(&RgbImage::from_pixel(64, 64, Rgb([0, 0, 255])));
+        let app0_end = 4 + usize::from(u16::from_be_bytes([jfif[4], jfif[5]]));
+        assert_eq!(&jfif[6..11], b"JFIF\0");
+        let adobe = b"Adobe\0\x64\0\0\0\0\0";
+        let length = ((adobe.len() + 2) as u16).to_be_bytes();
+        let rgb = [&jfif[..2], &[0xFF, 0xEE], &length, adobe, &jfif[app0_end..]].concat();
+        let px = *decode(&rgb, &DecodeOptions::default())
+            .unwrap()
+            .image
+            .get_pixel(32, 32);
+        let expected = [29, 255, 107];
+        assert!(
+            (0..3).all(|c| px[c].abs_diff(expected[c]) <= 3),
+            "read as RGB: {px:?}"
+        );
+        // With the JFIF header kept, JFIF decides: YCbCr, pure blue again.
+        let both = [
+            &jfif[..app0_end],
+            &[0xFF, 0xEE],
+            &length,
+            adobe,
+            &jfif[app0_end..],
+        ]
+        .concat();
+        let px = *decode(&both, &DecodeOptions::default())
+            .unwrap()
+            .image
+            .get_pixel(32, 32);
+        assert!(
+            px[0] < 10 && px[1] < 10 && px[2] > 245,
+            "read as YCbCr: {px:?}"
+        );
+    }
+
+    /// A lossless WebP of `img` in the extended format, with `exif` in an EXIF chunk.
+    fn webp_with_exif(img: &RgbImage, exif: &[u8]) -> Vec<u8> {
+        let mut simple = Vec::new();
+        img.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut simple))
+            .unwrap();
+        assert_eq!(&simple[12..16], b"VP8L");
+        let chunk = |fourcc: &[u8], data: &[u8]| {
+            let pad: &[u8] = if data.len() % 2 == 1 { &[0] } else { &[] };
+            [fourcc, &(data.len() as u32).to_le_bytes(), data, pad].concat()
+        };
+        let (w, h) = (img.width() - 1, img.height() - 1);
+        let header = [[0x08, 0, 0, 0], w.to_le_bytes(), h.to_le_bytes()];
+        let vp8x: Vec<u8> = [&header[0][..], &header[1][..3], &header[2][..3]].concat();
+        let body = [
+            &b"WEBP"[..],
+            &chunk(b"VP8X", &vp8x),
+            &simple[12..],
+            &chunk(b"EXIF", exif),
+        ]
+        .concat();
+        [&b"RIFF"[..], &(body.len() as u32).to_le_bytes(), &body].concat()
+    }
+
+    #[test]
+    fn webp_exif_rotation_applies_with_or_without_the_exif_prefix() {
+        let tiff = crate::fixtures::exif_orientation(6);
+        for exif in [tiff.clone(), exif_segment(6)] {
+            let webp = webp_with_exif(&marked(400, 300), &exif);
+            let d = decode(&webp, &DecodeOptions::default()).unwrap();
+            assert_eq!(d.format, "webp");
+            assert_turned_upright(&d, &format!("EXIF of {} bytes", exif.len()));
+        }
     }
 
     #[test]
@@ -614,8 +736,10 @@ mod tests {
 
     #[test]
     fn large_16_bit_png_is_reduced_while_read() {
-        // Left half opaque red, right half half-transparent black; 16 bits per sample.
-        let (w, h) = (4100u32, 1000u32);
+        // Left half opaque red, right half half-transparent black; 16 bits per sample. Blocks of
+        // 4 x 4 leave out the last 2 columns and 3 rows: the size reported is still the file's,
+        // while coordinates map back through the part the blocks cover.
+        let (w, h) = (4098u32, 1003u32);
         let samples: Vec<u8> = (0..h)
             .flat_map(|_| 0..w)
             .flat_map(|x| {
@@ -639,6 +763,7 @@ mod tests {
         let d = decode(&png, &DecodeOptions::default()).unwrap();
         assert_eq!(d.image.dimensions(), (1024, 250));
         assert_eq!(d.original_size, (w, h));
+        assert_eq!(d.scale, 4.0);
         assert_eq!(d.format, "png");
         assert!(!d.greyscale_source);
         assert_eq!(d.image.get_pixel(100, 100), &Rgb([255, 0, 0]));

@@ -29,9 +29,7 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
     let orientation = info
         .exif_metadata
         .as_deref()
-        // Some writers keep the JPEG segment's "Exif\0\0" before the TIFF header.
-        .map(|exif| exif.strip_prefix(b"Exif\0\0").unwrap_or(exif))
-        .and_then(Orientation::from_exif_chunk)
+        .and_then(super::exif_orientation)
         .unwrap_or(Orientation::NoTransforms);
     let interlaced = info.interlaced;
     let channels = reader.output_color_type().0.samples();
@@ -73,6 +71,7 @@ pub(super) fn decode_png(bytes: &[u8], options: &DecodeOptions) -> Result<Decode
     let covered = reducer.covered();
     finish(
         reducer.out,
+        (width, height),
         covered,
         orientation,
         greyscale_source,
