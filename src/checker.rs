@@ -193,14 +193,15 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
     if !reasons.is_empty() {
         return (Verdict::Fail, reasons);
     }
-    let label = messages::text(lang, "ui.not_assessed");
     for c in checks.iter().filter(|c| c.status == Status::NotAssessed) {
-        let text = format!(
-            "{label}: {} ({})",
-            c.id,
-            c.message.as_deref().unwrap_or_default()
+        let args = [
+            ("rule", messages::text(lang, &format!("rule.{}", c.id))),
+            ("why", c.message.clone().unwrap_or_default()),
+        ];
+        push(
+            &mut reasons,
+            messages::format(lang, "ui.not_assessed_reason", &args),
         );
-        push(&mut reasons, text);
     }
     if reasons.is_empty() {
         (Verdict::Pass, reasons)
@@ -233,7 +234,43 @@ fn non_utf8_name_hex(path: &Path) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::guard;
+    use super::{guard, verdict_and_reasons};
+    use crate::messages::Lang;
+    use crate::report::{CheckResult, Status, Verdict};
+
+    fn result(id: &'static str, status: Status, message: &str) -> CheckResult {
+        CheckResult {
+            id,
+            status,
+            value: None,
+            threshold: String::new(),
+            message: (!message.is_empty()).then(|| message.to_string()),
+        }
+    }
+
+    #[test]
+    fn failures_are_the_reasons_and_otherwise_what_could_not_be_checked_by_name() {
+        let unchecked = [
+            result("single_face", Status::Pass, ""),
+            result("ears_visible", Status::NotAssessed, "why"),
+        ];
+        let (verdict, reasons) = verdict_and_reasons(&unchecked, Lang::En);
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!(reasons, ["Not checked: Both ears visible (why)"]);
+        let (_, reasons) = verdict_and_reasons(&unchecked, Lang::ZhCn);
+        assert_eq!(reasons, ["未检查：露出双耳（why）"]);
+        // A failure is reason enough: what could not be checked is not listed beside it.
+        let failed = [
+            result("sharp", Status::Fail, "blurred"),
+            result("ears_visible", Status::NotAssessed, "why"),
+        ];
+        assert_eq!(verdict_and_reasons(&failed, Lang::En).1, ["blurred"]);
+        let passed = [result("sharp", Status::Pass, "")];
+        assert_eq!(
+            verdict_and_reasons(&passed, Lang::En),
+            (Verdict::Pass, vec![])
+        );
+    }
 
     #[test]
     fn guard_turns_a_panic_into_its_message() {

@@ -5,8 +5,9 @@
 //! once, on first use.
 //!
 //! Keys: one per rule (`ears_visible`), optionally refined by a dotted suffix for a more specific
-//! reason (`exposure_ok.too_dark`); `na.*` explains why a rule could not be checked; `ui.*` are words
-//! of the result page; `error.<code>` matches [`crate::Error::code`].
+//! reason (`exposure_ok.too_dark`); `na.*` explains why a rule could not be checked, and
+//! `rule.<id>` names the rule in that reason; `ui.*` are words of the result page; `error.<code>`
+//! matches [`crate::Error::code`].
 //!
 //! Lookup never fails: a missing key falls back to its parent key (`exposure_ok.too_dark` →
 //! `exposure_ok`), then to English, then to the key itself.
@@ -309,7 +310,7 @@ mod tests {
         "ui.verdict_fail",
         "ui.verdict_error",
         "ui.what_to_change",
-        "ui.not_assessed",
+        "ui.not_assessed_reason",
         "ui.status_pass",
         "ui.status_fail",
         "ui.status_not_assessed",
@@ -365,6 +366,19 @@ mod tests {
                 assert!(
                     catalogue(lang).contains_key(*key),
                     "{} lacks {key}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_name() {
+        for lang in Lang::ALL {
+            for id in crate::checks::known_ids() {
+                assert!(
+                    catalogue(lang).contains_key(&format!("rule.{id}")),
+                    "{} lacks rule.{id}",
                     lang.code()
                 );
             }

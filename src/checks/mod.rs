@@ -182,9 +182,13 @@ const REGISTRY: &[(&str, Builder)] = &[
     ("head_centered", configured::<finished::HeadCentered>),
 ];
 
-/// Whether idphoto has a rule with this id, whether or not a profile runs it.
+/// The ids of every rule idphoto has, whether or not a profile runs it.
+pub fn known_ids() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().map(|(id, _)| *id)
+}
+
 pub fn is_known(id: &str) -> bool {
-    REGISTRY.iter().any(|(known, _)| *known == id)
+    known_ids().any(|known| known == id)
 }
 
 /// Builds the rule `id` with its thresholds from a profile table.
