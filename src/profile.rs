@@ -85,13 +85,15 @@ impl Profile {
             let toml::Value::Table(mut params) = params else {
                 return Err(err(format!("rules.{id} must be a table")));
             };
-            let inputs = match params.remove("inputs") {
-                Some(v) => v
-                    .try_into::<Vec<InputKind>>()
-                    .map_err(|e| err(format!("rules.{id}.inputs: {e}")))?,
-                None => vec![InputKind::Selfie, InputKind::Finished],
-            };
+            let inputs = params
+                .remove("inputs")
+                .map(|v| {
+                    v.try_into::<Vec<InputKind>>()
+                        .map_err(|e| err(format!("rules.{id}.inputs: {e}")))
+                })
+                .transpose()?;
             let rule = checks::build(&id, params).map_err(err)?;
+            let inputs = inputs.unwrap_or_else(|| rule.default_inputs().to_vec());
             rules.push(ProfileRule { rule, inputs });
         }
         Ok(Profile {
@@ -128,6 +130,16 @@ mod tests {
         assert!(id_card
             .rules_for(InputKind::Finished)
             .any(|r| r.id() == "photo_size"));
+    }
+
+    #[test]
+    fn finished_photo_geometry_applies_to_finished_photos_unless_told_otherwise() {
+        let text = "name = \"x\"\n[rules.photo_size]\nwidth = 358\nheight = 441\n\
+                    [rules.eye_line_level]\nmax_roll_deg = 5.0\n";
+        let p = Profile::parse(text, "t").unwrap();
+        let ids = |input| p.rules_for(input).map(|r| r.id()).collect::<Vec<_>>();
+        assert_eq!(ids(InputKind::Selfie), ["eye_line_level"]);
+        assert_eq!(ids(InputKind::Finished), ["photo_size", "eye_line_level"]);
     }
 
     #[test]

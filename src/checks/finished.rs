@@ -6,11 +6,15 @@
 
 use super::{range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
+use crate::profile::InputKind;
 use serde::Deserialize;
 
 fn not_finished(ctx: &Context) -> bool {
-    ctx.input != crate::profile::InputKind::Finished
+    ctx.input != InputKind::Finished
 }
+
+/// A selfie has no card geometry to measure.
+const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +26,10 @@ pub struct PhotoSize {
 impl Rule for PhotoSize {
     fn id(&self) -> &'static str {
         "photo_size"
+    }
+
+    fn default_inputs(&self) -> &'static [InputKind] {
+        FINISHED_ONLY
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
@@ -46,6 +54,10 @@ pub struct HeadWidth {
 impl Rule for HeadWidth {
     fn id(&self) -> &'static str {
         "head_width"
+    }
+
+    fn default_inputs(&self) -> &'static [InputKind] {
+        FINISHED_ONLY
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
@@ -81,6 +93,10 @@ impl Rule for HeadTopMargin {
         "head_top_margin"
     }
 
+    fn default_inputs(&self) -> &'static [InputKind] {
+        FINISHED_ONLY
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = range(self.min_px, self.max_px);
         let face = match ctx.face() {
@@ -114,6 +130,10 @@ impl Rule for EyeLineHeight {
         "eye_line_height"
     }
 
+    fn default_inputs(&self) -> &'static [InputKind] {
+        FINISHED_ONLY
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(">= {} px", self.min_px);
         let face = match ctx.face() {
@@ -145,6 +165,10 @@ pub struct HeadCentered {
 impl Rule for HeadCentered {
     fn id(&self) -> &'static str {
         "head_centered"
+    }
+
+    fn default_inputs(&self) -> &'static [InputKind] {
+        FINISHED_ONLY
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {

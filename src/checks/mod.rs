@@ -29,6 +29,7 @@ pub mod single_face;
 
 pub use context::Context;
 
+use crate::profile::InputKind;
 use crate::report::Status;
 use serde::de::DeserializeOwned;
 
@@ -90,6 +91,10 @@ pub trait Rule: Send + Sync {
     /// size or share, where a negative value would make the rule always pass or always fail.
     fn signed_params(&self) -> &'static [&'static str] {
         &[]
+    }
+    /// The kinds of photo the rule applies to where its profile table sets no `inputs`.
+    fn default_inputs(&self) -> &'static [InputKind] {
+        &[InputKind::Selfie, InputKind::Finished]
     }
 }
 
