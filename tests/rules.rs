@@ -1339,6 +1339,34 @@ fn selfie_input_skips_the_finished_geometry() {
     );
 }
 
+#[test]
+fn icao_holds_a_finished_photo_to_its_face_width() {
+    // ICAO sets no card geometry, so the face width is all that says a stored photo has
+    // enough detail: 207 px passes, a card cut from a photo at 0.7 x that scale (~145 px) does
+    // not, and is told to take a new photo rather than to move closer.
+    let icao_finished = make_checker("icao", InputKind::Finished, Lang::En);
+    let ok = check_with(
+        &icao_finished,
+        "card_icao",
+        &card(card_source_207(), 358, 441, 0, 12),
+    );
+    assert_pass(&ok, "resolution");
+    let small = check_with(
+        &icao_finished,
+        "card_icao_small_face",
+        &card(&card_source(0.7), 358, 441, 0, 12),
+    );
+    assert_fail(&small, "resolution");
+    assert_value(&small, "resolution", "about 145 px", |v| {
+        (130.0..160.0).contains(&v)
+    });
+    let message = result(&small, "resolution").message.clone().unwrap();
+    assert!(
+        message.contains("new photo") && message.contains("190"),
+        "{message}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Thresholds come from the profile
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Enough face pixels to cut a card photo without upscaling (GA 461: 207 px face width).
 
 use super::{Context, Finding, Rule};
+use crate::profile::InputKind;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -23,11 +24,14 @@ impl Rule for Resolution {
         };
         // Whole pixels, so that the value reported is the one judged.
         let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
-        Finding::judge(
-            width,
-            width >= self.min_face_width_px,
-            threshold,
-            "resolution",
-        )
+        // A stored photo cannot be taken closer: it needs a new one.
+        let key = match ctx.input {
+            InputKind::Selfie => "resolution",
+            InputKind::Finished => "resolution.finished",
+        };
+        Finding::judge(width, width >= self.min_face_width_px, threshold, key).with_args(vec![
+            ("expected", self.min_face_width_px.to_string()),
+            ("actual", width.to_string()),
+        ])
     }
 }
