@@ -103,10 +103,11 @@ fn is_frame_header(marker: u8) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    /// A marker segment: the marker, its length (counting its own two bytes), the payload.
+    pub(in crate::decode) fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
         let len = (payload.len() + 2) as u16;
         [&[0xFF, marker][..], &len.to_be_bytes(), payload].concat()
     }

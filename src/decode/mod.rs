@@ -310,6 +310,7 @@ pub fn resize(image: &RgbImage, nw: u32, nh: u32) -> Result<RgbImage> {
 mod tests {
     use super::*;
     use image::{ImageEncoder, Rgb};
+    use jpeg_segments::tests::segment;
 
     /// A lossless JPEG (SOF3, one component, predictor 1) of a uniform `value` at `precision`
     /// bits: the first sample differs from the 2^(P-1) prediction, every later one is predicted
@@ -534,15 +535,7 @@ mod tests {
     fn with_segment_after_frame(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
         let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
         let end = sof + 2 + usize::from(u16::from_be_bytes([jpeg[sof + 2], jpeg[sof + 3]]));
-        let length = ((payload.len() + 2) as u16).to_be_bytes();
-        [
-            &jpeg[..end],
-            &[0xFF, marker],
-            &length,
-            payload,
-            &jpeg[end..],
-        ]
-        .concat()
+        [&jpeg[..end], &segment(marker, payload), &jpeg[end..]].concat()
     }
 
     fn exif_segment(orientation: u16) -> Vec<u8> {
@@ -584,9 +577,8 @@ mod tests {
         let jfif = jpeg_bytes(&RgbImage::from_pixel(64, 64, Rgb([0, 0, 255])));
         let app0_end = 4 + usize::from(u16::from_be_bytes([jfif[4], jfif[5]]));
         assert_eq!(&jfif[6..11], b"JFIF\0");
-        let adobe = b"Adobe\0\x64\0\0\0\0\0";
-        let length = ((adobe.len() + 2) as u16).to_be_bytes();
-        let rgb = [&jfif[..2], &[0xFF, 0xEE], &length, adobe, &jfif[app0_end..]].concat();
+        let adobe = segment(0xEE, b"Adobe\0\x64\0\0\0\0\0");
+        let rgb = [&jfif[..2], &adobe, &jfif[app0_end..]].concat();
         let px = *decode(&rgb, &DecodeOptions::default())
             .unwrap()
             .image
@@ -597,14 +589,7 @@ mod tests {
             "read as RGB: {px:?}"
         );
         // With the JFIF header kept, JFIF decides: YCbCr, pure blue again.
-        let both = [
-            &jfif[..app0_end],
-            &[0xFF, 0xEE],
-            &length,
-            adobe,
-            &jfif[app0_end..],
-        ]
-        .concat();
+        let both = [&jfif[..app0_end], &adobe, &jfif[app0_end..]].concat();
         let px = *decode(&both, &DecodeOptions::default())
             .unwrap()
             .image
