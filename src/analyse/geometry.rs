@@ -2,6 +2,10 @@
 
 use image::{Rgb, RgbImage};
 
+/// Largest grid of samples per crop pixel side in `CropFrame::sample_area`: 64 samples already
+/// average noise eightfold, and keep a crop of a close-up face to a few milliseconds.
+const MAX_AREA_GRID: usize = 8;
+
 /// A square window of `side` image pixels centred on `center`, turned by `angle` radians (the
 /// eye line's slope) and sampled onto `size` x `size` crop pixels, so faces reach the models upright.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +69,38 @@ impl CropFrame {
             }
         }
         mask
+    }
+
+    /// `value` of each crop pixel, averaged over a grid of bilinear samples spread across the
+    /// image area the pixel covers (up to `MAX_AREA_GRID` per side). Point samples of a reduced
+    /// crop alias the image's finest detail and noise into it; area averages do not.
+    pub fn sample_area(&self, image: &RgbImage, value: impl Fn(Rgb<u8>) -> f32) -> Vec<f32> {
+        let (along_u, along_v) = self.axes();
+        let grid = (1.0 / self.zoom()).ceil().clamp(1.0, MAX_AREA_GRID as f32) as usize;
+        let step = 1.0 / grid as f32;
+        let (sub_u, sub_v) = (along_u.map(|a| a * step), along_v.map(|a| a * step));
+        // Image pixel centres sit at integer + 0.5, bilinear's at integers, hence the shift.
+        let first = self.to_image(0.5 * step, 0.5 * step).map(|c| c - 0.5);
+        let n = self.size as usize;
+        let mut out = Vec::with_capacity(n * n);
+        for v in 0..n {
+            for u in 0..n {
+                let corner = [
+                    first[0] + u as f32 * along_u[0] + v as f32 * along_v[0],
+                    first[1] + u as f32 * along_u[1] + v as f32 * along_v[1],
+                ];
+                let mut sum = 0f32;
+                for j in 0..grid {
+                    for i in 0..grid {
+                        let x = corner[0] + i as f32 * sub_u[0] + j as f32 * sub_v[0];
+                        let y = corner[1] + i as f32 * sub_u[1] + j as f32 * sub_v[1];
+                        sum += value(bilinear(image, x, y));
+                    }
+                }
+                out.push(sum / (grid * grid) as f32);
+            }
+        }
+        out
     }
 
     /// Samples the crop with bilinear interpolation; outside the image is black, as the models expect.
@@ -181,6 +217,34 @@ mod tests {
             j = i;
         }
         inside
+    }
+
+    /// A checkerboard of one-pixel squares reduced fourfold is an even grey: area samples say so,
+    /// point samples land on whichever square they hit.
+    #[test]
+    fn area_samples_average_what_a_reduced_crop_pixel_covers() {
+        let board = RgbImage::from_fn(64, 64, |x, y| {
+            Rgb([if (x + y) % 2 == 0 { 0 } else { 200 }; 3])
+        });
+        let frame = CropFrame {
+            // Crop pixel centres fall on image pixel centres.
+            center: [32.5, 32.5],
+            side: 48.0,
+            angle: 0.0,
+            size: 12,
+        };
+        let area = frame.sample_area(&board, |p| p[0] as f32);
+        assert_eq!(area.len(), 144);
+        assert!(area.iter().all(|&v| (v - 100.0).abs() < 1.0), "{area:?}");
+        let points: Vec<f32> = frame.sample(&board).pixels().map(|p| p[0] as f32).collect();
+        assert!(points.iter().any(|&v| (v - 100.0).abs() > 50.0));
+        // At full scale each crop pixel is one image pixel: the same values as point samples.
+        let same = CropFrame {
+            side: 12.0,
+            ..frame
+        };
+        let one: Vec<f32> = same.sample(&board).pixels().map(|p| p[0] as f32).collect();
+        assert_eq!(same.sample_area(&board, |p| p[0] as f32), one);
     }
 
     #[test]
