@@ -572,6 +572,29 @@ fn one_shut_eye_fails_eyes_open() {
     assert_value(&r, "eyes_open", "over the limit", |v| v > 1.0);
 }
 
+/// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
+/// measure that failed), not the lip gap under its limit.
+#[test]
+fn mouth_closed_shows_the_jaw_score_when_only_the_jaw_fails() {
+    use idphoto::analyse::landmarks::blend;
+    use idphoto::checks::mouth_closed::MouthClosed;
+    use idphoto::checks::{Context, Rule};
+    let rule = MouthClosed {
+        max_lip_gap: 0.065,
+        max_jaw_open: 0.3,
+    };
+    let mut analysis = analyse(grace());
+    let closed = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(closed.status, Status::Pass);
+    let gap = closed.value.expect("a lip gap");
+    assert!(gap < 0.03, "{gap}");
+    let face = analysis.face.as_mut().expect("a face");
+    face.blendshapes[blend::JAW_OPEN] = 0.6;
+    let dropped = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(dropped.status, Status::Fail);
+    assert!((dropped.value.expect("a value") - 0.6).abs() < 1e-6);
+}
+
 #[test]
 fn smile_with_teeth_fails_mouth_closed_and_expression_neutral() {
     let smile = astronaut_report();

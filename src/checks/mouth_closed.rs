@@ -21,7 +21,8 @@ impl Rule for MouthClosed {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "lip gap <= {} IOD, jaw open <= {}",
+            "lip gap <= {} IOD, jaw open <= {} (value: the lip gap, or the jaw's score when only \
+             it fails)",
             self.max_lip_gap, self.max_jaw_open
         );
         let face = match ctx.face() {
@@ -34,7 +35,9 @@ impl Rule for MouthClosed {
         ) as f64
             / Context::iod(face).max(1.0) as f64;
         let jaw = face.blendshapes[blend::JAW_OPEN] as f64;
-        let ok = gap <= self.max_lip_gap && jaw <= self.max_jaw_open;
-        Finding::judge(gap, ok, threshold, "mouth_closed")
+        let (gap_ok, jaw_ok) = (gap <= self.max_lip_gap, jaw <= self.max_jaw_open);
+        // A dropped jaw behind closed lips would otherwise fail with a lip gap under its limit.
+        let value = if gap_ok && !jaw_ok { jaw } else { gap };
+        Finding::judge(value, gap_ok && jaw_ok, threshold, "mouth_closed")
     }
 }
