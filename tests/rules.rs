@@ -572,6 +572,29 @@ fn one_shut_eye_fails_eyes_open() {
     assert_value(&r, "eyes_open", "over the limit", |v| v > 1.0);
 }
 
+/// A head pose that could not be fitted (not a number) leaves the ears unjudged: the rule's turn
+/// test would otherwise read it as a frontal head.
+#[test]
+fn ears_visible_is_not_judged_without_a_head_pose() {
+    use idphoto::checks::{Context, Rule};
+    let profile: toml::Table = toml::from_str(include_str!("../profiles/cn-id-card.toml"))
+        .expect("the default profile is TOML");
+    let mut settings = profile["rules"]["ears_visible"]
+        .as_table()
+        .expect("ears_visible's settings")
+        .clone();
+    settings.remove("inputs");
+    let rule: idphoto::checks::ears_visible::EarsVisible =
+        settings.try_into().expect("ears_visible's settings");
+    let mut analysis = analyse(grace());
+    let judged = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(judged.status, Status::Pass);
+    analysis.face.as_mut().expect("a face").pose.yaw = f32::NAN;
+    let unjudged = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(unjudged.status, Status::NotAssessed);
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.not_measurable"));
+}
+
 /// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
 /// measure that failed), not the lip gap under its limit.
 #[test]

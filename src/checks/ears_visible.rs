@@ -94,6 +94,10 @@ impl Rule for EarsVisible {
         };
         let sides = ear_sides(face, parsing);
         let yaw = face.pose.yaw as f64;
+        // A yaw that is not a number would read as "not turned" in every comparison.
+        if !yaw.is_finite() {
+            return Finding::not_assessed(threshold, "na.not_measurable");
+        }
         let hidden = sides.iter().any(|side| self.hidden(side, yaw));
         // An ear whose place is mostly beyond the photo's edge is neither seen nor hidden;
         // asking to tuck the hair back would be wrong (head_in_frame says what to do).
