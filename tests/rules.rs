@@ -483,18 +483,25 @@ fn head_frontal_says_which_way_to_move_the_chin() {
     }
 }
 
-/// The default profile's head_frontal limits, so that a test about both axes being over them
-/// follows the profile.
-fn head_frontal_limits() -> HeadFrontal {
+/// A rule with the default profile's settings, so that tests follow the profile.
+fn default_profile_rule<R: serde::de::DeserializeOwned>(id: &str) -> R {
     let profile: toml::Table = toml::from_str(include_str!("../profiles/cn-id-card.toml"))
         .expect("the default profile is TOML");
-    let mut settings = profile["rules"]["head_frontal"]
+    let mut settings = profile["rules"][id]
         .as_table()
-        .expect("head_frontal's settings")
+        .unwrap_or_else(|| panic!("{id}'s settings"))
         .clone();
     // Which inputs a rule runs for is the profile's business, not the rule's.
     settings.remove("inputs");
-    settings.try_into().expect("head_frontal's settings")
+    settings
+        .try_into()
+        .unwrap_or_else(|e| panic!("{id}'s settings: {e}"))
+}
+
+/// The default profile's head_frontal limits, so that a test about both axes being over them
+/// follows the profile.
+fn head_frontal_limits() -> HeadFrontal {
+    default_profile_rule("head_frontal")
 }
 
 #[test]
@@ -577,15 +584,7 @@ fn one_shut_eye_fails_eyes_open() {
 #[test]
 fn ears_visible_is_not_judged_without_a_head_pose() {
     use idphoto::checks::{Context, Rule};
-    let profile: toml::Table = toml::from_str(include_str!("../profiles/cn-id-card.toml"))
-        .expect("the default profile is TOML");
-    let mut settings = profile["rules"]["ears_visible"]
-        .as_table()
-        .expect("ears_visible's settings")
-        .clone();
-    settings.remove("inputs");
-    let rule: idphoto::checks::ears_visible::EarsVisible =
-        settings.try_into().expect("ears_visible's settings");
+    let rule: idphoto::checks::ears_visible::EarsVisible = default_profile_rule("ears_visible");
     let mut analysis = analyse(grace());
     let judged = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
     assert_eq!(judged.status, Status::Pass);
