@@ -459,6 +459,33 @@ fn eye_line_level_fails_when_the_portrait_is_rotated_12_degrees() {
     }
 }
 
+/// A photo on its side or upside down is said to be so, first, instead of being measured as the
+/// upright face the detector reads into it (YuNet finds Grace upside down at 0.64 and puts her
+/// "eyes" on her mouth).
+#[test]
+fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
+    use image::imageops::{rotate180, rotate270, rotate90};
+    let turned_message = messages::text(Lang::En, "eye_line_level.turned");
+    // Each copy with the clockwise turn, in degrees, that puts it back upright.
+    for (name, img, back) in [
+        ("grace_turned_cw", rotate90(grace()), 270.0),
+        ("grace_upside_down", rotate180(grace()), 180.0),
+        ("grace_turned_ccw", rotate270(grace()), 90.0),
+    ] {
+        let r = check(name, &img);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_fail(&r, "eye_line_level");
+        assert_value(&r, "eye_line_level", "the turn back to upright", |v| {
+            v == back
+        });
+        assert_eq!(r.reasons.first(), Some(&turned_message), "{}", summary(&r));
+        for id in ["single_face", "eyes_open", "mouth_closed", "sharp"] {
+            assert_status(&r, id, Status::NotAssessed);
+        }
+        assert!(r.face.is_none(), "{}", summary(&r));
+    }
+}
+
 #[test]
 fn head_frontal_says_which_way_to_move_the_chin() {
     // Measured pitch: +20.5 degrees with the features pushed towards the chin (a bowed head),

@@ -69,13 +69,22 @@ pub struct Letterbox {
 }
 
 pub fn letterbox(image: &RgbImage) -> Result<Letterbox> {
+    letterbox_to(image, INPUT)
+}
+
+/// `letterbox` with the long side scaled to `long_side` instead of `INPUT`.
+fn letterbox_to(image: &RgbImage, long_side: u32) -> Result<Letterbox> {
     let (w, h) = image.dimensions();
-    let f = INPUT as f32 / w.max(h) as f32;
+    let f = long_side as f32 / w.max(h) as f32;
     let (nw, nh) = (
-        ((w as f32 * f).round() as u32).clamp(1, INPUT),
-        ((h as f32 * f).round() as u32).clamp(1, INPUT),
+        ((w as f32 * f).round() as u32).clamp(1, long_side),
+        ((h as f32 * f).round() as u32).clamp(1, long_side),
     );
-    let small = resize(image, nw, nh)?;
+    let small = if (nw, nh) == (w, h) {
+        image.clone()
+    } else {
+        resize(image, nw, nh)?
+    };
     let (th, tw) = (nh.div_ceil(32) * 32, nw.div_ceil(32) * 32);
     let plane = (th * tw) as usize;
     let mut data = vec![0f32; 3 * plane];
@@ -95,7 +104,17 @@ pub fn letterbox(image: &RgbImage) -> Result<Letterbox> {
 
 /// Runs YuNet on a letterboxed copy and returns faces above `min_score`, largest first.
 pub fn detect(model: &Model, image: &RgbImage, min_score: f32) -> Result<Vec<Detection>> {
-    let input = letterbox(image)?;
+    detect_at(model, image, min_score, INPUT)
+}
+
+/// `detect` on a copy whose long side is `long_side` pixels.
+pub fn detect_at(
+    model: &Model,
+    image: &RgbImage,
+    min_score: f32,
+    long_side: u32,
+) -> Result<Vec<Detection>> {
+    let input = letterbox_to(image, long_side)?;
     let f = input.scale;
     let [th, tw] = input.dims;
     let names: Vec<String> = ["cls", "obj", "bbox", "kps"]

@@ -8,6 +8,7 @@ pub mod geometry;
 pub mod histogram;
 pub mod infer;
 pub mod landmarks;
+pub mod orientation;
 pub mod parse;
 pub mod pose;
 pub mod segment;
@@ -19,6 +20,7 @@ use detect::Detection;
 use image::RgbImage;
 use infer::Model;
 use landmarks::FaceMesh;
+use orientation::{OrientationOptions, QuarterTurns};
 use parse::FaceParsing;
 use pose::{CanonicalFace, Pose};
 use segment::PersonMask;
@@ -39,6 +41,8 @@ pub struct AnalysisOptions {
     /// Run the mesh a second time on the region its first pass found, as MediaPipe does when
     /// tracking video.
     pub refine_mesh: bool,
+    /// When and how a photo is tested for lying on its side or upside down.
+    pub orientation: OrientationOptions,
 }
 
 impl Default for AnalysisOptions {
@@ -49,6 +53,7 @@ impl Default for AnalysisOptions {
             parsing_size: 384,
             refine_mesh: true,
             parallel_stages: true,
+            orientation: OrientationOptions::default(),
         }
     }
 }
@@ -70,6 +75,9 @@ pub struct Analysis {
     pub face: Option<Face>,
     pub person: Option<PersonMask>,
     pub parsing: Option<FaceParsing>,
+    /// Set when the photo is on its side or upside down: the clockwise quarter turns that put
+    /// it upright. The face is then not analysed (the models would see it turned).
+    pub turned: Option<QuarterTurns>,
     pub timings_ms: Vec<(&'static str, f64)>,
 }
 
@@ -196,6 +204,19 @@ impl Analyser {
             faces = retry?;
             timings_ms.push(("detect_normalised", ms));
         }
+        let best_score = faces.iter().map(|f| f.score).reduce(f32::max);
+        let mut turned = None;
+        if best_score.map_or(true, |s| s < self.options.orientation.probe_below_score) {
+            let (probe, ms) = timed(|| {
+                orientation::turn_to_upright(&self.detector, image, &self.options.orientation)
+            });
+            timings_ms.push(("orientation", ms));
+            turned = probe?;
+        }
+        if turned.is_some() {
+            // What the detector found on a turned photo is a turned face read as upright.
+            faces.clear();
+        }
         let Some(main) = faces.first().copied() else {
             let (person, segment_ms) = timed(|| segment::segment(&self.segmenter, image));
             timings_ms.push(("segment", segment_ms));
@@ -205,6 +226,7 @@ impl Analyser {
                 faces,
                 face: None,
                 parsing: None,
+                turned,
                 timings_ms,
             });
         };
@@ -241,6 +263,7 @@ impl Analyser {
             parsing: parsing.0?,
             decoded,
             faces,
+            turned: None,
             timings_ms,
         })
     }

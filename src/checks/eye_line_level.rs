@@ -17,6 +17,11 @@ impl Rule for EyeLineLevel {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("|angle| <= {}", self.max_roll_deg);
+        if let Some(turns) = ctx.analysis.turned {
+            // The value is the turn the photo needs, clockwise, in degrees.
+            let degrees = 90.0 * turns as f64;
+            return Finding::judge(degrees, false, threshold, "eye_line_level.turned");
+        }
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),

@@ -1,0 +1,78 @@
+//! Whether the photo is on its side or upside down.
+//!
+//! YuNet finds faces turned by a quarter or half turn too (on the evaluation photos turned
+//! upside down, 464 of 518) and places its keypoints as if they were upright, so a turned photo
+//! would be measured as a nonsense upright face. It does score a face higher upright: on 526
+//! upright photos no other turn of the photo scored more than 0.024 above the photo as it is,
+//! while a turned photo, put upright, scores a median 0.09 (half turn) to 0.3 (quarter turn)
+//! above itself.
+
+use super::detect;
+use super::infer::Model;
+use crate::decode::resize;
+use crate::Result;
+use image::{imageops, RgbImage};
+
+/// Clockwise quarter turns (1, 2 or 3) that put the photo upright.
+pub type QuarterTurns = u8;
+
+#[derive(Debug, Clone)]
+pub struct OrientationOptions {
+    /// The analysis probes a photo only when no face scored this much on it as it is: a turned
+    /// face rarely scores this high (3.5 % of the half-turned evaluation photos).
+    pub probe_below_score: f32,
+    /// Long side, in pixels, of the copies the detector compares (a portrait's face is large).
+    pub probe_long_side: u32,
+    /// A turn must beat the photo as it is by this much: twice the most seen on upright photos.
+    pub min_gain: f32,
+    /// ... and reach this score itself.
+    pub min_score: f32,
+}
+
+impl Default for OrientationOptions {
+    fn default() -> Self {
+        OrientationOptions {
+            probe_below_score: 0.9,
+            probe_long_side: 320,
+            min_gain: 0.05,
+            min_score: 0.5,
+        }
+    }
+}
+
+/// The quarter turns that put the photo upright, or `None` when it is upright (or no turn of it
+/// shows a face clearly better).
+pub fn turn_to_upright(
+    detector: &Model,
+    image: &RgbImage,
+    options: &OrientationOptions,
+) -> Result<Option<QuarterTurns>> {
+    let (w, h) = image.dimensions();
+    let f = (options.probe_long_side as f32 / w.max(h) as f32).min(1.0);
+    let small = resize(
+        image,
+        ((w as f32 * f).round() as u32).max(1),
+        ((h as f32 * f).round() as u32).max(1),
+    )?;
+    let score = |turned: &RgbImage| -> Result<f32> {
+        let faces =
+            detect::detect_at(detector, turned, options.min_score, options.probe_long_side)?;
+        Ok(faces.iter().map(|d| d.score).fold(0.0, f32::max))
+    };
+    let as_is = score(&small)?;
+    let mut best: Option<(QuarterTurns, f32)> = None;
+    for (turns, turned) in [
+        (1, imageops::rotate90(&small)),
+        (2, imageops::rotate180(&small)),
+        (3, imageops::rotate270(&small)),
+    ] {
+        let s = score(&turned)?;
+        if s >= options.min_score
+            && s >= as_is + options.min_gain
+            && best.map_or(true, |(_, b)| s > b)
+        {
+            best = Some((turns, s));
+        }
+    }
+    Ok(best.map(|(turns, _)| turns))
+}
