@@ -204,11 +204,16 @@ mod tests {
         let rule = |allowance: &str| {
             format!("name = \"x\"\n[rules.no_glasses]\nmax_glasses_area = 0.15\nmin_parsed_face = 0.5\n{allowance}{glare}")
         };
-        assert!(Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t").is_ok());
+        let allowance = "min_lens_brightness = 0.55\nlens_brightness_radius = 0.25\n";
+        assert!(Profile::parse(&rule(allowance), "t").is_ok());
         let e = Profile::parse(&rule(""), "t").err().unwrap().to_string();
         assert!(e.contains("min_lens_brightness"), "{e}");
+        // The lenses' brightness needs the distance it is read within.
+        let e = Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t");
+        let e = e.err().unwrap().to_string();
+        assert!(e.contains("lens_brightness_radius"), "{e}");
         // The nested glare table's numbers are checked like any rule's.
-        let allowed = rule("min_lens_brightness = 0.55\n");
+        let allowed = rule(allowance);
         for (good, bad) in [
             ("blown = 250.0", "blown = nan"),
             ("lens_radius = 0.3", "lens_radius = -0.3"),

@@ -16,6 +16,9 @@ pub struct NoGlasses {
     /// it. Unset (ID card): no glasses at all. (The parser labels the whole lens as glasses,
     /// so the eyes behind clear lenses cannot be counted as "eye" pixels.)
     pub min_lens_brightness: Option<f64>,
+    /// With `min_lens_brightness`: the lens is read within this distance (IOD units) of each
+    /// eye centre.
+    pub lens_brightness_radius: Option<f32>,
     /// With `min_lens_brightness`: clear lenses must also be free of reflections. The value
     /// reported is then the glare score (1 = at the limit) once the lenses are found clear.
     pub glare: Option<GlareLimits>,
@@ -29,6 +32,9 @@ impl Rule for NoGlasses {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if self.min_lens_brightness.is_some() != self.lens_brightness_radius.is_some() {
+            return Err("min_lens_brightness and lens_brightness_radius go together".into());
+        }
         // Glare is judged on clear lenses, which only a profile that allows glasses has.
         match &self.glare {
             Some(_) if self.min_lens_brightness.is_none() => {
@@ -57,17 +63,18 @@ impl Rule for NoGlasses {
         let unit = Context::iod_area_in_crop(face, parsing);
         let glasses = parsing.count(&[class::GLASSES], 0.0, n, 0.0, n) as f64 / unit;
         // Glasses worn under a profile that allows clear lenses: judge the lenses instead.
-        let min_lens_brightness = match self.min_lens_brightness {
-            Some(min) if glasses > self.max_glasses_area => min,
-            _ => {
-                return Finding::judge(
-                    glasses,
-                    glasses <= self.max_glasses_area,
-                    threshold,
-                    "no_glasses",
-                )
-            }
-        };
+        let (min_lens_brightness, lens_radius) =
+            match (self.min_lens_brightness, self.lens_brightness_radius) {
+                (Some(min), Some(radius)) if glasses > self.max_glasses_area => (min, radius),
+                _ => {
+                    return Finding::judge(
+                        glasses,
+                        glasses <= self.max_glasses_area,
+                        threshold,
+                        "no_glasses",
+                    )
+                }
+            };
         let mean = |pixels: &mut dyn Iterator<Item = (u32, u32)>| {
             crop_mean_luminance(parsing, pixels).map(|(mean, _)| mean)
         };
@@ -75,7 +82,7 @@ impl Rule for NoGlasses {
             return Finding::not_assessed(threshold, "na.no_parsing");
         };
         let (right, left) = Context::eye_centers(face);
-        let radius = 0.25 * Context::iod(face) * parsing.frame.zoom();
+        let radius = lens_radius * Context::iod(face) * parsing.frame.zoom();
         let darkest = [right, left]
             .into_iter()
             .filter_map(|eye| {
