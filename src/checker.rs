@@ -98,7 +98,16 @@ impl Checker {
         let checks_start = Instant::now();
         let ctx = Context::new(&analysis, self.options.input);
         let rules: Vec<_> = self.profile.rules_for(self.options.input).collect();
-        let judge = |rule: &&dyn crate::checks::Rule| (rule.id(), rule.evaluate(&ctx));
+        let judge = |rule: &&dyn crate::checks::Rule| {
+            let finding = rule.evaluate(&ctx);
+            if analysis.turned.is_some() && !rule.judges_turned_photos() {
+                return (
+                    rule.id(),
+                    Finding::not_assessed(finding.threshold, "na.turned"),
+                );
+            }
+            (rule.id(), finding)
+        };
         let mut findings: Vec<(&'static str, Finding)> = if self.options.analysis.parallel_stages {
             rules.par_iter().map(judge).collect()
         } else {

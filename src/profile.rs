@@ -212,6 +212,9 @@ mod tests {
         let e = Profile::parse(&rule("min_lens_brightness = 0.55\n"), "t");
         let e = e.err().unwrap().to_string();
         assert!(e.contains("lens_brightness_radius"), "{e}");
+        let e = Profile::parse(&rule(&allowance.replace("0.25", "0.0")), "t");
+        let e = e.err().unwrap().to_string();
+        assert!(e.contains("lens_brightness_radius"), "{e}");
         // The nested glare table's numbers are checked like any rule's.
         let allowed = rule(allowance);
         for (good, bad) in [

@@ -69,9 +69,6 @@ impl<'a> Context<'a> {
 
     /// The applicant's face, or the `not_assessed` reason key.
     pub fn face(&self) -> Result<&'a Face, &'static str> {
-        if self.analysis.turned.is_some() {
-            return Err("na.turned");
-        }
         self.analysis.face.as_ref().ok_or("na.no_face")
     }
 

@@ -94,11 +94,15 @@ impl Rule for EarsVisible {
         };
         let sides = ear_sides(face, parsing);
         let yaw = face.pose.yaw as f64;
-        // A yaw that is not a number would read as "not turned" in every comparison.
-        if !yaw.is_finite() {
+        let hidden = sides.iter().any(|side| self.hidden(side, yaw));
+        // A yaw that is not a number reads as "not turned"; it matters only where a turned and
+        // a frontal head would be judged differently.
+        let turn_matters = sides
+            .iter()
+            .any(|side| self.hidden(side, 0.0) != self.hidden(side, 90.0));
+        if !yaw.is_finite() && turn_matters {
             return Finding::not_assessed(threshold, "na.not_measurable");
         }
-        let hidden = sides.iter().any(|side| self.hidden(side, yaw));
         // An ear whose place is mostly beyond the photo's edge is neither seen nor hidden;
         // asking to tuck the hair back would be wrong (head_in_frame says what to do).
         let beyond_edge = sides

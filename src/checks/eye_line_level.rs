@@ -15,13 +15,21 @@ impl Rule for EyeLineLevel {
         "eye_line_level"
     }
 
+    fn judges_turned_photos(&self) -> bool {
+        true
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!("|angle| <= {}", self.max_roll_deg);
         if let Some(turns) = ctx.analysis.turned {
-            // The value is the turn the photo needs, clockwise, in degrees.
+            let threshold = format!(
+                "|angle| <= {} (value: the clockwise turn, in degrees, that puts the photo \
+                 upright)",
+                self.max_roll_deg
+            );
             let degrees = 90.0 * turns as f64;
             return Finding::judge(degrees, false, threshold, "eye_line_level.turned");
         }
+        let threshold = format!("|angle| <= {}", self.max_roll_deg);
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),

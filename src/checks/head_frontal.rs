@@ -30,6 +30,10 @@ impl Rule for HeadFrontal {
         };
         let yaw = face.pose.yaw as f64;
         let pitch = face.pose.pitch as f64 - self.pitch_offset_deg;
+        // A pose that is not a number fails every comparison, which would read as turned.
+        if !(yaw.is_finite() && pitch.is_finite()) {
+            return Finding::not_assessed(threshold, "na.not_measurable");
+        }
         // Report the worse of the two as a fraction of its own limit, in degrees of that axis.
         let value = if yaw.abs() / self.max_yaw_deg >= pitch.abs() / self.max_pitch_deg {
             yaw

@@ -92,6 +92,12 @@ pub trait Rule: Send + Sync {
     fn signed_params(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Whether the rule judges a photo on its side or upside down. Most rules would measure the
+    /// turned picture as if it were upright (a person lying across the frame is no backdrop),
+    /// so the checker reports them `not_assessed`; the rule that says "turn it" opts in.
+    fn judges_turned_photos(&self) -> bool {
+        false
+    }
     /// The kinds of photo the rule applies to where its profile table sets no `inputs`.
     fn default_inputs(&self) -> &'static [InputKind] {
         &[InputKind::Selfie, InputKind::Finished]

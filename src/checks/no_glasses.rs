@@ -35,6 +35,9 @@ impl Rule for NoGlasses {
         if self.min_lens_brightness.is_some() != self.lens_brightness_radius.is_some() {
             return Err("min_lens_brightness and lens_brightness_radius go together".into());
         }
+        if self.lens_brightness_radius.is_some_and(|r| r <= 0.0) {
+            return Err("lens_brightness_radius must be above 0".into());
+        }
         // Glare is judged on clear lenses, which only a profile that allows glasses has.
         match &self.glare {
             Some(_) if self.min_lens_brightness.is_none() => {

@@ -19,9 +19,6 @@ impl Rule for SingleFace {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = "== 1".to_string();
-        if ctx.analysis.turned.is_some() {
-            return Finding::not_assessed(threshold, "na.turned");
-        }
         if ctx.analysis.faces.is_empty() || ctx.analysis.face.is_none() {
             return Finding::judge(0.0, false, threshold, "single_face.none");
         }
