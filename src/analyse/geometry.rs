@@ -72,15 +72,20 @@ impl CropFrame {
     }
 
     /// `value` of each crop pixel, averaged over a grid of bilinear samples spread across the
-    /// image area the pixel covers (up to `MAX_AREA_GRID` per side). Point samples of a reduced
-    /// crop alias the image's finest detail and noise into it; area averages do not.
+    /// image area the pixel covers (about one per image pixel, up to `MAX_AREA_GRID` per side).
+    /// Point samples of a reduced crop alias the image's finest detail and noise into it; area
+    /// averages do not. Beyond the image the nearest edge pixel is repeated: a step to black
+    /// would be the crop's sharpest edge, whatever the photo's focus.
     pub fn sample_area(&self, image: &RgbImage, value: impl Fn(Rgb<u8>) -> f32) -> Vec<f32> {
         let (along_u, along_v) = self.axes();
-        let grid = (1.0 / self.zoom()).ceil().clamp(1.0, MAX_AREA_GRID as f32) as usize;
+        // Rounded, not ceiled: a crop reduced by 1.004 would otherwise be averaged over 2 x 2
+        // samples half a pixel apart, a blur that a crop at exactly 1:1 does not get.
+        let grid = (1.0 / self.zoom()).round().clamp(1.0, MAX_AREA_GRID as f32) as usize;
         let step = 1.0 / grid as f32;
         let (sub_u, sub_v) = (along_u.map(|a| a * step), along_v.map(|a| a * step));
         // Image pixel centres sit at integer + 0.5, bilinear's at integers, hence the shift.
         let first = self.to_image(0.5 * step, 0.5 * step).map(|c| c - 0.5);
+        let (max_x, max_y) = (image.width() as f32 - 1.0, image.height() as f32 - 1.0);
         let n = self.size as usize;
         let mut out = Vec::with_capacity(n * n);
         for v in 0..n {
@@ -94,7 +99,7 @@ impl CropFrame {
                     for i in 0..grid {
                         let x = corner[0] + i as f32 * sub_u[0] + j as f32 * sub_v[0];
                         let y = corner[1] + i as f32 * sub_u[1] + j as f32 * sub_v[1];
-                        sum += value(bilinear(image, x, y));
+                        sum += value(bilinear(image, x.clamp(0.0, max_x), y.clamp(0.0, max_y)));
                     }
                 }
                 out.push(sum / (grid * grid) as f32);
@@ -238,6 +243,16 @@ mod tests {
         assert!(area.iter().all(|&v| (v - 100.0).abs() < 1.0), "{area:?}");
         let points: Vec<f32> = frame.sample(&board).pixels().map(|p| p[0] as f32).collect();
         assert!(points.iter().any(|&v| (v - 100.0).abs() > 50.0));
+        // Past the image's edge the edge pixels repeat, not black.
+        let grey = RgbImage::from_pixel(64, 64, Rgb([120; 3]));
+        let past = CropFrame {
+            center: [4.0, 60.0],
+            ..frame
+        };
+        assert!(past
+            .sample_area(&grey, |p| p[0] as f32)
+            .iter()
+            .all(|&v| v == 120.0));
         // At full scale each crop pixel is one image pixel: the same values as point samples.
         let same = CropFrame {
             side: 12.0,
