@@ -27,6 +27,9 @@ pub struct OrientationOptions {
     pub min_gain: f32,
     /// ... and reach this score itself.
     pub min_score: f32,
+    /// Faces are scored from this floor up, so that a turn's gain is measured against a weak
+    /// face on the photo as it is, not against nothing.
+    pub score_floor: f32,
 }
 
 impl Default for OrientationOptions {
@@ -36,6 +39,7 @@ impl Default for OrientationOptions {
             probe_long_side: 320,
             min_gain: 0.05,
             min_score: 0.5,
+            score_floor: 0.3,
         }
     }
 }
@@ -55,8 +59,12 @@ pub fn turn_to_upright(
         ((h as f32 * f).round() as u32).max(1),
     )?;
     let score = |turned: &RgbImage| -> Result<f32> {
-        let faces =
-            detect::detect_at(detector, turned, options.min_score, options.probe_long_side)?;
+        let faces = detect::detect_at(
+            detector,
+            turned,
+            options.score_floor,
+            options.probe_long_side,
+        )?;
         Ok(faces.iter().map(|d| d.score).fold(0.0, f32::max))
     };
     let as_is = score(&small)?;
