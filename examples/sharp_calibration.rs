@@ -10,9 +10,9 @@ use idphoto::analyse::{Analyser, AnalysisOptions};
 use idphoto::checks::sharp::Sharp;
 use idphoto::checks::{Context, Rule};
 use idphoto::decode::{decode, DecodeOptions};
+use idphoto::fixtures::add_gaussian_noise;
 use idphoto::profile::InputKind;
 use idphoto::runtime::models::ModelStore;
-use image::RgbImage;
 
 const BLUR_PER_IOD: [f32; 7] = [0.0, 0.008, 0.012, 0.016, 0.02, 0.025, 0.03];
 /// Default standard deviations (levels, per channel, independent per pixel) of the noise added after
@@ -64,7 +64,8 @@ fn main() -> anyhow::Result<()> {
                     } else {
                         sharp_image.clone()
                     };
-                    analysis.decoded.image = add_noise(blurred, noise, (photo * 31 + n) as u64);
+                    analysis.decoded.image =
+                        add_gaussian_noise(blurred, noise, (photo * 31 + n) as u64);
                     measure
                         .evaluate(&Context::new(&analysis, InputKind::Selfie))
                         .value
@@ -111,30 +112,6 @@ fn take_list(args: &mut Vec<String>, flag: &str) -> anyhow::Result<Option<Vec<f6
             .map(|v| v.trim().parse::<f64>())
             .collect::<Result<_, _>>()?,
     ))
-}
-
-/// Gaussian noise of `sigma` levels on each channel of each pixel, from a seeded generator so
-/// that runs compare.
-fn add_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImage {
-    if sigma <= 0.0 {
-        return image;
-    }
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut uniform = move || {
-        // xorshift64*: plenty for noise, no dependency.
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    for value in image.iter_mut() {
-        // Box-Muller.
-        let gaussian = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
-        *value = (*value as f64 + sigma as f64 * gaussian)
-            .round()
-            .clamp(0.0, 255.0) as u8;
-    }
-    image
 }
 
 fn print_summary(noise: f32, ratios: &mut [Vec<f64>], limits: &[f64]) {

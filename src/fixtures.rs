@@ -86,3 +86,27 @@ pub fn phone_upload(
         encode_jpeg(&canvas, 92)
     }
 }
+
+/// `image` with Gaussian noise of `sigma` levels added to every channel of every pixel, like a
+/// sensor's grain; seeded, so runs compare.
+pub fn add_gaussian_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImage {
+    if sigma <= 0.0 {
+        return image;
+    }
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut uniform = move || {
+        // xorshift64*, in (0, 1) so that the logarithm below stays finite.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    for value in image.iter_mut() {
+        // Box-Muller.
+        let gaussian = (-2.0 * uniform().ln()).sqrt() * (std::f64::consts::TAU * uniform()).cos();
+        *value = (*value as f64 + sigma as f64 * gaussian)
+            .round()
+            .clamp(0.0, 255.0) as u8;
+    }
+    image
+}

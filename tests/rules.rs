@@ -13,6 +13,7 @@ mod common;
 use common::*;
 use idphoto::analyse::landmarks::{ids, FaceMesh};
 use idphoto::checks::head_frontal::HeadFrontal;
+use idphoto::fixtures::add_gaussian_noise;
 use idphoto::messages::{self, Lang};
 use idphoto::profile::InputKind;
 use idphoto::report::{Report, Status, Verdict};
@@ -1102,12 +1103,12 @@ fn sharp_limit_sits_between_invisible_and_visible_blur() {
 #[test]
 fn sharp_is_not_fooled_by_noise() {
     let (_, iod) = eyes(grace_report());
-    let grainy = check("grace_noise", &with_noise(grace(), 6.0));
+    let grainy = check("grace_noise", &add_gaussian_noise(grace().clone(), 6.0, 1));
     assert_pass(&grainy, "sharp");
     let blurred = gaussian_blur(grace(), 0.03 * iod);
     let clean = check("grace_blur", &blurred);
     assert_fail(&clean, "sharp");
-    let noisy = check("grace_blur_noise", &with_noise(&blurred, 6.0));
+    let noisy = check("grace_blur_noise", &add_gaussian_noise(blurred, 6.0, 1));
     assert_fail(&noisy, "sharp");
 }
 
@@ -1120,23 +1121,6 @@ fn sharp_is_not_fooled_by_the_photo_edge() {
     let (w, h) = blurred.dimensions();
     let cut = image::imageops::crop_imm(&blurred, 200, 0, w - 200, h).to_image();
     assert_fail(&check("grace_blur_cut", &cut), "sharp");
-}
-
-/// Gaussian noise of `sigma` levels on every channel of every pixel (seeded, so reproducible).
-fn with_noise(img: &RgbImage, sigma: f32) -> RgbImage {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f32 + 0.5) / (1u64 << 53) as f32
-    };
-    let mut out = img.clone();
-    for v in out.iter_mut() {
-        let gaussian = (-2.0 * uniform().ln()).sqrt() * (std::f32::consts::TAU * uniform()).cos();
-        *v = (*v as f32 + sigma * gaussian).round().clamp(0.0, 255.0) as u8;
-    }
-    out
 }
 
 /// Horizontal box blur of `len` pixels (linear camera shake).

@@ -198,6 +198,7 @@ pub fn known_ids() -> impl Iterator<Item = &'static str> {
     REGISTRY.iter().map(|(id, _)| *id)
 }
 
+/// Whether idphoto has a rule with this id, whether or not a profile runs it.
 pub fn is_known(id: &str) -> bool {
     known_ids().any(|known| known == id)
 }

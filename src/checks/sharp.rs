@@ -87,6 +87,7 @@ enum Direction {
     Horizontal,
     Vertical,
 }
+
 /// One-dimensional Gaussian blur of an n x n image along `direction`, borders clamped.
 fn blur(src: &[f32], n: usize, sigma: f32, direction: Direction) -> Vec<f32> {
     let radius = (3.0 * sigma).ceil().max(1.0) as i64;
