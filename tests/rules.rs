@@ -488,6 +488,34 @@ fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
     }
 }
 
+/// A turned photo so dark that the detector finds no face in it as it is, nor in any turn of
+/// it, is probed on its exposure-normalised copy (it was told "no face was found").
+#[test]
+fn a_dark_photo_on_its_side_is_told_to_be_turned_upright() {
+    use image::imageops::{rotate180, rotate90};
+    let mut dark = grace().clone();
+    for p in dark.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (255.0 * (0.05 * *c as f32 / 255.0).powf(1.5)).round() as u8;
+        }
+    }
+    for (name, img, back) in [
+        ("dark_grace_turned_cw", rotate90(&dark), 270.0),
+        ("dark_grace_upside_down", rotate180(&dark), 180.0),
+    ] {
+        let r = check(name, &img);
+        assert_value(&r, "eye_line_level", "the turn back to upright", |v| {
+            v == back
+        });
+        assert_eq!(
+            r.reasons,
+            vec![messages::text(Lang::En, "eye_line_level.turned")],
+            "{}",
+            summary(&r)
+        );
+    }
+}
+
 #[test]
 fn head_frontal_says_which_way_to_move_the_chin() {
     // Measured pitch: +20.5 degrees with the features pushed towards the chin (a bowed head),

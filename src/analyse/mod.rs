@@ -190,16 +190,16 @@ impl Analyser {
             timed(|| detect::detect(&self.detector, image, self.options.min_detection_score));
         let mut faces = faces?;
         let mut timings_ms = vec![("detect", detect_ms)];
+        let mut normalised = None;
         if faces.is_empty() {
             // Dark, half-shadowed or washed-out photos hide faces from the detector; an
             // exposure-normalised copy finds them, and the exposure and lighting rules then say
             // what is wrong.
             let (retry, ms) = timed(|| {
-                detect::detect(
-                    &self.detector,
-                    &normalise_exposure(image),
-                    self.options.min_retry_score,
-                )
+                let copy = normalise_exposure(image);
+                let found = detect::detect(&self.detector, &copy, self.options.min_retry_score);
+                normalised = Some(copy);
+                found
             });
             faces = retry?;
             timings_ms.push(("detect_normalised", ms));
@@ -207,8 +207,10 @@ impl Analyser {
         let best_score = faces.iter().map(|f| f.score).reduce(f32::max);
         let mut turned = None;
         if best_score.map_or(true, |s| s < self.options.orientation.probe_below_score) {
+            // A photo too dark for the detector as it is shows it no face in any turn either.
+            let probed = normalised.as_ref().unwrap_or(image);
             let (probe, ms) = timed(|| {
-                orientation::turn_to_upright(&self.detector, image, &self.options.orientation)
+                orientation::turn_to_upright(&self.detector, probed, &self.options.orientation)
             });
             timings_ms.push(("orientation", ms));
             turned = probe?;
