@@ -299,8 +299,10 @@ mod tests {
         "photo_size",
         "head_width",
         "head_top_margin",
+        "head_top_margin.cut",
         "eye_line_height",
-        "head_centered",
+        "head_centered.left",
+        "head_centered.right",
         "na.no_face",
         "na.turned",
         "na.no_parsing",
@@ -438,12 +440,24 @@ mod tests {
             placeholders(&text(Lang::En, "photo_size")),
             vec!["actual".to_string(), "expected".to_string()]
         );
-        for key in ["head_width", "head_top_margin", "eye_line_height"] {
+        // A finished photo's geometry says what it measured and what the standard asks.
+        for key in [
+            "head_width",
+            "head_top_margin",
+            "eye_line_height",
+            "head_centered.left",
+            "head_centered.right",
+        ] {
             assert_eq!(
                 placeholders(&text(Lang::En, key)),
-                vec!["expected".to_string()]
+                vec!["actual".to_string(), "expected".to_string()],
+                "{key}"
             );
         }
+        assert_eq!(
+            placeholders(&text(Lang::En, "head_top_margin.cut")),
+            vec!["expected".to_string()]
+        );
     }
 
     #[test]

@@ -1391,6 +1391,20 @@ fn check_card(name: &str, img: &RgbImage) -> Report {
     check_with(finished(), name, img)
 }
 
+/// A failed geometry rule says what it measured (its value) and what the standard asks, and to
+/// crop again: staff re-checking stored photos are not told to move the phone.
+fn assert_geometry_advice(r: &Report, id: &str, key: &str, expected: &str) {
+    let c = result(r, id);
+    let actual = c.value.expect("a measured value").abs().to_string();
+    let want = messages::format(
+        Lang::En,
+        key,
+        &[("actual", actual), ("expected", expected.to_string())],
+    );
+    assert_eq!(c.message.as_deref(), Some(want.as_str()), "{}", summary(r));
+    assert!(want.contains("Crop it again"), "{want}");
+}
+
 const GEOMETRY: [&str; 5] = [
     "photo_size",
     "head_width",
@@ -1436,8 +1450,15 @@ fn finished_photo_off_centre_fails_head_centered() {
     assert_value(&r, "head_centered", "about 40 px off", |v| {
         (25.0..55.0).contains(&v.abs())
     }); // measured 39
+        // The window was moved left, so the head sits right of the centre.
+    assert_geometry_advice(&r, "head_centered", "head_centered.right", "10");
     assert_pass(&r, "photo_size");
     assert_pass(&r, "head_width");
+    let left = check_card(
+        "card_shifted_left",
+        &card(card_source_207(), 358, 441, -40, 12),
+    );
+    assert_geometry_advice(&left, "head_centered", "head_centered.left", "10");
 }
 
 #[test]
@@ -1446,6 +1467,7 @@ fn finished_photo_with_too_large_a_face_fails_head_width() {
     let r = check_card("card_face_too_wide", &card(&src, 358, 441, 0, 12));
     assert_fail(&r, "head_width");
     assert_value(&r, "head_width", "well over 221", |v| v > 235.0); // 259
+    assert_geometry_advice(&r, "head_width", "head_width", "207±14");
     assert_pass(&r, "photo_size");
     assert_pass(&r, "head_centered");
 }
@@ -1455,6 +1477,7 @@ fn finished_photo_with_too_much_space_above_fails_head_top_margin() {
     let r = check_card("card_low_head", &card(card_source_207(), 358, 441, 0, 40));
     assert_fail(&r, "head_top_margin");
     assert_value(&r, "head_top_margin", "far below the top", |v| v > 30.0); // 40
+    assert_geometry_advice(&r, "head_top_margin", "head_top_margin", "7-21");
     assert_pass(&r, "photo_size");
     assert_pass(&r, "head_width");
 }
@@ -1464,6 +1487,24 @@ fn finished_photo_with_the_eyes_too_low_fails_eye_line_height() {
     let r = check_card("card_eyes_low", &card(card_source_207(), 358, 441, 0, 70));
     assert_fail(&r, "eye_line_height");
     assert_value(&r, "eye_line_height", "well under 207", |v| v < 195.0); // 181
+    assert_geometry_advice(&r, "eye_line_height", "eye_line_height", "207");
+}
+
+#[test]
+fn finished_photo_that_cuts_the_head_top_says_so() {
+    // The card's top edge runs 10 px into her cap.
+    let r = check_card("card_cut_top", &card(card_source_207(), 358, 441, 0, -10));
+    assert_fail(&r, "head_top_margin");
+    assert_value(&r, "head_top_margin", "no space at all", |v| v == 0.0);
+    let want = messages::format(
+        Lang::En,
+        "head_top_margin.cut",
+        &[("expected", "7-21".to_string())],
+    );
+    assert_eq!(
+        result(&r, "head_top_margin").message.as_deref(),
+        Some(want.as_str())
+    );
 }
 
 #[test]

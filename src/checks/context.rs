@@ -34,6 +34,15 @@ impl Background {
     }
 }
 
+/// How far up the head reaches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HeadTop {
+    /// Analysis-image row of the head's top.
+    At(f32),
+    /// The head reaches the photo's top edge.
+    CutByFrame,
+}
+
 pub struct Context<'a> {
     pub analysis: &'a Analysis,
     pub input: InputKind,
@@ -218,9 +227,9 @@ impl<'a> Context<'a> {
         crate::analyse::geometry::distance(face.mesh.xy(ids::FOREHEAD_TOP), face.mesh.xy(ids::CHIN))
     }
 
-    /// Where the person's head reaches upward (analysis y of the topmost person pixel in the
-    /// face's columns); `None` if it touches the top edge.
-    pub fn head_top(&self, face: &Face) -> Option<f32> {
+    /// Where the person's head reaches upward, from the topmost person pixel in the face's
+    /// columns; `None` without a person mask.
+    pub fn head_top(&self, face: &Face) -> Option<HeadTop> {
         let person = self.person()?;
         let top = face.mesh.xy(ids::FOREHEAD_TOP);
         let half = Self::face_width(face) * 0.3;
@@ -233,11 +242,11 @@ impl<'a> Context<'a> {
                 y -= 1.0;
             }
             if y <= 0.0 {
-                return None;
+                return Some(HeadTop::CutByFrame);
             }
             best = best.min(y);
         }
-        Some(best)
+        Some(HeadTop::At(best))
     }
 
     /// The backdrop: everything outside the applicant's own connected person region.

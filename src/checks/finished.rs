@@ -4,6 +4,7 @@
 //! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
 //! ">= 207").
 
+use super::context::HeadTop;
 use super::{range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::profile::InputKind;
@@ -73,6 +74,7 @@ impl Rule for HeadWidth {
         };
         let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
         Finding::judge(width, (lo..=hi).contains(&width), threshold, "head_width").with_args(vec![
+            ("actual", width.to_string()),
             (
                 "expected",
                 format!("{}±{}", self.target_px, self.tolerance_px),
@@ -104,17 +106,24 @@ impl Rule for HeadTopMargin {
             Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let top = ((ctx.head_top(face).unwrap_or(0.0) * ctx.analysis.decoded.scale) as f64).round();
+        let (top, fail_key) = match ctx.head_top(face) {
+            Some(HeadTop::At(y)) => (
+                ((y * ctx.analysis.decoded.scale) as f64).round(),
+                "head_top_margin",
+            ),
+            Some(HeadTop::CutByFrame) => (0.0, "head_top_margin.cut"),
+            None => return Finding::not_assessed(threshold, "na.not_measurable"),
+        };
         Finding::judge(
             top,
             (self.min_px..=self.max_px).contains(&top),
             threshold,
-            "head_top_margin",
+            fail_key,
         )
-        .with_args(vec![(
-            "expected",
-            format!("{}-{}", self.min_px, self.max_px),
-        )])
+        .with_args(vec![
+            ("actual", top.to_string()),
+            ("expected", format!("{}-{}", self.min_px, self.max_px)),
+        ])
     }
 }
 
@@ -151,7 +160,10 @@ impl Rule for EyeLineHeight {
             threshold,
             "eye_line_height",
         )
-        .with_args(vec![("expected", format!("{}", self.min_px))])
+        .with_args(vec![
+            ("actual", above_bottom.to_string()),
+            ("expected", self.min_px.to_string()),
+        ])
     }
 }
 
@@ -184,11 +196,15 @@ impl Rule for HeadCentered {
             / 2.0
             * scale;
         let offset = (center - ctx.analysis.decoded.original_size.0 as f64 / 2.0).round();
-        Finding::judge(
-            offset,
-            offset.abs() <= self.max_offset_px,
-            threshold,
-            "head_centered",
-        )
+        // Left and right as the photo shows them.
+        let side = if offset < 0.0 {
+            "head_centered.left"
+        } else {
+            "head_centered.right"
+        };
+        Finding::judge(offset, offset.abs() <= self.max_offset_px, threshold, side).with_args(vec![
+            ("actual", offset.abs().to_string()),
+            ("expected", self.max_offset_px.to_string()),
+        ])
     }
 }

@@ -1,6 +1,7 @@
 //! Whole head in the picture: hair top, both ears and chin inside with a margin, and the top of
 //! the shoulders showing.
 
+use super::context::HeadTop;
 use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use serde::Deserialize;
@@ -39,8 +40,9 @@ impl Rule for HeadInFrame {
         let fh = Context::face_height(face) as f64;
         let fw = Context::face_width(face) as f64;
         let top = match ctx.head_top(face) {
-            Some(y) => y as f64 / fh - self.min_top_margin,
-            None => -1.0,
+            Some(HeadTop::At(y)) => y as f64 / fh - self.min_top_margin,
+            Some(HeadTop::CutByFrame) => -1.0,
+            None => return Finding::not_assessed(threshold, "na.not_measurable"),
         };
         let ear = self.ear_allowance * fw;
         let mesh = &face.mesh;
