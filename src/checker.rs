@@ -1,6 +1,7 @@
 //! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
+use crate::analyse::detail::face_detail;
 use crate::analyse::{Analyser, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
 use crate::decode::{decode, DecodeOptions};
@@ -88,10 +89,27 @@ impl Checker {
             Err(e) => return self.error_report(name, e, timings),
         };
         timings.insert("decode".to_string(), ms(start));
-        let analysis = match self.analyser.analyse(decoded) {
+        let mut analysis = match self.analyser.analyse(decoded) {
             Ok(a) => a,
             Err(e) => return self.error_report(name, e, timings),
         };
+        if let Some(face) = analysis.face.as_ref() {
+            let detail_start = Instant::now();
+            match face_detail(
+                bytes,
+                &analysis.decoded,
+                &face.detection,
+                &self.options.decode,
+                &self.options.analysis.detail,
+            ) {
+                Ok(detail) => analysis.detail = detail,
+                // `sharp` then judges the analysis copy, as it would a photo no larger.
+                Err(e) => tracing::warn!("{name}: decoding the face larger failed: {e}"),
+            }
+            if analysis.detail.is_some() {
+                timings.insert("decode_detail".to_string(), ms(detail_start));
+            }
+        }
         for (stage, t) in &analysis.timings_ms {
             timings.insert(stage.to_string(), *t);
         }

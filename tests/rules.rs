@@ -11,12 +11,15 @@
 mod common;
 
 use common::*;
+use idphoto::analyse::detail::DetailOptions;
 use idphoto::analyse::landmarks::{ids, FaceMesh};
+use idphoto::analyse::AnalysisOptions;
 use idphoto::checks::head_frontal::HeadFrontal;
 use idphoto::fixtures::add_gaussian_noise;
 use idphoto::messages::{self, Lang};
 use idphoto::profile::InputKind;
 use idphoto::report::{Report, Status, Verdict};
+use idphoto::CheckOptions;
 use image::{Rgb, RgbImage};
 use std::sync::OnceLock;
 
@@ -1149,6 +1152,46 @@ fn sharp_is_not_fooled_by_the_photo_edge() {
     let (w, h) = blurred.dimensions();
     let cut = image::imageops::crop_imm(&blurred, 200, 0, w - 200, h).to_image();
     assert_fail(&check("grace_blur_cut", &cut), "sharp");
+}
+
+/// Grace at her own size on a 3000x4000 photo: 20 px between the eyes in the 1024-px analysis
+/// copy, whose reduction reads as blur. Judged there she fails (0.21); the face is judged on a
+/// larger decode of the photo instead, and blurred she still fails there.
+#[test]
+fn a_small_face_in_a_large_photo_is_judged_on_a_larger_decode() {
+    let (_, iod) = eyes(grace_report());
+    let on_large_photo = |img: &RgbImage| {
+        let (w, h) = img.dimensions();
+        let (x, y) = ((3000 - w as i32) / 2, (4000 - h as i32) / 2);
+        crop(img, -x, -y, 3000, 4000, Rgb([120, 120, 120]))
+    };
+    let small = on_large_photo(grace());
+    let r = check("grace_small_in_12mp", &small);
+    assert_pass(&r, "sharp");
+    assert!(
+        r.timings_ms.contains_key("decode_detail"),
+        "{:?}",
+        r.timings_ms
+    );
+    assert_value(&r, "sharp", "near her own size's 0.37", |v| {
+        (v - value(grace_report(), "sharp")).abs() < 0.03
+    });
+    let analysis_copy_only = checker_with_options(CheckOptions {
+        analysis: AnalysisOptions {
+            detail: DetailOptions {
+                min_iod: 0.0,
+                ..DetailOptions::default()
+            },
+            ..AnalysisOptions::default()
+        },
+        ..CheckOptions::default()
+    });
+    assert_fail(
+        &check_with(&analysis_copy_only, "grace_small_in_12mp", &small),
+        "sharp",
+    );
+    let blurred = on_large_photo(&gaussian_blur(grace(), 0.03 * iod));
+    assert_fail(&check("grace_blurred_small_in_12mp", &blurred), "sharp");
 }
 
 /// Horizontal box blur of `len` pixels (linear camera shake).

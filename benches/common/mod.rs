@@ -27,6 +27,18 @@ pub fn twelve_megapixel_exif6() -> Vec<u8> {
     idphoto::fixtures::phone_upload(&portrait("grace_hopper.jpg"), 3024, 4032, true, 7)
 }
 
+/// The reference upload with the portrait at a third of its size, as when the applicant stands
+/// well back: about 27 px between the eyes in the analysis copy, so the face is decoded a second
+/// time, at half size, for `sharp` (`analyse::detail`).
+pub fn twelve_megapixel_exif6_small_face() -> Vec<u8> {
+    let face = portrait("grace_hopper.jpg");
+    let (w, h) = face.dimensions();
+    let mut padded = RgbImage::from_pixel(3 * w, 3 * h, image::Rgb([226, 226, 222]));
+    // At the bottom, as phone_upload places the portrait: her shoulders reach the photo's edge.
+    image::imageops::overlay(&mut padded, &face, i64::from(w), 2 * i64::from(h));
+    idphoto::fixtures::phone_upload(&padded, 3024, 4032, true, 7)
+}
+
 /// A mixed morning's uploads: 12 MP JPEGs with EXIF orientation 6 and 1 from both portraits,
 /// and messaging-app sized 1080x1440 and 720x1280 copies.
 pub fn upload_set() -> Vec<Upload> {

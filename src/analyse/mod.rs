@@ -1,8 +1,10 @@
 //! Analysis: every model runs once per photo and all rules read the same results.
 //!
 //! detect (YuNet, all faces) → on the main face, in parallel: mesh + blendshapes + pose,
-//! person segmentation, face parsing.
+//! person segmentation, face parsing. Where the face is small in a large photo, whoever holds
+//! the photo's bytes adds a larger decode around it (`detail`).
 
+pub mod detail;
 pub mod detect;
 pub mod geometry;
 pub mod histogram;
@@ -16,6 +18,7 @@ pub mod segment;
 use crate::decode::Decoded;
 use crate::runtime::models::ModelStore;
 use crate::Result;
+use detail::{DetailOptions, FaceDetail};
 use detect::Detection;
 use image::RgbImage;
 use infer::Model;
@@ -43,6 +46,8 @@ pub struct AnalysisOptions {
     pub refine_mesh: bool,
     /// When and how a photo is tested for lying on its side or upside down.
     pub orientation: OrientationOptions,
+    /// When a small face in a large photo is decoded again for `sharp`.
+    pub detail: DetailOptions,
 }
 
 impl Default for AnalysisOptions {
@@ -54,6 +59,7 @@ impl Default for AnalysisOptions {
             refine_mesh: true,
             parallel_stages: true,
             orientation: OrientationOptions::default(),
+            detail: DetailOptions::default(),
         }
     }
 }
@@ -78,6 +84,9 @@ pub struct Analysis {
     /// Set when the photo is on its side or upside down: the clockwise quarter turns that put
     /// it upright. The face is then not analysed (the models would see it turned).
     pub turned: Option<QuarterTurns>,
+    /// A larger decode around the face, where the analysis copy shows it too small for `sharp`
+    /// (see `detail`); filled in by whoever holds the photo's bytes.
+    pub detail: Option<FaceDetail>,
     pub timings_ms: Vec<(&'static str, f64)>,
 }
 
@@ -229,6 +238,7 @@ impl Analyser {
                 face: None,
                 parsing: None,
                 turned,
+                detail: None,
                 timings_ms,
             });
         };
@@ -266,6 +276,7 @@ impl Analyser {
             decoded,
             faces,
             turned: None,
+            detail: None,
             timings_ms,
         })
     }

@@ -40,6 +40,16 @@ impl Rule for Sharp {
             face.mesh.xy(ids::MOUTH_LEFT),
         );
         let center = midpoint(midpoint(r, l), mouth);
+        // A small face in a large photo is judged on a larger decode of it (`analyse::detail`):
+        // the analysis copy's reduction would read as blur.
+        let (image, center, iod) = match &ctx.analysis.detail {
+            Some(d) => (
+                &d.image,
+                d.from_analysis(center),
+                iod * d.per_analysis_pixel,
+            ),
+            None => (ctx.analysis.image(), center, iod),
+        };
         let side = 2.2 * iod;
         let crop_iod = iod.min(REFERENCE_IOD);
         let frame = CropFrame {
@@ -49,7 +59,7 @@ impl Rule for Sharp {
             size: ((side * crop_iod / iod).round() as u32).max(16),
         };
         // Area samples: point samples of a reduced face alias its pixel noise into fine detail.
-        let lum = frame.sample_area(ctx.analysis.image(), |p| luminance(&p));
+        let lum = frame.sample_area(image, |p| luminance(&p));
         let n = frame.size as usize;
         let sigma = crop_iod / REFERENCE_IOD;
         // Per direction, because motion blur removes detail along one direction only.

@@ -64,6 +64,12 @@ pub fn make_checker(profile: &str, input: InputKind, lang: Lang) -> Checker {
     Checker::new(store(), profile, options).expect("checker builds (ONNX Runtime and models)")
 }
 
+/// A new ID-card checker with `options`.
+pub fn checker_with_options(options: CheckOptions) -> Checker {
+    let profile = Arc::new(Profile::load("cn-id-card").expect("built-in profile loads"));
+    Checker::new(store(), profile, options).expect("checker builds (ONNX Runtime and models)")
+}
+
 /// The ID-card checker for phone uploads, English messages. Built once per test binary.
 pub fn selfie() -> &'static Checker {
     static C: OnceLock<Checker> = OnceLock::new();
