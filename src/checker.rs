@@ -1,7 +1,7 @@
 //! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
-use crate::analyse::detail::face_detail;
+use crate::analyse::detail::{detail_long_side, face_detail};
 use crate::analyse::{Analyser, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
 use crate::decode::{decode, DecodeOptions};
@@ -41,6 +41,9 @@ pub struct Checker {
     analyser: Analyser,
     profile: Arc<Profile>,
     options: CheckOptions,
+    /// Whether the profile runs `sharp` on these photos, the one rule a larger decode of a
+    /// small face serves.
+    judges_sharpness: bool,
 }
 
 impl Checker {
@@ -53,8 +56,10 @@ impl Checker {
                 options.input.name()
             )));
         }
+        let judges_sharpness = profile.rules_for(options.input).any(|r| r.id() == "sharp");
         Ok(Checker {
             analyser: Analyser::new(store, options.analysis.clone())?,
+            judges_sharpness,
             profile,
             options,
         })
@@ -93,21 +98,30 @@ impl Checker {
             Ok(a) => a,
             Err(e) => return self.error_report(name, e, timings),
         };
-        if let Some(face) = analysis.face.as_ref() {
+        let detail_options = &self.options.analysis.detail;
+        let larger = analysis
+            .face
+            .as_ref()
+            .filter(|_| self.judges_sharpness)
+            .and_then(|face| {
+                detail_long_side(&analysis.decoded, &face.detection, detail_options)
+                    .map(|long_side| (face.detection, long_side))
+            });
+        if let Some((detection, long_side)) = larger {
             let detail_start = Instant::now();
-            match face_detail(
+            let detail = face_detail(
                 bytes,
                 &analysis.decoded,
-                &face.detection,
+                &detection,
+                long_side,
                 &self.options.decode,
-                &self.options.analysis.detail,
-            ) {
+                detail_options,
+            );
+            timings.insert("decode_detail".to_string(), ms(detail_start));
+            match detail {
                 Ok(detail) => analysis.detail = detail,
                 // `sharp` then judges the analysis copy, as it would a photo no larger.
                 Err(e) => tracing::warn!("{name}: decoding the face larger failed: {e}"),
-            }
-            if analysis.detail.is_some() {
-                timings.insert("decode_detail".to_string(), ms(detail_start));
             }
         }
         for (stage, t) in &analysis.timings_ms {

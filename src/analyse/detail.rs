@@ -21,7 +21,8 @@ pub struct DetailOptions {
     /// (80 px: a 2 x 2 average per crop pixel) but costs a full-size decode of a 12 MP JPEG
     /// where the half-size one reaches 40 px: 207 ms against 70 here.
     pub target_iod: f32,
-    /// Longest side the second decode may have, whatever the photo's size (memory and time).
+    /// Longest side the second decode may have, whatever the photo's size (memory and time):
+    /// the photo is halved at least until it fits.
     pub max_long_side: u32,
     /// Half the side of the square kept around the face's box centre, in box widths: enough for
     /// the `sharp` crop (2.2 inter-ocular distances, about one box width) to lie inside it.
@@ -58,33 +59,49 @@ impl FaceDetail {
     }
 }
 
-/// Decodes `bytes` again so that `face` shows `target_iod` pixels between the eyes, when the
-/// analysis copy shows fewer than `min_iod` and the photo has more. `None` when no larger copy
-/// would help.
+/// The long side to decode the photo at again so that `face` shows `target_iod` pixels between
+/// the eyes, when the analysis copy shows fewer than `min_iod` and the photo has more. `None`
+/// when no larger copy would help.
+pub fn detail_long_side(
+    decoded: &Decoded,
+    face: &Detection,
+    options: &DetailOptions,
+) -> Option<u32> {
+    let iod = distance(face.points[0], face.points[1]);
+    if iod >= options.min_iod {
+        return None;
+    }
+    let analysis_long = decoded.image.width().max(decoded.image.height());
+    let wanted = (analysis_long as f32 * options.target_iod / iod.max(1.0))
+        .ceil()
+        .max(1.0) as u32;
+    // Exact halvings of the original, so that the decoders reduce it on the way at no extra
+    // cost and need no resize after: a JPEG's DCT scale rounds up, a PNG's block average down.
+    let halve = |n: u32| {
+        if decoded.format == "jpeg" {
+            n.div_ceil(2)
+        } else {
+            n / 2
+        }
+    };
+    let mut long_side = decoded.original_size.0.max(decoded.original_size.1);
+    while long_side > 1 && (long_side > options.max_long_side || halve(long_side) >= wanted) {
+        long_side = halve(long_side);
+    }
+    // Under a tenth more pixels is not worth a second decode.
+    (long_side as f32 > analysis_long as f32 * 1.1).then_some(long_side)
+}
+
+/// Decodes `bytes` again at `long_side` (from [`detail_long_side`]) and keeps the part around
+/// `face`; `None` if the face's box lies outside the photo.
 pub fn face_detail(
     bytes: &[u8],
     decoded: &Decoded,
     face: &Detection,
+    long_side: u32,
     decode_options: &DecodeOptions,
     options: &DetailOptions,
 ) -> Result<Option<FaceDetail>> {
-    let iod = distance(face.points[0], face.points[1]);
-    let analysis_long = decoded.image.width().max(decoded.image.height());
-    let original_long = decoded.original_size.0.max(decoded.original_size.1);
-    let wanted = (analysis_long as f32 * options.target_iod / iod.max(1.0))
-        .ceil()
-        .max(1.0) as u32;
-    // The original halved as often as still gives that: a JPEG decodes at exactly that size
-    // through its DCT scale, without a resize after it.
-    let mut long_side = original_long;
-    while long_side > wanted && long_side.div_ceil(2) >= wanted {
-        long_side = long_side.div_ceil(2);
-    }
-    let long_side = long_side.min(options.max_long_side);
-    // Under a tenth more pixels is not worth a second decode.
-    if iod >= options.min_iod || long_side as f32 <= analysis_long as f32 * 1.1 {
-        return Ok(None);
-    }
     let larger = decode(
         bytes,
         &DecodeOptions {
@@ -158,6 +175,32 @@ mod tests {
         }
     }
 
+    /// What the checker does: the long side, then the decode.
+    fn detail_of(bytes: &[u8], decoded: &Decoded, face: &Detection) -> Option<FaceDetail> {
+        let options = DetailOptions::default();
+        let long_side = detail_long_side(decoded, face, &options)?;
+        face_detail(
+            bytes,
+            decoded,
+            face,
+            long_side,
+            &DecodeOptions::default(),
+            &options,
+        )
+        .unwrap()
+    }
+
+    /// A decode result of `format` with only its sizes set, for the long-side arithmetic.
+    fn sizes(format: &'static str, original: (u32, u32), analysis: (u32, u32)) -> Decoded {
+        Decoded {
+            image: RgbImage::new(analysis.0, analysis.1),
+            original_size: original,
+            scale: original.0 as f32 / analysis.0 as f32,
+            greyscale_source: false,
+            format,
+        }
+    }
+
     #[test]
     fn a_small_face_in_a_large_photo_gets_a_larger_decode_around_it() {
         for exif6 in [false, true] {
@@ -165,20 +208,14 @@ mod tests {
             // between the eyes there are 40, as aimed at, in the photo's half.
             let (bytes, decoded) = photo(3000, 4000, (1400, 2000, 40), exif6);
             let k = decoded.scale;
+            assert_eq!(k, 4.0);
             let marker = [1420.0 / k, 2020.0 / k];
             let face = detection(marker, 20.0);
-            let options = DetailOptions::default();
-            let detail = face_detail(&bytes, &decoded, &face, &DecodeOptions::default(), &options)
-                .unwrap()
-                .expect("a larger decode");
-            assert_eq!(k, 4.0);
+            let detail = detail_of(&bytes, &decoded, &face).expect("a larger decode");
             assert_eq!(detail.per_analysis_pixel, 2.0, "{exif6}");
-            // Only the face's surroundings are kept.
+            // Only the face's surroundings are kept: 1.5 box widths (40 px) to each side.
             let side = detail.image.width().max(detail.image.height()) as f32;
-            assert!(
-                side <= 2.0 * options.keep_half_side * 40.0 * k + 2.0,
-                "{side}"
-            );
+            assert!(side <= 3.0 * 40.0 * 2.0 + 2.0, "{side}");
             // The marker's centre maps onto the marker, and a point beside it beside it.
             let [x, y] = detail.from_analysis(marker);
             assert_eq!(
@@ -201,32 +238,39 @@ mod tests {
         let (bytes, decoded) = photo(1500, 4000, (700, 2000, 40), false);
         let k = decoded.scale;
         let face = detection([720.0 / k, 2020.0 / k], 15.0);
-        let options = DetailOptions::default();
-        let detail = face_detail(&bytes, &decoded, &face, &DecodeOptions::default(), &options)
-            .unwrap()
-            .expect("a larger decode");
+        let detail = detail_of(&bytes, &decoded, &face).expect("a larger decode");
         assert_eq!(detail.per_analysis_pixel, k);
+    }
+
+    #[test]
+    fn the_larger_decode_is_an_exact_halving_within_the_cap() {
+        let options = DetailOptions::default();
+        // 22 px between the eyes need 1819-1862 px, which the photo's half gives.
+        let face = detection([400.0, 500.0], 22.0);
+        // An odd long side: a JPEG's DCT scale rounds the half up, a PNG's block average down;
+        // a long side between them would make the decoder read the photo whole and resize it.
+        let jpeg = sizes("jpeg", (1001, 3999), (257, 1000));
+        assert_eq!(detail_long_side(&jpeg, &face, &options), Some(2000));
+        let png = sizes("png", (1001, 3999), (256, 1024));
+        assert_eq!(detail_long_side(&png, &face, &options), Some(1999));
+        // However small the face, the photo is halved until it fits the cap.
+        let tiny_face = detection([400.0, 500.0], 2.0);
+        let large = sizes("jpeg", (6000, 8000), (768, 1024));
+        assert_eq!(detail_long_side(&large, &tiny_face, &options), Some(4000));
+        let odd = sizes("png", (5999, 7999), (768, 1024));
+        assert_eq!(detail_long_side(&odd, &tiny_face, &options), Some(3999));
     }
 
     #[test]
     fn no_larger_decode_where_it_would_not_help() {
         let options = DetailOptions::default();
-        let decode_options = DecodeOptions::default();
         // The face is large enough in the analysis copy.
-        let (bytes, decoded) = photo(3000, 4000, (1400, 2000, 40), false);
+        let (_, decoded) = photo(3000, 4000, (1400, 2000, 40), false);
         let large = detection([700.0, 500.0], 70.0);
-        assert!(
-            face_detail(&bytes, &decoded, &large, &decode_options, &options)
-                .unwrap()
-                .is_none()
-        );
+        assert_eq!(detail_long_side(&decoded, &large, &options), None);
         // The photo has no more pixels than the analysis copy.
-        let (bytes, decoded) = photo(768, 1024, (300, 400, 20), false);
+        let (_, decoded) = photo(768, 1024, (300, 400, 20), false);
         let small = detection([310.0, 410.0], 20.0);
-        assert!(
-            face_detail(&bytes, &decoded, &small, &decode_options, &options)
-                .unwrap()
-                .is_none()
-        );
+        assert_eq!(detail_long_side(&decoded, &small, &options), None);
     }
 }
