@@ -2,7 +2,7 @@
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
 use crate::analyse::detail::{detail_long_side, face_detail};
-use crate::analyse::{Analyser, AnalysisOptions};
+use crate::analyse::{Analyser, Analysis, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
 use crate::decode::{decode, DecodeOptions};
 use crate::messages::{self, Lang};
@@ -86,6 +86,39 @@ impl Checker {
             .unwrap_or_else(|what| self.error_report(name, Error::Internal(what), BTreeMap::new()))
     }
 
+    /// For `sharp`: a larger decode around a face that the analysis copy shows too small
+    /// (`analyse::detail`). If it fails, the analysis copy is judged, as for a photo no larger.
+    fn add_face_detail(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        analysis: &mut Analysis,
+        timings: &mut BTreeMap<String, f64>,
+    ) {
+        let options = &self.options.analysis.detail;
+        let Some(face) = analysis.face.as_ref().filter(|_| self.judges_sharpness) else {
+            return;
+        };
+        let detection = face.detection;
+        let Some(long_side) = detail_long_side(&analysis.decoded, &detection, options) else {
+            return;
+        };
+        let start = Instant::now();
+        let detail = face_detail(
+            bytes,
+            &analysis.decoded,
+            &detection,
+            long_side,
+            &self.options.decode,
+            options,
+        );
+        timings.insert("decode_detail".to_string(), ms(start));
+        match detail {
+            Ok(detail) => analysis.detail = detail,
+            Err(e) => tracing::warn!("{name}: decoding the face larger failed: {e}"),
+        }
+    }
+
     fn check_unguarded(&self, name: &str, bytes: &[u8]) -> Report {
         let start = Instant::now();
         let mut timings = BTreeMap::new();
@@ -98,32 +131,7 @@ impl Checker {
             Ok(a) => a,
             Err(e) => return self.error_report(name, e, timings),
         };
-        let detail_options = &self.options.analysis.detail;
-        let larger = analysis
-            .face
-            .as_ref()
-            .filter(|_| self.judges_sharpness)
-            .and_then(|face| {
-                detail_long_side(&analysis.decoded, &face.detection, detail_options)
-                    .map(|long_side| (face.detection, long_side))
-            });
-        if let Some((detection, long_side)) = larger {
-            let detail_start = Instant::now();
-            let detail = face_detail(
-                bytes,
-                &analysis.decoded,
-                &detection,
-                long_side,
-                &self.options.decode,
-                detail_options,
-            );
-            timings.insert("decode_detail".to_string(), ms(detail_start));
-            match detail {
-                Ok(detail) => analysis.detail = detail,
-                // `sharp` then judges the analysis copy, as it would a photo no larger.
-                Err(e) => tracing::warn!("{name}: decoding the face larger failed: {e}"),
-            }
-        }
+        self.add_face_detail(name, bytes, &mut analysis, &mut timings);
         for (stage, t) in &analysis.timings_ms {
             timings.insert(stage.to_string(), *t);
         }
