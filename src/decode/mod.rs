@@ -307,7 +307,7 @@ pub fn resize(image: &RgbImage, nw: u32, nh: u32) -> Result<RgbImage> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use image::{ImageEncoder, Rgb};
     use jpeg_segments::tests::segment;
@@ -364,7 +364,7 @@ mod tests {
     /// A mid-grey progressive greyscale JPEG: one DC scan, then `ac_scans` AC scans that each
     /// cover every block with end-of-band runs. Each scan is a few bytes however large the
     /// picture, which is what makes such files cheap to send and slow to decode.
-    fn progressive_grey(side: u16, ac_scans: usize) -> Vec<u8> {
+    pub(crate) fn progressive_grey(side: u16, ac_scans: usize) -> Vec<u8> {
         let [sh, sl] = side.to_be_bytes();
         let mut out = vec![0xFF, 0xD8, 0xFF, 0xDB, 0, 67, 0];
         out.extend([1u8; 64]);
