@@ -107,7 +107,7 @@ pub fn face_detail(
         &DecodeOptions {
             analysis_long_side: long_side,
             // A hostile progressive JPEG's scans are walked again: half the budget keeps both
-            // decodes within 1.5 times one (a phone's 10 scans of 12 MP use under a tenth).
+            // decodes within 1.5 times one (a phone's 10 scans of 12 MP use a fifth of the half).
             max_jpeg_scan_samples: decode_options.max_jpeg_scan_samples / 2,
             ..*decode_options
         },
