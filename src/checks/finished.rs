@@ -106,13 +106,16 @@ impl Rule for HeadTopMargin {
             Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let (top, fail_key) = match ctx.head_top(face) {
-            Some(HeadTop::At(y)) => (
-                ((y * ctx.analysis.decoded.scale) as f64).round(),
-                "head_top_margin",
-            ),
-            Some(HeadTop::CutByFrame) => (0.0, "head_top_margin.cut"),
+        let top = match ctx.head_top(face) {
+            Some(HeadTop::At(y)) => ((y * ctx.analysis.decoded.scale) as f64).round(),
+            Some(HeadTop::CutByFrame) => 0.0,
             None => return Finding::not_assessed(threshold, "na.not_measurable"),
+        };
+        // A head that reaches the top row, to the pixel, is cut by it.
+        let fail_key = if top < 1.0 {
+            "head_top_margin.cut"
+        } else {
+            "head_top_margin"
         };
         Finding::judge(
             top,
