@@ -75,8 +75,10 @@ pub fn detail_long_side(
     let wanted = (analysis_long as f32 * options.target_iod / iod.max(1.0))
         .ceil()
         .max(1.0) as u32;
-    // Exact halvings of the original, so that the decoders reduce it on the way at no extra
-    // cost and need no resize after: a JPEG's DCT scale rounds up, a PNG's block average down.
+    // Exact halvings of the original, so that a JPEG's DCT scale (which rounds up) and a PNG's
+    // block average as it is read (which rounds down) reduce it on the way, with no resize
+    // after. Other formats, lossless JPEGs and interlaced PNGs are read whole and resized
+    // whatever is asked for.
     let halve = |n: u32| {
         if decoded.format == "jpeg" {
             n.div_ceil(2)
