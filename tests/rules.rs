@@ -1192,6 +1192,19 @@ fn a_small_face_in_a_large_photo_is_judged_on_a_larger_decode() {
     );
     let blurred = on_large_photo(&gaussian_blur(grace(), 0.03 * iod));
     assert_fail(&check("grace_blurred_small_in_12mp", &blurred), "sharp");
+    // The second decode serves `sharp` alone: a profile without it does not pay for it.
+    let without_sharp = checker_with_profile(
+        "name = \"single-face-only\"\n[rules.single_face]\nmin_score = 0.7\nmin_relative_width = 0.25\n",
+        InputKind::Selfie,
+        Lang::En,
+    );
+    let r = check_with(&without_sharp, "grace_small_in_12mp", &small);
+    assert_pass(&r, "single_face");
+    assert!(
+        !r.timings_ms.contains_key("decode_detail"),
+        "{:?}",
+        r.timings_ms
+    );
 }
 
 /// Horizontal box blur of `len` pixels (linear camera shake).
