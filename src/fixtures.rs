@@ -60,11 +60,7 @@ pub fn phone_upload(
     let (ox, oy) = ((width - pw) / 2, height - ph);
     let mut rng = seed.max(1);
     let mut noise = move || {
-        // xorshift64*: deterministic, dependency-free noise
-        rng ^= rng >> 12;
-        rng ^= rng << 25;
-        rng ^= rng >> 27;
-        let v = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let v = xorshift64_star(&mut rng);
         ((v >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 14.0
     };
     let canvas = RgbImage::from_fn(width, height, |x, y| {
@@ -95,11 +91,8 @@ pub fn add_gaussian_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImag
     }
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut uniform = move || {
-        // xorshift64*, in (0, 1) so that the logarithm below stays finite.
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        ((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        // In (0, 1), so that the logarithm below stays finite.
+        ((xorshift64_star(&mut state) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
     for value in image.iter_mut() {
         // Box-Muller.
@@ -109,4 +102,13 @@ pub fn add_gaussian_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImag
             .clamp(0.0, 255.0) as u8;
     }
     image
+}
+
+/// One step of xorshift64*: deterministic, dependency-free pseudo-random bits, so generated
+/// photos are the same on every run. `state` must not be 0.
+fn xorshift64_star(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
