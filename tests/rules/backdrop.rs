@@ -1,0 +1,130 @@
+//! The head inside the frame, and the wall behind it.
+
+use crate::common::*;
+use crate::fixtures::*;
+use idphoto::messages::{self, Lang};
+use image::Rgb;
+
+#[test]
+fn head_in_frame_fails_when_the_top_of_the_head_is_cut_off() {
+    assert_pass(grace_report(), "head_in_frame"); // margin 0.11
+    let (w, h) = grace().dimensions();
+    // Cut just above the eyebrows: the cap and forehead are missing.
+    let cut = crop(grace(), 0, 150, w, h - 150, Rgb([0, 0, 0]));
+    let r = check("grace_top_cut", &cut);
+    assert_fail(&r, "head_in_frame");
+    assert_value(&r, "head_in_frame", "a negative margin", |v| v < 0.0);
+    // The chin cut off is as bad: end the picture just below the mouth.
+    let nose_y = grace_report().face.as_ref().unwrap().landmarks[2][1] as u32;
+    let low_cut = crop(grace(), 0, 0, w, nose_y + 40, Rgb([0, 0, 0]));
+    let r = check("grace_chin_cut", &low_cut);
+    assert_fail(&r, "head_in_frame");
+}
+
+#[test]
+fn background_plain_and_white_on_composited_backdrops() {
+    let (w, h) = grace().dimensions();
+    // A white wall: plain and white (measured texture/spread 0.13 of the limit, level 245).
+    let white = check("grace_white_wall", grace_on_white());
+    assert_pass(&white, "background_plain");
+    assert_pass(&white, "background_white");
+    assert_value(&white, "background_plain", "far under the limit", |v| {
+        v < 0.5
+    });
+    // A mid-blue wall: plain, but not white (level 69).
+    let blue = check(
+        "grace_blue_wall",
+        &grace_on(&plain_wall(w, h, [70, 110, 175])),
+    );
+    assert_pass(&blue, "background_plain");
+    assert_fail(&blue, "background_white");
+    // A light grey wall: plain but too dark for white (level ~199).
+    let grey = check(
+        "grace_grey_wall",
+        &grace_on(&plain_wall(w, h, [190, 190, 190])),
+    );
+    assert_pass(&grey, "background_plain");
+    assert_fail(&grey, "background_white");
+    // A pale blue wall, bright enough (level 222) but tinted: the tint (33) is what fails, and
+    // it is what the report shows.
+    let pale_blue = check(
+        "grace_pale_blue_wall",
+        &grace_on(&plain_wall(w, h, [222, 240, 255])),
+    );
+    assert_fail(&pale_blue, "background_white");
+    assert_value(&pale_blue, "background_white", "the tint", |v| {
+        (30.0..=36.0).contains(&v)
+    });
+    // A brick wall: textured (measured 4.2x the limit) and not white.
+    let brick = check("grace_brick_wall", &grace_on(&brick_wall(w, h)));
+    assert_fail(&brick, "background_plain");
+    assert_fail(&brick, "background_white");
+    assert_value(&brick, "background_plain", "well over the limit", |v| {
+        v > 1.5
+    });
+    // The original studio backdrop with the flag is not plain either (2.7).
+    assert_fail(grace_report(), "background_plain");
+    // Only the backdrop changed: the person's own rules are unaffected.
+    for r in [&white, &blue, &brick] {
+        assert_pass(r, "single_face");
+        assert_pass(r, "not_white_top");
+    }
+}
+
+#[test]
+fn somebody_behind_the_applicant_is_not_a_plain_backdrop() {
+    // The same white wall as above, with the astronaut's head pasted into the top right
+    // corner: texture alone barely notices a smooth face, the detector does.
+    let (w, _) = grace().dimensions();
+    let mut crowded = grace_on_white().clone();
+    paste_scaled(
+        &mut crowded,
+        astronaut(),
+        (160, 40, 130, 160),
+        1.0,
+        (w - 135, 5),
+    );
+    let r = check("grace_white_wall_second_head", &crowded);
+    assert_fail(&r, "single_face");
+    assert_fail(&r, "background_plain");
+    assert_fail(&r, "background_white");
+    assert_eq!(
+        result(&r, "background_plain").message.as_deref(),
+        Some(messages::text(Lang::En, "background_plain").as_str())
+    );
+}
+
+#[test]
+fn icao_accepts_any_light_plain_backdrop() {
+    let (w, h) = grace().dimensions();
+    let light_blue = grace_on(&plain_wall(w, h, [185, 205, 235]));
+    // Too blue for the ID card's white ...
+    assert_fail(&check("grace_light_blue", &light_blue), "background_white");
+    // ... but light enough for a passport.
+    let r = check_with(icao(), "grace_light_blue_icao", &light_blue);
+    assert_pass(&r, "background_white");
+    assert_pass(&r, "background_plain");
+    // A studio's greyish light blue is light although its luminance (146) is lower than
+    // that of a mid grey ...
+    let studio_blue = grace_on(&plain_wall(w, h, [130, 145, 195]));
+    assert_pass(
+        &check_with(icao(), "grace_studio_blue_icao", &studio_blue),
+        "background_white",
+    );
+    // ... while a saturated ID-photo blue of nearly the same luminance (128), a mid grey, a
+    // darker blue and vivid colours as light as a light grey are not.
+    for (name, colour) in [
+        ("grace_id_blue_icao", [67, 142, 219]),
+        ("grace_mid_grey_icao", [140, 140, 140]),
+        ("grace_blue_icao", [70, 110, 175]),
+        ("grace_red_icao", [255, 51, 51]),
+        ("grace_green_icao", [80, 255, 80]),
+    ] {
+        let r = check_with(icao(), name, &grace_on(&plain_wall(w, h, colour)));
+        assert_fail(&r, "background_white");
+        assert_eq!(
+            result(&r, "background_white").message.as_deref(),
+            Some(messages::text(Lang::En, "background_light").as_str())
+        );
+    }
+}

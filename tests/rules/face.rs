@@ -1,0 +1,338 @@
+//! One face, the photo upright, the eye line level, the head frontal, eyes open, mouth closed.
+
+use crate::common::*;
+use crate::fixtures::*;
+use idphoto::checks::head_frontal::HeadFrontal;
+use idphoto::messages::{self, Lang};
+use idphoto::profile::InputKind;
+use idphoto::report::{Status, Verdict};
+use image::{Rgb, RgbImage};
+
+#[test]
+fn single_face_fails_with_a_second_person() {
+    assert_pass(grace_report(), "single_face");
+    // The astronaut's head (about half the main face's width) pasted into the lower right.
+    let (w, h) = grace().dimensions();
+    let mut two = grace().clone();
+    paste_scaled(
+        &mut two,
+        astronaut(),
+        (160, 40, 130, 160),
+        1.0,
+        (w - 135, h - 165),
+    );
+    let r = check("two_faces", &two);
+    assert_fail(&r, "single_face");
+    assert_value(&r, "single_face", "two faces", |v| v >= 2.0); // measured 2
+    assert_eq!(
+        result(&r, "single_face").message.as_deref(),
+        Some(messages::text(Lang::En, "single_face.many").as_str())
+    );
+    // The applicant is still the larger face.
+    assert!(r.face.as_ref().unwrap().r#box[2] > 150.0);
+}
+
+#[test]
+fn single_face_fails_without_a_face_and_nothing_panics() {
+    let gradient = RgbImage::from_fn(400, 400, |x, y| {
+        Rgb([(x * 255 / 400) as u8, (y * 255 / 400) as u8, 128])
+    });
+    let mut rng = Rng::new(5);
+    let noise = RgbImage::from_fn(400, 300, |_, _| {
+        Rgb([0, 1, 2].map(|_| (rng.next_f32() * 255.0) as u8))
+    });
+    let wall = plain_wall(300, 400, [230, 230, 225]);
+    for (name, img) in [
+        ("gradient", gradient),
+        ("noise", noise),
+        ("empty_wall", wall),
+    ] {
+        let r = check(name, &img);
+        assert_fail(&r, "single_face");
+        assert_eq!(value(&r, "single_face"), 0.0);
+        assert!(r.face.is_none());
+        assert!(r.error.is_none());
+        assert_eq!(
+            result(&r, "single_face").message.as_deref(),
+            Some(messages::text(Lang::En, "single_face.none").as_str())
+        );
+        // Rules that need a face say so instead of guessing.
+        for id in ["eye_line_level", "eyes_open", "mouth_closed", "resolution"] {
+            assert_status(&r, id, Status::NotAssessed);
+            assert!(result(&r, id).value.is_none());
+        }
+    }
+}
+
+#[test]
+fn eye_line_level_fails_when_the_portrait_is_rotated_12_degrees() {
+    let level = check("grace_level", grace_level());
+    assert_pass(&level, "eye_line_level");
+    assert_value(&level, "eye_line_level", "within 1.5° of level", |v| {
+        v.abs() < 1.5
+    }); // measured 0.05
+    let (centre, _) = eyes(&level);
+    for degrees in [12.0f32, -12.0] {
+        let r = check(
+            &format!("grace_rot{degrees}"),
+            &rotate(grace_level(), degrees, centre),
+        );
+        assert_fail(&r, "eye_line_level");
+        // The measured angle follows the rotation (measured +11.96 and -12.19).
+        assert_value(&r, "eye_line_level", "close to the applied rotation", |v| {
+            (v - degrees as f64).abs() < 3.0
+        });
+        // Tilting the head is not turning it.
+        assert_pass(&r, "head_frontal");
+    }
+}
+
+/// A photo on its side or upside down is said to be so, and only that, instead of being
+/// measured as the upright face the detector reads into it (YuNet finds Grace upside down at
+/// 0.64 and puts her "eyes" on her mouth).
+#[test]
+fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
+    use image::imageops::{rotate180, rotate270, rotate90};
+    let turned_message = messages::text(Lang::En, "eye_line_level.turned");
+    // Each copy with the clockwise turn, in degrees, that puts it back upright.
+    for (name, img, back) in [
+        ("grace_turned_cw", rotate90(grace()), 270.0),
+        ("grace_upside_down", rotate180(grace()), 180.0),
+        ("grace_turned_ccw", rotate270(grace()), 90.0),
+    ] {
+        let r = check(name, &img);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_fail(&r, "eye_line_level");
+        assert_value(&r, "eye_line_level", "the turn back to upright", |v| {
+            v == back
+        });
+        assert_eq!(r.reasons, vec![turned_message.clone()], "{}", summary(&r));
+        // Nothing else is judged on the turned picture: a person lying across it is no backdrop.
+        for c in r.checks.iter().filter(|c| c.id != "eye_line_level") {
+            assert_status(&r, c.id, Status::NotAssessed);
+        }
+        assert!(r.face.is_none(), "{}", summary(&r));
+    }
+}
+
+/// A turned photo so dark that the detector finds no face in it as it is, nor in any turn of
+/// it, is probed on its exposure-normalised copy (it was told "no face was found").
+#[test]
+fn a_dark_photo_on_its_side_is_told_to_be_turned_upright() {
+    use image::imageops::{rotate180, rotate90};
+    let mut dark = grace().clone();
+    for p in dark.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (255.0 * (0.05 * *c as f32 / 255.0).powf(1.5)).round() as u8;
+        }
+    }
+    for (name, img, back) in [
+        ("dark_grace_turned_cw", rotate90(&dark), 270.0),
+        ("dark_grace_upside_down", rotate180(&dark), 180.0),
+    ] {
+        let r = check(name, &img);
+        assert_value(&r, "eye_line_level", "the turn back to upright", |v| {
+            v == back
+        });
+        assert_eq!(
+            r.reasons,
+            vec![messages::text(Lang::En, "eye_line_level.turned")],
+            "{}",
+            summary(&r)
+        );
+    }
+}
+
+#[test]
+fn head_frontal_says_which_way_to_move_the_chin() {
+    // Measured pitch: +20.5 degrees with the features pushed towards the chin (a bowed head),
+    // -31.1 towards the forehead; the limit is 14.
+    for (amount, advice) in [
+        (0.4, "head_frontal.raise_chin"),
+        (-0.4, "head_frontal.lower_chin"),
+    ] {
+        let r = check("grace_nodded", &nodded_face(grace(), amount));
+        assert_fail(&r, "head_frontal");
+        assert!(
+            value(&r, "head_frontal") * amount as f64 > 0.0,
+            "{}",
+            summary(&r)
+        );
+        assert_eq!(
+            result(&r, "head_frontal").message.as_deref(),
+            Some(messages::text(Lang::En, advice).as_str()),
+            "{}",
+            summary(&r)
+        );
+    }
+}
+
+/// A rule with the default profile's settings, so that tests follow the profile.
+fn default_profile_rule<R: serde::de::DeserializeOwned>(id: &str) -> R {
+    let profile: toml::Table = toml::from_str(include_str!("../../profiles/cn-id-card.toml"))
+        .expect("the default profile is TOML");
+    let mut settings = profile["rules"][id]
+        .as_table()
+        .unwrap_or_else(|| panic!("{id}'s settings"))
+        .clone();
+    // Which inputs a rule runs for is the profile's business, not the rule's.
+    settings.remove("inputs");
+    settings
+        .try_into()
+        .unwrap_or_else(|e| panic!("{id}'s settings: {e}"))
+}
+
+/// The default profile's head_frontal limits, so that a test about both axes being over them
+/// follows the profile.
+fn head_frontal_limits() -> HeadFrontal {
+    default_profile_rule("head_frontal")
+}
+
+#[test]
+fn head_frontal_advises_on_both_axes_when_both_are_over() {
+    // Turned and bowed at once: one sentence covers both, so a second try is not needed to
+    // learn about the other axis.
+    let r = check(
+        "grace_turned_and_bowed",
+        &turned_face(&nodded_face(grace(), 0.4), 0.5),
+    );
+    assert_fail(&r, "head_frontal");
+    // Measured: yaw 15.7, pitch 23.0 (before the profile's pitch offset).
+    let limits = head_frontal_limits();
+    let [yaw, pitch, _] = r.face.as_ref().expect("a face").pose.map(f64::from);
+    assert!(
+        yaw.abs() > limits.max_yaw_deg && pitch - limits.pitch_offset_deg > limits.max_pitch_deg,
+        "{}",
+        summary(&r)
+    );
+    assert_eq!(
+        result(&r, "head_frontal").message.as_deref(),
+        Some(messages::text(Lang::En, "head_frontal.turned_raise_chin").as_str()),
+        "{}",
+        summary(&r)
+    );
+}
+
+#[test]
+fn head_frontal_fails_for_a_turned_face() {
+    let straight = grace_report();
+    assert_pass(straight, "head_frontal");
+    // Measured: 1.0.
+    assert_value(straight, "head_frontal", "near 0°", |v| v.abs() < 5.0);
+    // Features pushed half the half-face-width sideways: measured yaw +23.8° and -19.4°.
+    let right = check("grace_turned_right", &turned_face(grace(), 0.5));
+    let left = check("grace_turned_left", &turned_face(grace(), -0.5));
+    for r in [&right, &left] {
+        assert_fail(r, "head_frontal");
+        assert_value(r, "head_frontal", "a clear turn", |v| v.abs() > 14.0);
+    }
+    assert_eq!(
+        result(&right, "head_frontal").message.as_deref(),
+        Some(messages::text(Lang::En, "head_frontal.turned").as_str())
+    );
+    // Opposite turns give opposite signs.
+    assert!(
+        value(&right, "head_frontal") * value(&left, "head_frontal") < 0.0,
+        "{}\n{}",
+        summary(&right),
+        summary(&left)
+    );
+}
+
+#[test]
+fn eyes_open_fails_when_the_eyes_are_shut() {
+    let open = astronaut_report();
+    assert_pass(open, "eyes_open");
+    let shut = check("astronaut_eyes_shut", &eyes_shut(astronaut()));
+    assert_fail(&shut, "eyes_open");
+    // Measured (blink / 0.3, the lid gaps being narrow too): 0.17 open, 1.6 shut.
+    assert!(
+        value(&shut, "eyes_open") > value(open, "eyes_open") + 0.8,
+        "{}",
+        summary(&shut)
+    );
+}
+
+#[test]
+fn one_shut_eye_fails_eyes_open() {
+    // The blink score and the lid gap must be read from the same eye. Measured with the
+    // subject's left eye painted shut: blink 0.35 and lid gap 0.13 there, 0.05 and 0.31 on the
+    // open right eye; paired the wrong way round, both eyes would count as open.
+    let r = check("astronaut_left_eye_shut", &shut(astronaut(), [false, true]));
+    assert_fail(&r, "eyes_open");
+    assert_value(&r, "eyes_open", "over the limit", |v| v > 1.0);
+}
+
+/// A head pose that could not be fitted (not a number) is not read as a frontal head, nor as a
+/// turned one: head_frontal is not judged, and ears_visible only where the turn would decide.
+#[test]
+fn rules_that_read_the_head_pose_do_not_judge_without_one() {
+    use idphoto::checks::{Context, Rule};
+    let frontal = head_frontal_limits();
+    let mut ears: idphoto::checks::ears_visible::EarsVisible = default_profile_rule("ears_visible");
+    let mut analysis = analyse(grace());
+    let judge = |rule: &dyn Rule, analysis: &idphoto::analyse::Analysis| {
+        rule.evaluate(&Context::new(analysis, InputKind::Selfie))
+    };
+    assert_eq!(judge(&frontal, &analysis).status, Status::Pass);
+    assert_eq!(judge(&ears, &analysis).status, Status::Pass);
+    analysis.face.as_mut().expect("a face").pose.yaw = f32::NAN;
+    let unjudged = judge(&frontal, &analysis);
+    assert_eq!(unjudged.status, Status::NotAssessed);
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.not_measurable"));
+    // Both ears are seen: the turn decides nothing.
+    assert_eq!(judge(&ears, &analysis).status, Status::Pass);
+    // Ears too small to count, their places open: only a turned head would hide them.
+    ears.min_ear_area = 100.0;
+    let unjudged = judge(&ears, &analysis);
+    assert_eq!(unjudged.status, Status::NotAssessed);
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.not_measurable"));
+    analysis.face.as_mut().expect("a face").pose.yaw = 0.0;
+    assert_eq!(judge(&ears, &analysis).status, Status::Pass);
+}
+
+/// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
+/// measure that failed), not the lip gap under its limit.
+#[test]
+fn mouth_closed_shows_the_jaw_score_when_only_the_jaw_fails() {
+    use idphoto::analyse::landmarks::blend;
+    use idphoto::checks::mouth_closed::MouthClosed;
+    use idphoto::checks::{Context, Rule};
+    let rule = MouthClosed {
+        max_lip_gap: 0.065,
+        max_jaw_open: 0.3,
+    };
+    let mut analysis = analyse(grace());
+    let closed = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(closed.status, Status::Pass);
+    let gap = closed.value.expect("a lip gap");
+    assert!(gap < 0.03, "{gap}");
+    let face = analysis.face.as_mut().expect("a face");
+    face.blendshapes[blend::JAW_OPEN] = 0.6;
+    let dropped = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(dropped.status, Status::Fail);
+    assert!((dropped.value.expect("a value") - 0.6).abs() < 1e-6);
+}
+
+#[test]
+fn smile_with_teeth_fails_mouth_closed_and_expression_neutral() {
+    let smile = astronaut_report();
+    let neutral = grace_report();
+    assert_fail(smile, "mouth_closed");
+    assert_fail(smile, "expression_neutral");
+    assert_pass(neutral, "mouth_closed");
+    assert_pass(neutral, "expression_neutral");
+    // Lip gap in IOD: 0.155 vs 0.002. Expression (fraction of its limit): 2.2 vs 0.06.
+    assert_value(smile, "mouth_closed", "an open mouth", |v| v > 0.1);
+    assert_value(neutral, "mouth_closed", "closed lips", |v| v < 0.03);
+    assert_value(smile, "expression_neutral", "well over the limit", |v| {
+        v > 1.5
+    });
+    assert_eq!(
+        result(smile, "expression_neutral").message.as_deref(),
+        Some(messages::text(Lang::En, "expression_neutral.smile").as_str())
+    );
+    assert_value(neutral, "expression_neutral", "well under the limit", |v| {
+        v < 0.5
+    });
+}
