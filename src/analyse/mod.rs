@@ -35,6 +35,10 @@ pub struct AnalysisOptions {
     pub min_detection_score: f32,
     /// Score accepted on the exposure-normalised retry when nothing was found at first.
     pub min_retry_score: f32,
+    /// Below this face-presence probability the mesh model is not looking at a face it can
+    /// read (MediaPipe's own default for dropping a face's landmarks): its shape (pose, eye
+    /// and lip gaps, blendshapes) then says nothing about the face.
+    pub min_mesh_presence: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
     /// Run the independent stages of one photo (mesh, segmentation, parsing) on several threads.
@@ -55,6 +59,7 @@ impl Default for AnalysisOptions {
         AnalysisOptions {
             min_detection_score: 0.5,
             min_retry_score: 0.35,
+            min_mesh_presence: 0.5,
             parsing_size: 384,
             refine_mesh: true,
             parallel_stages: true,
@@ -71,6 +76,10 @@ pub struct Face {
     pub mesh: FaceMesh,
     pub blendshapes: [f32; 52],
     pub pose: Pose,
+    /// Whether the mesh model was confident it saw a face (`AnalysisOptions::min_mesh_presence`).
+    /// Deep shadow, a face half hidden or a drawing can leave it unsure; its points are then
+    /// still near the face, but their shape is not the face's.
+    pub features_located: bool,
 }
 
 /// The shared measurements of one photo.
@@ -305,6 +314,7 @@ impl Analyser {
             Face {
                 detection: *detection,
                 blendshapes: blendshapes?,
+                features_located: mesh.presence >= self.options.min_mesh_presence,
                 mesh,
                 pose,
             },

@@ -81,6 +81,16 @@ impl<'a> Context<'a> {
         self.analysis.face.as_ref().ok_or("na.no_face")
     }
 
+    /// The applicant's face for the rules that read the mesh's shape (pose, eye line, eye and
+    /// lip gaps, blendshapes): not when the mesh model was unsure it saw a face.
+    pub fn face_shape(&self) -> Result<&'a Face, &'static str> {
+        let face = self.face()?;
+        if !face.features_located {
+            return Err("na.features_unclear");
+        }
+        Ok(face)
+    }
+
     pub fn parsing(&self) -> Result<&'a FaceParsing, &'static str> {
         self.face()?;
         self.analysis.parsing.as_ref().ok_or("na.no_parsing")

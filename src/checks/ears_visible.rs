@@ -93,7 +93,12 @@ impl Rule for EarsVisible {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let sides = ear_sides(face, parsing);
-        let yaw = face.pose.yaw as f64;
+        // A mesh unsure it saw a face gives no turn to go by.
+        let yaw = if face.features_located {
+            face.pose.yaw as f64
+        } else {
+            f64::NAN
+        };
         let hidden = sides.iter().any(|side| self.hidden(side, yaw));
         // A yaw that is not a number reads as "not turned"; it matters only where a turned and
         // a frontal head would be judged differently.
@@ -101,7 +106,12 @@ impl Rule for EarsVisible {
             .iter()
             .any(|side| self.hidden(side, 0.0) != self.hidden(side, 90.0));
         if !yaw.is_finite() && turn_matters {
-            return Finding::not_assessed(threshold, "na.not_measurable");
+            let key = if face.features_located {
+                "na.not_measurable"
+            } else {
+                "na.features_unclear"
+            };
+            return Finding::not_assessed(threshold, key);
         }
         // An ear whose place is mostly beyond the photo's edge is neither seen nor hidden;
         // asking to tuck the hair back would be wrong (head_in_frame says what to do).

@@ -45,7 +45,7 @@ impl Rule for ExpressionNeutral {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = "<= 1 (strongest movement / its limit)".to_string();
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

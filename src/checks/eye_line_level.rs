@@ -30,7 +30,7 @@ impl Rule for EyeLineLevel {
             return Finding::judge(degrees, false, threshold, "eye_line_level.turned");
         }
         let threshold = format!("|angle| <= {}", self.max_roll_deg);
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

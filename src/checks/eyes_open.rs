@@ -25,7 +25,7 @@ impl Rule for EyesOpen {
             "<= 1: per eye the smaller of blink / {} and {} / lid gap (share of the eye width)",
             self.max_blink, self.min_open_aperture
         );
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

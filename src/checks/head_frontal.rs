@@ -24,7 +24,7 @@ impl Rule for HeadFrontal {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = self.threshold();
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

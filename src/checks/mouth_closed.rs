@@ -25,7 +25,7 @@ impl Rule for MouthClosed {
              it fails)",
             self.max_lip_gap, self.max_jaw_open
         );
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
