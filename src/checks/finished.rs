@@ -7,11 +7,23 @@
 use super::context::HeadTop;
 use super::{range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
+use crate::analyse::Face;
 use crate::profile::InputKind;
 use serde::Deserialize;
 
-fn not_finished(ctx: &Context) -> bool {
-    ctx.input != InputKind::Finished
+/// The face of a finished photo, or why a geometry rule cannot judge it.
+fn finished_face<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
+    let face = ctx.face()?;
+    if ctx.input != InputKind::Finished {
+        return Err("na.not_finished");
+    }
+    Ok(face)
+}
+
+/// As `finished_face`, for the rules that measure the mesh's own points to the pixel.
+fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
+    finished_face(ctx)?;
+    ctx.face_shape()
 }
 
 /// A selfie has no card geometry to measure.
@@ -35,7 +47,7 @@ impl Rule for PhotoSize {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let expected = format!("{}x{}", self.width, self.height);
-        if not_finished(ctx) {
+        if ctx.input != InputKind::Finished {
             return Finding::not_assessed(expected, "na.not_finished");
         }
         let (w, h) = ctx.analysis.decoded.original_size;
@@ -67,9 +79,8 @@ impl Rule for HeadWidth {
             self.target_px + self.tolerance_px,
         );
         let threshold = range(lo, hi);
-        let face = match ctx.face() {
-            Ok(f) if !not_finished(ctx) => f,
-            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+        let face = match finished_face_shape(ctx) {
+            Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
@@ -101,9 +112,8 @@ impl Rule for HeadTopMargin {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = range(self.min_px, self.max_px);
-        let face = match ctx.face() {
-            Ok(f) if !not_finished(ctx) => f,
-            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+        let face = match finished_face(ctx) {
+            Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let top = match ctx.head_top(face) {
@@ -148,9 +158,8 @@ impl Rule for EyeLineHeight {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(">= {} px", self.min_px);
-        let face = match ctx.face() {
-            Ok(f) if !not_finished(ctx) => f,
-            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+        let face = match finished_face_shape(ctx) {
+            Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let (r, l) = Context::eye_centers(face);
@@ -188,9 +197,8 @@ impl Rule for HeadCentered {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("|offset| <= {} px", self.max_offset_px);
-        let face = match ctx.face() {
-            Ok(f) if !not_finished(ctx) => f,
-            Ok(_) => return Finding::not_assessed(threshold, "na.not_finished"),
+        let face = match finished_face_shape(ctx) {
+            Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let scale = ctx.analysis.decoded.scale as f64;

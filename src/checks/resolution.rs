@@ -18,7 +18,7 @@ impl Rule for Resolution {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("face width >= {} px", self.min_face_width_px);
-        let face = match ctx.face() {
+        let face = match ctx.face_shape() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };

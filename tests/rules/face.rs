@@ -293,12 +293,17 @@ fn rules_that_read_the_head_pose_do_not_judge_without_one() {
     assert_eq!(judge(&ears, &analysis).status, Status::Pass);
 }
 
-const SHAPE_RULES: [&str; 5] = [
+/// The rules that measure the mesh's own points: its shape, or distances to the pixel.
+const SHAPE_RULES: [&str; 9] = [
     "head_frontal",
     "eye_line_level",
     "eyes_open",
     "mouth_closed",
     "expression_neutral",
+    "resolution",
+    "head_width",
+    "eye_line_height",
+    "head_centered",
 ];
 
 /// A mesh unsure that it saw a face (deep shadow, a face half hidden) still lies near the face,
@@ -319,24 +324,40 @@ fn a_face_the_mesh_is_unsure_of_leaves_its_shape_unjudged() {
     assert_eq!(unjudged.status, Status::NotAssessed);
     assert_eq!(unjudged.message_key.as_deref(), Some("na.features_unclear"));
 
-    // The same through the checker, with a presence no mesh reaches.
-    let mut options = idphoto::CheckOptions {
-        lang: Lang::En,
-        ..Default::default()
-    };
-    options.analysis.min_mesh_presence = f32::INFINITY;
-    let unsure = check_with(&checker_with_options(options), "grace_unsure", grace());
+    // The same through the checker, with a presence no mesh reaches, for both kinds of input.
     let why = messages::text(Lang::En, "na.features_unclear");
-    for check in &grace_report().checks {
-        let got = result(&unsure, check.id);
-        if SHAPE_RULES.contains(&check.id) {
-            assert_eq!(got.status, Status::NotAssessed, "{}", check.id);
-            assert_eq!(got.message.as_deref(), Some(why.as_str()), "{}", check.id);
-        } else {
-            assert_eq!(got.status, check.status, "{}", check.id);
+    for input in [InputKind::Selfie, InputKind::Finished] {
+        let options = |min_mesh_presence| {
+            let mut options = idphoto::CheckOptions {
+                input,
+                lang: Lang::En,
+                ..Default::default()
+            };
+            options.analysis.min_mesh_presence = min_mesh_presence;
+            checker_with_options(options)
+        };
+        let sure = check_with(&options(0.5), "grace", grace());
+        let unsure = check_with(&options(f32::INFINITY), "grace_unsure", grace());
+        let mut unjudged = 0;
+        for check in &sure.checks {
+            let got = result(&unsure, check.id);
+            if SHAPE_RULES.contains(&check.id) {
+                assert_ne!(check.status, Status::NotAssessed, "{}", check.id);
+                assert_eq!(got.status, Status::NotAssessed, "{}", check.id);
+                assert_eq!(got.message.as_deref(), Some(why.as_str()), "{}", check.id);
+                unjudged += 1;
+            } else {
+                assert_eq!(got.status, check.status, "{}", check.id);
+            }
         }
+        let expected = match input {
+            InputKind::Selfie => 6,
+            // resolution judges selfies only; head_width judges a finished photo's face size.
+            InputKind::Finished => 8,
+        };
+        assert_eq!(unjudged, expected, "{input:?}");
+        assert_eq!(unsure.verdict, Verdict::Fail);
     }
-    assert_eq!(unsure.verdict, Verdict::Fail);
 }
 
 /// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
