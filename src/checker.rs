@@ -242,11 +242,19 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
     if !reasons.is_empty() {
         return (Verdict::Fail, reasons);
     }
+    // Rules left unchecked for the same reason share one line: a face the mesh could not make
+    // out leaves six of them unchecked, and six copies of one sentence read as six problems.
+    let mut unchecked: Vec<(String, Vec<String>)> = Vec::new();
     for c in checks.iter().filter(|c| c.status == Status::NotAssessed) {
-        let args = [
-            ("rule", messages::text(lang, &format!("rule.{}", c.id))),
-            ("why", c.message.clone().unwrap_or_default()),
-        ];
+        let why = c.message.clone().unwrap_or_default();
+        let rule = messages::text(lang, &format!("rule.{}", c.id));
+        match unchecked.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, rules)) => rules.push(rule),
+            None => unchecked.push((why, vec![rule])),
+        }
+    }
+    for (why, rules) in unchecked {
+        let args = [("rule", rules.join(lang.list_separator())), ("why", why)];
         push(
             &mut reasons,
             messages::format(lang, "ui.not_assessed_reason", &args),
@@ -308,6 +316,26 @@ mod tests {
         assert_eq!(reasons, ["Not checked: Both ears visible (why)"]);
         let (_, reasons) = verdict_and_reasons(&unchecked, Lang::ZhCn);
         assert_eq!(reasons, ["未检查：露出双耳（why）"]);
+        // Rules unchecked for one reason share a line, in the profile's order.
+        let unchecked = [
+            result("head_frontal", Status::NotAssessed, "unclear"),
+            result("ears_visible", Status::NotAssessed, "why"),
+            result("eyes_open", Status::NotAssessed, "unclear"),
+        ];
+        assert_eq!(
+            verdict_and_reasons(&unchecked, Lang::En).1,
+            [
+                "Not checked: Facing the camera, Eyes open (unclear)",
+                "Not checked: Both ears visible (why)"
+            ]
+        );
+        assert_eq!(
+            verdict_and_reasons(&unchecked, Lang::ZhCn).1,
+            [
+                "未检查：正对镜头、睁开双眼（unclear）",
+                "未检查：露出双耳（why）"
+            ]
+        );
         // A failure is reason enough: what could not be checked is not listed beside it.
         let failed = [
             result("sharp", Status::Fail, "blurred"),

@@ -48,6 +48,14 @@ impl Lang {
         }
     }
 
+    /// What separates the items of a list of names: punctuation, not a message.
+    pub fn list_separator(self) -> &'static str {
+        match self {
+            Lang::ZhCn | Lang::ZhTw => "、",
+            Lang::En => ", ",
+        }
+    }
+
     fn source(self) -> &'static str {
         match self {
             Lang::ZhCn => include_str!("../messages/zh-CN.toml"),
