@@ -178,6 +178,7 @@ impl Checker {
                 landmarks: d.points.map(|p| [p[0] * s, p[1] * s]),
                 score: d.score,
                 pose: [f.pose.yaw, f.pose.pitch, f.pose.roll],
+                mesh_presence: f.mesh.presence,
             }
         });
         let (verdict, reasons) = verdict_and_reasons(&checks, lang);

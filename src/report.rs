@@ -42,6 +42,9 @@ pub struct FaceSummary {
     pub score: f32,
     /// Head rotation in degrees (yaw, pitch, roll) from the face-mesh fit.
     pub pose: [f32; 3],
+    /// The mesh model's probability that it saw a face. Under the analysis limit (0.5) the pose
+    /// and the mesh's other measures say nothing, and the rules reading them are not judged.
+    pub mesh_presence: f32,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -131,6 +131,10 @@ fn json_report_has_every_documented_field() {
     assert!(landmarks.iter().all(|p| p
         .as_array()
         .is_some_and(|xy| xy.len() == 2 && xy.iter().all(Value::is_number))));
+    // Measured: 1.00 (a face the mesh is sure of).
+    let presence = face["mesh_presence"].as_f64().expect("face.mesh_presence");
+    assert!((0.9..=1.0).contains(&presence), "{presence}");
+    assert_eq!(face["pose"].as_array().map(Vec::len), Some(3));
     let total = r["timings_ms"]["total"].as_f64().expect("timings_ms.total");
     assert!(total > 0.0);
 }
