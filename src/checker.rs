@@ -244,7 +244,8 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
         return (Verdict::Fail, reasons);
     }
     // Rules left unchecked for the same reason share one line: a face the mesh could not make
-    // out leaves six of them unchecked, and six copies of one sentence read as six problems.
+    // out leaves five to nine of them unchecked, and as many copies of one sentence would read
+    // as as many problems.
     let mut unchecked: Vec<(String, Vec<String>)> = Vec::new();
     for c in checks.iter().filter(|c| c.status == Status::NotAssessed) {
         let why = c.message.clone().unwrap_or_default();

@@ -314,6 +314,7 @@ mod tests {
         "na.no_face",
         "na.turned",
         "na.no_parsing",
+        "na.features_unclear",
         "na.no_background",
         "na.no_clothing",
         "na.not_finished",

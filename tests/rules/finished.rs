@@ -250,3 +250,25 @@ fn tightening_a_profile_threshold_flips_the_rule() {
     assert_eq!(a.checks.len(), 2);
     assert_eq!(result(&b, "eye_line_level").threshold, "|angle| <= 1");
 }
+
+/// A geometry rule a profile runs on selfies says first that it applies to finished photos
+/// only, whatever else keeps it from judging.
+#[test]
+fn a_geometry_rule_on_a_selfie_says_it_is_for_finished_photos_first() {
+    let profile = "name = \"test\"\n[rules.head_width]\ninputs = [\"selfie\"]\n\
+                   target_px = 207.0\ntolerance_px = 14.0\n";
+    let mut options = idphoto::CheckOptions {
+        input: InputKind::Selfie,
+        lang: Lang::En,
+        ..Default::default()
+    };
+    options.analysis.min_mesh_presence = f32::INFINITY;
+    let profile = idphoto::profile::Profile::parse(profile, "test").expect("profile parses");
+    let checker = idphoto::Checker::new(store(), std::sync::Arc::new(profile), options)
+        .expect("checker builds");
+    let r = check_with(&checker, "grace_unsure_selfie", grace());
+    assert_eq!(
+        result(&r, "head_width").message.as_deref(),
+        Some(messages::text(Lang::En, "na.not_finished").as_str())
+    );
+}
