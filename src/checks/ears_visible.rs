@@ -94,10 +94,10 @@ impl Rule for EarsVisible {
         };
         let sides = ear_sides(face, parsing);
         // A mesh unsure it saw a face gives no turn to go by.
-        let yaw = if face.features_located {
-            face.pose.yaw as f64
+        let (yaw, unknown_turn) = if face.features_located {
+            (face.pose.yaw as f64, "na.not_measurable")
         } else {
-            f64::NAN
+            (f64::NAN, "na.features_unclear")
         };
         let hidden = sides.iter().any(|side| self.hidden(side, yaw));
         // A yaw that is not a number reads as "not turned"; it matters only where a turned and
@@ -106,12 +106,7 @@ impl Rule for EarsVisible {
             .iter()
             .any(|side| self.hidden(side, 0.0) != self.hidden(side, 90.0));
         if !yaw.is_finite() && turn_matters {
-            let key = if face.features_located {
-                "na.not_measurable"
-            } else {
-                "na.features_unclear"
-            };
-            return Finding::not_assessed(threshold, key);
+            return Finding::not_assessed(threshold, unknown_turn);
         }
         // An ear whose place is mostly beyond the photo's edge is neither seen nor hidden;
         // asking to tuck the hair back would be wrong (head_in_frame says what to do).

@@ -11,10 +11,14 @@ use crate::analyse::Face;
 use crate::profile::InputKind;
 use serde::Deserialize;
 
+fn not_finished(ctx: &Context) -> bool {
+    ctx.input != InputKind::Finished
+}
+
 /// The face of a finished photo, or why a geometry rule cannot judge it.
 fn finished_face<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
     let face = ctx.face()?;
-    if ctx.input != InputKind::Finished {
+    if not_finished(ctx) {
         return Err("na.not_finished");
     }
     Ok(face)
@@ -47,7 +51,7 @@ impl Rule for PhotoSize {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let expected = format!("{}x{}", self.width, self.height);
-        if ctx.input != InputKind::Finished {
+        if not_finished(ctx) {
             return Finding::not_assessed(expected, "na.not_finished");
         }
         let (w, h) = ctx.analysis.decoded.original_size;
