@@ -128,7 +128,7 @@ fn floor_runs<'m>(m: &'m Models, image: &image::RgbImage) -> Vec<ModelRun<'m>> {
             &m.mesher,
             "input",
             vec![1, n, n, 3],
-            landmarks::mesh_input(image, mesh_frame),
+            landmarks::mesh_input(&mesh_frame.sample(image)),
         ),
         (
             "blendshapes",

@@ -68,7 +68,7 @@ fn the_mesh_without_prelu_answers_bit_for_bit_like_the_original() {
         let analysis = analyse(img);
         let face = analysis.face.as_ref().expect("the fixture has a face");
         let frame = landmarks::roi_from_mesh(&face.mesh);
-        let input = landmarks::mesh_input(analysis.image(), frame);
+        let input = landmarks::mesh_input(&frame.sample(analysis.image()));
         let run = |model: &Model| {
             model
                 .run("input", &[1, 256, 256, 3], &input, &["landmarks"])

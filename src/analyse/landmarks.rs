@@ -151,18 +151,50 @@ pub fn roi_from_mesh(mesh: &FaceMesh) -> CropFrame {
 }
 
 /// The mesh model's input: the upright crop, RGB in 0..1, NHWC.
-pub fn mesh_input(image: &RgbImage, frame: CropFrame) -> Vec<f32> {
-    let crop = frame.sample(image);
+pub fn mesh_input(crop: &RgbImage) -> Vec<f32> {
     crop.as_raw().iter().map(|&v| v as f32 / 255.0).collect()
 }
 
+/// The mesh of the face in `frame`.
 pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMesh> {
-    let input = mesh_input(image, frame);
+    let (points, presence) = crop_mesh(model, &frame.sample(image))?;
+    Ok(to_image(points, presence, frame))
+}
+
+/// The mesh of the face in `frame`, averaged with the mesh of its mirror image flipped back.
+/// The model is not quite symmetric: on a mirrored copy of the same photo its lid and lip gaps,
+/// eye line and pose come out a little different, enough to turn a borderline eye, mouth or
+/// expression; the average answers the same both ways round. `mirror` pairs each point with its
+/// mirrored partner (`CanonicalFace::mirror`).
+pub fn mesh_both_ways(
+    model: &Model,
+    image: &RgbImage,
+    frame: CropFrame,
+    mirror: &[usize],
+) -> Result<FaceMesh> {
+    let crop = frame.sample(image);
+    let (mut points, presence) = crop_mesh(model, &crop)?;
+    let (flipped, flipped_presence) = crop_mesh(model, &image::imageops::flip_horizontal(&crop))?;
+    // Crop pixel centres sit at i + 0.5, so the flip takes x to side - x.
+    let side = frame.size as f32;
+    for (i, p) in flipped.iter().enumerate() {
+        let q = &mut points[mirror[i]];
+        *q = [
+            (q[0] + side - p[0]) / 2.0,
+            (q[1] + p[1]) / 2.0,
+            (q[2] + p[2]) / 2.0,
+        ];
+    }
+    Ok(to_image(points, (presence + flipped_presence) / 2.0, frame))
+}
+
+/// Points in crop pixels, and the face-presence probability.
+fn crop_mesh(model: &Model, crop: &RgbImage) -> Result<(Vec<[f32; 3]>, f32)> {
     let n = MESH_INPUT as usize;
     let out = model.run(
         "input",
         &[1, n, n, 3],
-        &input,
+        &mesh_input(crop),
         &["landmarks", "presence_logit"],
     )?;
     if !out.iter().all(|o| o.data.iter().all(|v| v.is_finite())) {
@@ -170,22 +202,30 @@ pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMes
             "face mesh: output is not a finite number".into(),
         ));
     }
-    let zoom = frame.zoom();
     let points = out[0]
         .data
         .chunks_exact(3)
         .take(MESH_POINTS)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let presence = 1.0 / (1.0 + (-out[1].data[0]).exp());
+    Ok((points, presence))
+}
+
+fn to_image(points: Vec<[f32; 3]>, presence: f32, frame: CropFrame) -> FaceMesh {
+    let zoom = frame.zoom();
+    let points = points
+        .into_iter()
         .map(|p| {
             let [x, y] = frame.to_image(p[0], p[1]);
             [x, y, p[2] / zoom]
         })
         .collect();
-    let presence = 1.0 / (1.0 + (-out[1].data[0]).exp());
-    Ok(FaceMesh {
+    FaceMesh {
         points,
         presence,
         frame,
-    })
+    }
 }
 
 pub fn blendshapes(model: &Model, mesh: &FaceMesh) -> Result<[f32; 52]> {

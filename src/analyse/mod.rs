@@ -48,6 +48,10 @@ pub struct AnalysisOptions {
     /// Run the mesh a second time on the region its first pass found, as MediaPipe does when
     /// tracking video.
     pub refine_mesh: bool,
+    /// Run that second pass on the crop and on its mirror image too, and average the two
+    /// meshes: the model is not quite symmetric, and borderline lid and lip gaps, eye lines and
+    /// poses turn on which way round the photo is (measured on a mirrored copy of the real set).
+    pub mirror_mesh: bool,
     /// When and how a photo is tested for lying on its side or upside down.
     pub orientation: OrientationOptions,
     /// When a small face in a large photo is decoded again for `sharp`.
@@ -62,6 +66,7 @@ impl Default for AnalysisOptions {
             min_mesh_presence: 0.5,
             parsing_size: 384,
             refine_mesh: true,
+            mirror_mesh: true,
             parallel_stages: true,
             orientation: OrientationOptions::default(),
             detail: DetailOptions::default(),
@@ -305,7 +310,12 @@ impl Analyser {
             if !self.options.refine_mesh {
                 return Ok(first);
             }
-            landmarks::mesh(&self.mesher, image, landmarks::roi_from_mesh(&first))
+            let frame = landmarks::roi_from_mesh(&first);
+            if self.options.mirror_mesh {
+                landmarks::mesh_both_ways(&self.mesher, image, frame, self.canonical.mirror())
+            } else {
+                landmarks::mesh(&self.mesher, image, frame)
+            }
         });
         let mesh = mesh?;
         let (blendshapes, blend_ms) = timed(|| landmarks::blendshapes(&self.blendshaper, &mesh));

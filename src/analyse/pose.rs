@@ -1,6 +1,6 @@
 //! Head pose from the face mesh: a weighted similarity fit of MediaPipe's canonical face model.
 
-use super::landmarks::FaceMesh;
+use super::landmarks::{FaceMesh, MESH_POINTS};
 use crate::{Error, Result};
 use nalgebra::{Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,35 @@ pub struct Pose {
 /// MediaPipe uses for its Procrustes fit.
 pub struct CanonicalFace {
     basis: Vec<(usize, f64, Vector3<f64>)>,
+    /// For each of the 478 mesh points, the point at its place on the mirrored face.
+    mirror: Vec<usize>,
+}
+
+/// The 468 surface points pair up by their mirror image (x → −x) in the canonical face; the
+/// irises, which it lacks, are each a centre then the points to the image's right, top, left and
+/// bottom, so one iris's right point is the other's left.
+fn mirror_map(vertices: &[[f64; 3]]) -> Option<Vec<usize>> {
+    if vertices.len() != 468 {
+        return None;
+    }
+    let mut map = Vec::with_capacity(MESH_POINTS);
+    for v in vertices {
+        let (nearest, gap) = vertices
+            .iter()
+            .map(|w| (w[0] + v[0]).powi(2) + (w[1] - v[1]).powi(2) + (w[2] - v[2]).powi(2))
+            .enumerate()
+            .fold(
+                (0, f64::MAX),
+                |best, (j, d)| if d < best.1 { (j, d) } else { best },
+            );
+        // The model's pairs match to rounding (exactly 0 in MediaPipe's file).
+        if gap > 1e-6 {
+            return None;
+        }
+        map.push(nearest);
+    }
+    map.extend([473, 476, 475, 474, 477, 468, 471, 470, 469, 472]);
+    Some(map)
 }
 
 #[derive(Deserialize)]
@@ -49,7 +78,19 @@ impl CanonicalFace {
                 path.display()
             )));
         }
-        Ok(CanonicalFace { basis })
+        let mirror = mirror_map(&file.vertices).ok_or_else(|| {
+            Error::Model(format!(
+                "{}: the face is not symmetric about x = 0",
+                path.display()
+            ))
+        })?;
+        Ok(CanonicalFace { basis, mirror })
+    }
+
+    /// Mesh point ids of the mirrored face: `mirror()[i]` lies where point `i` would after a
+    /// left-right flip.
+    pub fn mirror(&self) -> &[usize] {
+        &self.mirror
     }
 
     /// Weighted Umeyama fit of the canonical points onto the observed mesh (image y and z flipped
@@ -85,5 +126,51 @@ impl CanonicalFace {
             yaw: (-r[(2, 0)]).clamp(-1.0, 1.0).asin().to_degrees() as f32,
             roll: r[(1, 0)].atan2(r[(0, 0)]).to_degrees() as f32,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::landmarks::ids;
+
+    #[test]
+    fn the_mirror_map_pairs_each_side_with_the_other_and_keeps_the_midline() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/canonical_face_model.json");
+        let face = CanonicalFace::load(&path).expect("canonical face loads");
+        let mirror = face.mirror();
+        assert_eq!(mirror.len(), MESH_POINTS);
+        assert!((0..MESH_POINTS).all(|i| mirror[mirror[i]] == i));
+        for id in [
+            ids::NOSE_TIP,
+            ids::CHIN,
+            ids::FOREHEAD_TOP,
+            ids::UPPER_LIP_INNER,
+        ] {
+            assert_eq!(mirror[id], id);
+        }
+        for (right, left) in [
+            (ids::RIGHT_EYE_OUTER, ids::LEFT_EYE_OUTER),
+            (ids::RIGHT_EYE_INNER, ids::LEFT_EYE_INNER),
+            (ids::MOUTH_RIGHT, ids::MOUTH_LEFT),
+            (ids::FACE_RIGHT_EDGE, ids::FACE_LEFT_EDGE),
+            (ids::RIGHT_IRIS, ids::LEFT_IRIS),
+        ] {
+            assert_eq!(mirror[right], left);
+        }
+        // Brows run outer to inner on the subject's right and inner to outer on the left.
+        for (a, b) in ids::RIGHT_BROW.iter().zip(ids::LEFT_BROW.iter().rev()) {
+            assert_eq!(mirror[*a], *b);
+        }
+    }
+
+    #[test]
+    fn a_face_that_is_not_symmetric_has_no_mirror_map() {
+        let mut vertices = vec![[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]];
+        vertices.resize(468, [0.0; 3]);
+        assert!(mirror_map(&vertices).is_some());
+        vertices[1] = [-1.5, 0.0, 0.0];
+        assert!(mirror_map(&vertices).is_none());
+        assert!(mirror_map(&vertices[..100]).is_none());
     }
 }
