@@ -154,10 +154,12 @@ fn floor_runs<'m>(m: &'m Models, image: &image::RgbImage) -> Vec<ModelRun<'m>> {
     ]
 }
 
-/// The pipeline runs the mesh twice (the second pass on the ROI the first one refined).
+/// The pipeline runs the mesh twice (the second pass on the ROI the first one refined), and that
+/// second pass on the mirrored crop as well when the options average the two.
 fn runs_per_photo(name: &str) -> usize {
-    if name == "mesh" {
-        2
+    let options = AnalysisOptions::default();
+    if name == "mesh" && options.refine_mesh {
+        2 + usize::from(options.mirror_mesh)
     } else {
         1
     }
