@@ -7,38 +7,48 @@
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
 //! - `scaled75`: scaled to 75 % with a Lanczos filter (PNG).
 //!
-//! Photos are turned upright by their EXIF orientation first. Write the copies outside the
-//! project: the evaluation photos' rights do not allow committing them.
+//! Photos are turned upright by their EXIF orientation and put on white where transparent, as
+//! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
+//! rights do not allow committing them.
 
 use anyhow::{bail, Context};
+use idphoto::decode::flatten_on_white;
+use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 
 struct Variant {
     name: &'static str,
+    /// Added to the file name rather than swapped for its extension: a set may hold both
+    /// `01.jpg` and `01.png`.
     extension: &'static str,
-    alter: fn(RgbImage) -> RgbImage,
+    alter: fn(&RgbImage) -> RgbImage,
+    save: fn(&RgbImage, &Path) -> anyhow::Result<()>,
 }
 
 const VARIANTS: [Variant; 3] = [
     Variant {
         name: "mirrored",
         extension: "png",
-        alter: |img| image::imageops::flip_horizontal(&img),
+        alter: image::imageops::flip_horizontal,
+        save: save_png,
     },
     Variant {
         name: "jpeg70",
         extension: "jpg",
-        alter: |img| img,
+        alter: RgbImage::clone,
+        save: save_jpeg70,
     },
     Variant {
         name: "scaled75",
         extension: "png",
         alter: |img| {
             let (w, h) = (img.width() * 3 / 4, img.height() * 3 / 4);
-            image::imageops::resize(&img, w.max(1), h.max(1), FilterType::Lanczos3)
+            image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
         },
+        save: save_png,
     },
 ];
 
@@ -55,48 +65,63 @@ fn main() -> anyhow::Result<()> {
     let Some(file_column) = headers.iter().position(|h| h == "file") else {
         bail!("{}: no `file` column", labels.display());
     };
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    let mut failed = 0;
-    for variant in &VARIANTS {
-        let root = Path::new(out).join(variant.name);
-        let mut writer = csv::Writer::from_path(root_file(&root, "labels.csv")?)?;
-        writer.write_record(&headers)?;
-        for row in &rows {
-            // The extension is added, not swapped: a set may hold both `01.jpg` and `01.png`.
-            let file = format!("{}.{}", &row[file_column], variant.extension);
-            let written = upright(&images.join(&row[file_column])).and_then(|img| {
-                let img = (variant.alter)(img);
-                let path = root_file(&root, &file)?;
-                if variant.extension == "jpg" {
-                    let sink = std::io::BufWriter::new(std::fs::File::create(&path)?);
-                    img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-                        sink, 70,
-                    ))?;
-                } else {
-                    img.save(&path)?;
-                }
-                Ok(())
-            });
+    let roots: Vec<PathBuf> = VARIANTS
+        .iter()
+        .map(|v| Path::new(out).join(v.name))
+        .collect();
+    let mut writers = roots
+        .iter()
+        .map(|root| {
+            let mut writer = csv::Writer::from_path(in_folder(root, Path::new("labels.csv"))?)?;
+            writer.write_record(&headers)?;
+            Ok(writer)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (mut rows, mut failed) = (0, 0);
+    for row in reader.records() {
+        let row = row?;
+        rows += 1;
+        let file = row[file_column].trim();
+        let upright = relative(file).and_then(|rel| upright(&images.join(rel)));
+        for ((variant, root), writer) in VARIANTS.iter().zip(&roots).zip(&mut writers) {
+            let copy = format!("{file}.{}", variant.extension);
+            let written = upright
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("{e:#}"))
+                .and_then(|img| {
+                    (variant.save)(&(variant.alter)(img), &in_folder(root, Path::new(&copy))?)
+                });
             if let Err(e) = written {
                 // The row stays, so that the photo is scored as missing, as its original would be.
-                eprintln!("{}: {}: {e:#}", variant.name, &row[file_column]);
+                eprintln!("{}: {file}: {e:#}", variant.name);
                 failed += 1;
             }
-            let mut record: Vec<String> = row.iter().map(str::to_owned).collect();
-            record[file_column] = file;
+            let mut record: Vec<&str> = row.iter().collect();
+            record[file_column] = &copy;
             writer.write_record(&record)?;
         }
+    }
+    for (writer, root) in writers.iter_mut().zip(&roots) {
         writer.flush()?;
-        eprintln!("{}: {} photos", root.display(), rows.len());
+        eprintln!("{}: {rows} photos", root.display());
     }
     if failed > 0 {
-        eprintln!("{failed} copies could not be written");
+        bail!("{failed} copies could not be written (their rows are kept)");
     }
     Ok(())
 }
 
+/// A labels file's photo path, which must stay inside its folder.
+fn relative(file: &str) -> anyhow::Result<&Path> {
+    let path = Path::new(file);
+    if !path.components().all(|c| matches!(c, Component::Normal(_))) {
+        bail!("the path leaves the labels' folder");
+    }
+    Ok(path)
+}
+
 /// `root/relative`, with its folders made.
-fn root_file(root: &Path, relative: &str) -> anyhow::Result<PathBuf> {
+fn in_folder(root: &Path, relative: &Path) -> anyhow::Result<PathBuf> {
     let path = root.join(relative);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -104,7 +129,7 @@ fn root_file(root: &Path, relative: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// The photo as RGB, turned by its EXIF orientation.
+/// The photo as RGB, turned by its EXIF orientation, transparency on white.
 fn upright(path: &Path) -> anyhow::Result<RgbImage> {
     let mut decoder = ImageReader::open(path)?
         .with_guessed_format()?
@@ -112,5 +137,15 @@ fn upright(path: &Path) -> anyhow::Result<RgbImage> {
     let orientation = decoder.orientation()?;
     let mut img = DynamicImage::from_decoder(decoder)?;
     img.apply_orientation(orientation);
-    Ok(img.to_rgb8())
+    Ok(flatten_on_white(img))
+}
+
+fn save_png(img: &RgbImage, path: &Path) -> anyhow::Result<()> {
+    Ok(img.save(path)?)
+}
+
+fn save_jpeg70(img: &RgbImage, path: &Path) -> anyhow::Result<()> {
+    let mut sink = std::io::BufWriter::new(std::fs::File::create(path)?);
+    img.write_with_encoder(JpegEncoder::new_with_quality(&mut sink, 70))?;
+    Ok(sink.flush()?)
 }

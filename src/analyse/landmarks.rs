@@ -161,31 +161,62 @@ pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMes
     Ok(to_image(points, presence, frame))
 }
 
-/// The mesh of the face in `frame`, averaged with the mesh of its mirror image flipped back.
-/// The model is not quite symmetric: on a mirrored copy of the same photo its lid and lip gaps,
-/// eye line and pose come out a little different, enough to turn a borderline eye, mouth or
-/// expression; the average answers the same both ways round. `mirror` pairs each point with its
-/// mirrored partner (`CanonicalFace::mirror`).
+/// Each mesh point's partner on the mirrored face (the corner of the right eye for the corner
+/// of the left, the nose tip for itself): a one-to-one pairing of all 478 points.
+#[derive(Debug, Clone)]
+pub struct MirrorMap(Vec<usize>);
+
+impl MirrorMap {
+    /// `None` unless every one of the 478 points has a partner whose partner it is.
+    pub fn new(partners: Vec<usize>) -> Option<Self> {
+        let paired = partners.len() == MESH_POINTS
+            && partners
+                .iter()
+                .enumerate()
+                .all(|(i, &j)| partners.get(j) == Some(&i));
+        paired.then_some(MirrorMap(partners))
+    }
+
+    pub fn partner(&self, id: usize) -> usize {
+        self.0[id]
+    }
+}
+
+/// The mesh of the face in `frame`, averaged with the mesh of its mirror image flipped back
+/// (why: `AnalysisOptions::mirror_mesh`).
 pub fn mesh_both_ways(
     model: &Model,
     image: &RgbImage,
     frame: CropFrame,
-    mirror: &[usize],
+    mirror: &MirrorMap,
 ) -> Result<FaceMesh> {
     let crop = frame.sample(image);
-    let (mut points, presence) = crop_mesh(model, &crop)?;
+    let (points, presence) = crop_mesh(model, &crop)?;
     let (flipped, flipped_presence) = crop_mesh(model, &image::imageops::flip_horizontal(&crop))?;
-    // Crop pixel centres sit at i + 0.5, so the flip takes x to side - x.
-    let side = frame.size as f32;
-    for (i, p) in flipped.iter().enumerate() {
-        let q = &mut points[mirror[i]];
-        *q = [
-            (q[0] + side - p[0]) / 2.0,
-            (q[1] + p[1]) / 2.0,
-            (q[2] + p[2]) / 2.0,
-        ];
-    }
+    let points = average_with_flipped(&points, &flipped, frame.size as f32, mirror);
     Ok(to_image(points, (presence + flipped_presence) / 2.0, frame))
+}
+
+/// Each crop point averaged with its partner's on the mesh of the flipped crop, flipped back:
+/// crop pixel centres sit at i + 0.5, so the flip takes x to `size` - x.
+fn average_with_flipped(
+    points: &[[f32; 3]],
+    flipped: &[[f32; 3]],
+    size: f32,
+    mirror: &MirrorMap,
+) -> Vec<[f32; 3]> {
+    points
+        .iter()
+        .enumerate()
+        .map(|(id, p)| {
+            let q = flipped[mirror.partner(id)];
+            [
+                (p[0] + size - q[0]) / 2.0,
+                (p[1] + q[1]) / 2.0,
+                (p[2] + q[2]) / 2.0,
+            ]
+        })
+        .collect()
 }
 
 /// Points in crop pixels, and the face-presence probability.
@@ -202,12 +233,18 @@ fn crop_mesh(model: &Model, crop: &RgbImage) -> Result<(Vec<[f32; 3]>, f32)> {
             "face mesh: output is not a finite number".into(),
         ));
     }
-    let points = out[0]
+    let points: Vec<[f32; 3]> = out[0]
         .data
         .chunks_exact(3)
         .take(MESH_POINTS)
         .map(|p| [p[0], p[1], p[2]])
         .collect();
+    if points.len() != MESH_POINTS || out[1].data.is_empty() {
+        return Err(Error::Model(format!(
+            "face mesh: {} points, not {MESH_POINTS}, or no presence score",
+            points.len()
+        )));
+    }
     let presence = 1.0 / (1.0 + (-out[1].data[0]).exp());
     Ok((points, presence))
 }
@@ -244,4 +281,50 @@ pub fn blendshapes(model: &Model, mesh: &FaceMesh) -> Result<[f32; 52]> {
         *s = *v;
     }
     Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points 2k and 2k + 1 are partners.
+    fn pairs() -> MirrorMap {
+        MirrorMap::new((0..MESH_POINTS).map(|i| i ^ 1).collect()).expect("a pairing")
+    }
+
+    #[test]
+    fn a_symmetric_face_seen_the_same_both_ways_is_left_as_it_is() {
+        let size = 256.0;
+        // Partners mirror each other about the crop's centre line, x = 128.
+        let points: Vec<[f32; 3]> = (0..MESH_POINTS)
+            .map(|i| {
+                let x = 100.0 + (i / 2) as f32 * 0.1;
+                let y = 50.0 + (i / 2) as f32 * 0.3;
+                let z = -(i as f32);
+                if i % 2 == 0 {
+                    [x, y, z]
+                } else {
+                    [size - x, y, z - 1.0]
+                }
+            })
+            .collect();
+        // The model on the flipped crop sees the same symmetric face, point for point.
+        let averaged = average_with_flipped(&points, &points, size, &pairs());
+        for (a, p) in averaged.iter().zip(&points) {
+            assert!((a[0] - p[0]).abs() < 1e-4 && (a[1] - p[1]).abs() < 1e-4);
+        }
+        // Depth is averaged with the partner's, not flipped.
+        assert_eq!(averaged[0][2], (0.0 - 2.0) / 2.0);
+    }
+
+    #[test]
+    fn a_mirror_map_pairs_every_point_one_to_one() {
+        assert!(MirrorMap::new((0..MESH_POINTS).collect()).is_some());
+        assert!(MirrorMap::new((0..MESH_POINTS - 1).collect()).is_none());
+        let mut partners: Vec<usize> = (0..MESH_POINTS).map(|i| i ^ 1).collect();
+        partners[2] = 0;
+        assert!(MirrorMap::new(partners.clone()).is_none());
+        partners[2] = MESH_POINTS;
+        assert!(MirrorMap::new(partners).is_none());
+    }
 }

@@ -1,6 +1,6 @@
 //! Head pose from the face mesh: a weighted similarity fit of MediaPipe's canonical face model.
 
-use super::landmarks::{FaceMesh, MESH_POINTS};
+use super::landmarks::{FaceMesh, MirrorMap, MESH_POINTS};
 use crate::{Error, Result};
 use nalgebra::{Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
@@ -18,18 +18,17 @@ pub struct Pose {
 /// MediaPipe uses for its Procrustes fit.
 pub struct CanonicalFace {
     basis: Vec<(usize, f64, Vector3<f64>)>,
-    /// For each of the 478 mesh points, the point at its place on the mirrored face.
-    mirror: Vec<usize>,
+    mirror: MirrorMap,
 }
 
 /// The 468 surface points pair up by their mirror image (x → −x) in the canonical face; the
 /// irises, which it lacks, are each a centre then the points to the image's right, top, left and
 /// bottom, so one iris's right point is the other's left.
-fn mirror_map(vertices: &[[f64; 3]]) -> Option<Vec<usize>> {
+fn mirror_map(vertices: &[[f64; 3]]) -> std::result::Result<MirrorMap, String> {
     if vertices.len() != 468 {
-        return None;
+        return Err(format!("{} vertices, not 468", vertices.len()));
     }
-    let mut map = Vec::with_capacity(MESH_POINTS);
+    let mut partners = Vec::with_capacity(MESH_POINTS);
     for v in vertices {
         let (nearest, gap) = vertices
             .iter()
@@ -41,12 +40,12 @@ fn mirror_map(vertices: &[[f64; 3]]) -> Option<Vec<usize>> {
             );
         // The model's pairs match to rounding (exactly 0 in MediaPipe's file).
         if gap > 1e-6 {
-            return None;
+            return Err("the face is not symmetric about x = 0".into());
         }
-        map.push(nearest);
+        partners.push(nearest);
     }
-    map.extend([473, 476, 475, 474, 477, 468, 471, 470, 469, 472]);
-    Some(map)
+    partners.extend([473, 476, 475, 474, 477, 468, 471, 470, 469, 472]);
+    MirrorMap::new(partners).ok_or_else(|| "its mirror images do not pair up one to one".into())
 }
 
 #[derive(Deserialize)]
@@ -78,18 +77,13 @@ impl CanonicalFace {
                 path.display()
             )));
         }
-        let mirror = mirror_map(&file.vertices).ok_or_else(|| {
-            Error::Model(format!(
-                "{}: the face is not symmetric about x = 0",
-                path.display()
-            ))
-        })?;
+        let mirror = mirror_map(&file.vertices)
+            .map_err(|why| Error::Model(format!("{}: {why}", path.display())))?;
         Ok(CanonicalFace { basis, mirror })
     }
 
-    /// Mesh point ids of the mirrored face: `mirror()[i]` lies where point `i` would after a
-    /// left-right flip.
-    pub fn mirror(&self) -> &[usize] {
+    /// Each mesh point's partner on the mirrored face.
+    pub fn mirror(&self) -> &MirrorMap {
         &self.mirror
     }
 
@@ -138,39 +132,46 @@ mod tests {
     fn the_mirror_map_pairs_each_side_with_the_other_and_keeps_the_midline() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/canonical_face_model.json");
         let face = CanonicalFace::load(&path).expect("canonical face loads");
-        let mirror = face.mirror();
-        assert_eq!(mirror.len(), MESH_POINTS);
-        assert!((0..MESH_POINTS).all(|i| mirror[mirror[i]] == i));
+        let mirror = |id| face.mirror().partner(id);
         for id in [
             ids::NOSE_TIP,
             ids::CHIN,
             ids::FOREHEAD_TOP,
             ids::UPPER_LIP_INNER,
         ] {
-            assert_eq!(mirror[id], id);
+            assert_eq!(mirror(id), id);
         }
         for (right, left) in [
             (ids::RIGHT_EYE_OUTER, ids::LEFT_EYE_OUTER),
             (ids::RIGHT_EYE_INNER, ids::LEFT_EYE_INNER),
             (ids::MOUTH_RIGHT, ids::MOUTH_LEFT),
             (ids::FACE_RIGHT_EDGE, ids::FACE_LEFT_EDGE),
-            (ids::RIGHT_IRIS, ids::LEFT_IRIS),
         ] {
-            assert_eq!(mirror[right], left);
+            assert_eq!(mirror(right), left);
         }
         // Brows run outer to inner on the subject's right and inner to outer on the left.
         for (a, b) in ids::RIGHT_BROW.iter().zip(ids::LEFT_BROW.iter().rev()) {
-            assert_eq!(mirror[*a], *b);
+            assert_eq!(mirror(*a), *b);
+        }
+        // Irises: centre, then the points to the image's right, top, left and bottom; a flip
+        // swaps the irises and their right and left points.
+        let (right, left) = (ids::RIGHT_IRIS, ids::LEFT_IRIS);
+        for (a, b) in [(0, 0), (1, 3), (2, 2), (3, 1), (4, 4)] {
+            assert_eq!(mirror(right + a), left + b);
         }
     }
 
     #[test]
     fn a_face_that_is_not_symmetric_has_no_mirror_map() {
         let mut vertices = vec![[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]];
-        vertices.resize(468, [0.0; 3]);
-        assert!(mirror_map(&vertices).is_some());
+        vertices.extend((2..468).map(|i| [0.0, i as f64, 0.0]));
+        assert!(mirror_map(&vertices).is_ok());
         vertices[1] = [-1.5, 0.0, 0.0];
-        assert!(mirror_map(&vertices).is_none());
-        assert!(mirror_map(&vertices[..100]).is_none());
+        assert!(mirror_map(&vertices).is_err());
+        assert!(mirror_map(&vertices[..100]).is_err());
+        // Two points in one place both take the first as their partner: not one to one.
+        let mut vertices: Vec<[f64; 3]> = (0..468).map(|i| [0.0, i as f64, 0.0]).collect();
+        vertices[1] = vertices[0];
+        assert!(mirror_map(&vertices).is_err());
     }
 }

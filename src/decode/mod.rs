@@ -222,7 +222,7 @@ fn exif_orientation(exif: &[u8]) -> Option<Orientation> {
 }
 
 /// Transparent areas of an ID photo are meant as background, which the standard wants white.
-fn flatten_on_white(dynamic: DynamicImage) -> RgbImage {
+pub fn flatten_on_white(dynamic: DynamicImage) -> RgbImage {
     if !dynamic.color().has_alpha() {
         return dynamic.into_rgb8();
     }

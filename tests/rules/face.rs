@@ -421,7 +421,6 @@ fn a_mirrored_photo_gets_the_mirrored_mesh() {
     use idphoto::analyse::pose::CanonicalFace;
     let canonical = store().path(files::CANONICAL_FACE).expect("canonical face");
     let canonical = CanonicalFace::load(&canonical).expect("canonical face loads");
-    let mirror = canonical.mirror();
     let (plain, flipped) = (
         analyse(grace()),
         analyse(&image::imageops::flip_horizontal(grace())),
@@ -432,10 +431,20 @@ fn a_mirrored_photo_gets_the_mirrored_mesh() {
         &flipped.face.as_ref().expect("a face").mesh,
     );
     let iod = distance(a.xy(ids::RIGHT_IRIS), a.xy(ids::LEFT_IRIS));
-    assert_eq!(mirror.len(), MESH_POINTS);
-    for (i, &partner) in mirror.iter().enumerate() {
-        let [x, y] = b.xy(partner);
-        let stray = distance(a.xy(i), [width - x, y]) / iod;
-        assert!(stray < 0.02, "point {i} strays {stray:.3} IOD");
+    for id in 0..MESH_POINTS {
+        let [x, y] = b.xy(canonical.mirror().partner(id));
+        let stray = distance(a.xy(id), [width - x, y]) / iod;
+        assert!(stray < 0.02, "point {id} strays {stray:.3} IOD");
+    }
+    // Averaging with wrongly paired points would pull an iris's rim onto its centre: each rim
+    // point stays out on its own side (measured about a fifth of an IOD across).
+    for centre in [ids::RIGHT_IRIS, ids::LEFT_IRIS] {
+        let [cx, cy] = a.xy(centre);
+        let rim = |k: usize| a.xy(centre + k);
+        let reach = 0.05 * iod;
+        assert!(rim(1)[0] - cx > reach, "iris {centre}: right point");
+        assert!(cy - rim(2)[1] > reach, "iris {centre}: top point");
+        assert!(cx - rim(3)[0] > reach, "iris {centre}: left point");
+        assert!(rim(4)[1] - cy > reach, "iris {centre}: bottom point");
     }
 }
