@@ -278,6 +278,7 @@ mod tests {
         "mouth_closed",
         "expression_neutral",
         "expression_neutral.smile",
+        "expression_neutral.smile_lips_told",
         "expression_neutral.mouth_open",
         "expression_neutral.brows",
         "expression_neutral.grimace",

@@ -1,7 +1,7 @@
 //! Advice that depends on more than one rule. Each rule judges on its own, but what a person
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
-//! someone whose ears are under a hat, hood or headscarf, and "face the camera" need not be
-//! said twice.
+//! someone whose ears are under a hat, hood or headscarf, and "face the camera" or "close
+//! your lips" need not be said twice.
 
 use super::Finding;
 use crate::report::Status;
@@ -18,18 +18,26 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let head_covered = failed_key("no_head_covering").is_some();
     let head_turned =
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
+    let mouth_open = failed_key("mouth_closed").is_some();
     for (rule, finding) in findings.iter_mut() {
-        if *rule != "ears_visible" || finding.status != Status::Fail {
+        if finding.status != Status::Fail {
             continue;
         }
-        let follow_on = match finding.message_key.as_deref() {
+        let follow_on = match (*rule, finding.message_key.as_deref()) {
             // The ear rule's plain advice is about hair. Under a head covering the covering is
             // (at least part of) what hides the ears, and its own advice is among the reasons;
             // the ear advice then says what is left to do once it is off.
-            Some("ears_visible") if head_covered => "ears_visible.head_covered",
+            ("ears_visible", Some("ears_visible")) if head_covered => "ears_visible.head_covered",
             // The head rule already asks for the turn that hides the far ear: the ear advice
             // says what the turn will bring instead of asking for it again.
-            Some("ears_visible.turned") if head_turned => "ears_visible.after_turning",
+            ("ears_visible", Some("ears_visible.turned")) if head_turned => {
+                "ears_visible.after_turning"
+            }
+            // A smile with parted lips fails both rules, and the smile advice ends by asking
+            // for closed lips, which the mouth rule's advice has just asked for.
+            ("expression_neutral", Some("expression_neutral.smile")) if mouth_open => {
+                "expression_neutral.smile_lips_told"
+            }
             _ => continue,
         };
         finding.message_key = Some(follow_on.to_string());
@@ -75,6 +83,32 @@ mod tests {
             ear_advice("ears_visible", unknown).as_deref(),
             Some("ears_visible")
         );
+    }
+
+    #[test]
+    fn the_smile_advice_leaves_the_lips_to_a_failed_mouth_rule() {
+        let smile_advice = |mouth: Finding, expression_key: &str| {
+            let mut findings = vec![
+                ("mouth_closed", mouth),
+                ("expression_neutral", finding(false, expression_key)),
+            ];
+            refine(&mut findings);
+            assert_eq!(findings[1].1.status, Status::Fail);
+            findings[1].1.message_key.clone()
+        };
+        let open = || finding(false, "mouth_closed");
+        let closed = || finding(true, "mouth_closed");
+        let unknown = || Finding::not_assessed(String::new(), "na.features_unclear");
+        let smile = "expression_neutral.smile";
+        assert_eq!(
+            smile_advice(open(), smile).as_deref(),
+            Some("expression_neutral.smile_lips_told")
+        );
+        assert_eq!(smile_advice(closed(), smile).as_deref(), Some(smile));
+        assert_eq!(smile_advice(unknown(), smile).as_deref(), Some(smile));
+        // A laugh's advice does not ask for closed lips: it stays.
+        let laugh = "expression_neutral.mouth_open";
+        assert_eq!(smile_advice(open(), laugh).as_deref(), Some(laugh));
     }
 
     #[test]
