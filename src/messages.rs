@@ -297,6 +297,8 @@ mod tests {
         "background_plain",
         "background_white",
         "background_light",
+        "background_white.also_plain",
+        "background_light.also_plain",
         "lighting_even",
         "exposure_ok.too_dark",
         "exposure_ok.too_bright",

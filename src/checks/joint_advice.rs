@@ -1,7 +1,7 @@
 //! Advice that depends on more than one rule. Each rule judges on its own, but what a person
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
-//! someone whose ears are under a hat, hood or headscarf, and "face the camera" or "close
-//! your lips" need not be said twice.
+//! someone whose ears are under a hat, hood or headscarf, and "face the camera", "close
+//! your lips" or "stand in front of a plain wall" need not be said twice.
 
 use super::Finding;
 use crate::report::Status;
@@ -19,6 +19,16 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let head_turned =
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
     let mouth_open = failed_key("mouth_closed").is_some();
+    // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
+    // advice, for a plain wall of the right colour, which the reasons list once.
+    let backdrop = match (
+        failed_key("background_plain"),
+        failed_key("background_white"),
+    ) {
+        (Some(_), Some("background_white")) => Some("background_white.also_plain"),
+        (Some(_), Some("background_light")) => Some("background_light.also_plain"),
+        _ => None,
+    };
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
             continue;
@@ -37,6 +47,9 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             // for closed lips, which the mouth rule's advice has just asked for.
             ("expression_neutral", Some("expression_neutral.smile")) if mouth_open => {
                 "expression_neutral.smile_lips_told"
+            }
+            ("background_plain" | "background_white", _) if backdrop.is_some() => {
+                backdrop.unwrap_or_default()
             }
             _ => continue,
         };
@@ -109,6 +122,27 @@ mod tests {
         // A laugh's advice does not ask for closed lips: it stays.
         let laugh = "expression_neutral.mouth_open";
         assert_eq!(smile_advice(open(), laugh).as_deref(), Some(laugh));
+    }
+
+    #[test]
+    fn a_busy_backdrop_of_the_wrong_colour_gets_one_advice_from_both_rules() {
+        let advice = |plain: Finding, colour: Finding| {
+            let mut findings = [("background_plain", plain), ("background_white", colour)];
+            refine(&mut findings);
+            findings.map(|(_, f)| f.message_key)
+        };
+        let busy = || finding(false, "background_plain");
+        let grey = || finding(false, "background_white");
+        let dark = || finding(false, "background_light");
+        let both = |key: &str| [Some(key.to_string()), Some(key.to_string())];
+        assert_eq!(advice(busy(), grey()), both("background_white.also_plain"));
+        assert_eq!(advice(busy(), dark()), both("background_light.also_plain"));
+        // One rule failing keeps its own advice.
+        let [plain, _] = advice(busy(), finding(true, "background_white"));
+        assert_eq!(plain.as_deref(), Some("background_plain"));
+        let unknown = Finding::not_assessed(String::new(), "na.no_background");
+        let [_, colour] = advice(unknown, grey());
+        assert_eq!(colour.as_deref(), Some("background_white"));
     }
 
     #[test]

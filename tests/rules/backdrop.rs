@@ -62,6 +62,18 @@ fn background_plain_and_white_on_composited_backdrops() {
     assert_value(&brick, "background_plain", "well over the limit", |v| {
         v > 1.5
     });
+    // Both rules give the one advice that covers both, and the reasons list it once.
+    let both = messages::text(Lang::En, "background_white.also_plain");
+    for id in ["background_plain", "background_white"] {
+        assert_eq!(result(&brick, id).message.as_deref(), Some(both.as_str()));
+    }
+    let plain_wall = |r: &&String| r.contains("wall");
+    assert_eq!(
+        brick.reasons.iter().filter(plain_wall).count(),
+        1,
+        "{:?}",
+        brick.reasons
+    );
     // The original studio backdrop with the flag is not plain either (2.7).
     assert_fail(grace_report(), "background_plain");
     // Only the backdrop changed: the person's own rules are unaffected.
@@ -88,9 +100,10 @@ fn somebody_behind_the_applicant_is_not_a_plain_backdrop() {
     assert_fail(&r, "single_face");
     assert_fail(&r, "background_plain");
     assert_fail(&r, "background_white");
+    // Both backdrop rules fail on the other face and give their shared advice.
     assert_eq!(
         result(&r, "background_plain").message.as_deref(),
-        Some(messages::text(Lang::En, "background_plain").as_str())
+        Some(messages::text(Lang::En, "background_white.also_plain").as_str())
     );
 }
 
