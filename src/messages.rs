@@ -306,6 +306,7 @@ mod tests {
         "color_photo",
         "not_white_top",
         "resolution",
+        "resolution.photo_too_small",
         "resolution.finished",
         "photo_size",
         "head_width",
