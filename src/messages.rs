@@ -283,6 +283,7 @@ mod tests {
         "expression_neutral.brows",
         "expression_neutral.grimace",
         "expression_neutral.wink",
+        "expression_neutral.wink_eyes_told",
         "ears_visible",
         "ears_visible.turned",
         "ears_visible.head_covered",

@@ -20,6 +20,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let head_turned =
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
     let mouth_open = failed_key("mouth_closed").is_some();
+    let eyes_shut = failed_key("eyes_open").is_some();
     let head_cut_off = failed_key("head_in_frame").is_some();
     // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
     // advice, for a plain wall of the right colour, which the reasons list once.
@@ -49,6 +50,10 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             // for closed lips, which the mouth rule's advice has just asked for.
             ("expression_neutral", Some("expression_neutral.smile")) if mouth_open => {
                 "expression_neutral.smile_lips_told"
+            }
+            // Likewise a wink fails the eye rule, whose advice asks for both eyes open.
+            ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
+                "expression_neutral.wink_eyes_told"
             }
             // A face too few pixels wide whose head does not even fit in the frame fills
             // much of a small photo: moving closer would cut off more, and the framing advice
@@ -128,6 +133,29 @@ mod tests {
         // A laugh's advice does not ask for closed lips: it stays.
         let laugh = "expression_neutral.mouth_open";
         assert_eq!(smile_advice(open(), laugh).as_deref(), Some(laugh));
+    }
+
+    #[test]
+    fn the_wink_advice_leaves_the_open_eyes_to_a_failed_eye_rule() {
+        let wink_advice = |eyes: Finding| {
+            let mut findings = [
+                ("eyes_open", eyes),
+                (
+                    "expression_neutral",
+                    finding(false, "expression_neutral.wink"),
+                ),
+            ];
+            refine(&mut findings);
+            findings[1].1.message_key.clone()
+        };
+        assert_eq!(
+            wink_advice(finding(false, "eyes_open")).as_deref(),
+            Some("expression_neutral.wink_eyes_told")
+        );
+        assert_eq!(
+            wink_advice(finding(true, "eyes_open")).as_deref(),
+            Some("expression_neutral.wink")
+        );
     }
 
     #[test]
