@@ -1,8 +1,7 @@
 //! Advice that depends on more than one rule. Each rule judges on its own, but what a person
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
-//! someone whose ears are under a hat, hood or headscarf, "move closer" contradicts "move
-//! further away", and "face the camera", "close your lips" or "stand in front of a plain
-//! wall" need not be said twice.
+//! someone whose ears are under a hat, hood or headscarf, and "face the camera", "close
+//! your lips", "open your eyes" or "stand in front of a plain wall" need not be said twice.
 
 use super::Finding;
 use crate::report::Status;
@@ -21,7 +20,6 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
     let mouth_open = failed_key("mouth_closed").is_some();
     let eyes_shut = failed_key("eyes_open").is_some();
-    let head_cut_off = failed_key("head_in_frame").is_some();
     // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
     // advice, for a plain wall of the right colour, which the reasons list once.
     let backdrop = match (
@@ -55,10 +53,6 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
                 "expression_neutral.wink_eyes_told"
             }
-            // A face too few pixels wide whose head does not even fit in the frame fills
-            // much of a small photo: moving closer would cut off more, and the framing advice
-            // already asks to move further away. What is short is the photo's pixels.
-            ("resolution", Some("resolution")) if head_cut_off => "resolution.photo_too_small",
             ("background_plain" | "background_white", _) if backdrop.is_some() => {
                 backdrop.unwrap_or_default()
             }
@@ -156,31 +150,6 @@ mod tests {
             wink_advice(finding(true, "eyes_open")).as_deref(),
             Some("expression_neutral.wink")
         );
-    }
-
-    #[test]
-    fn a_small_face_cut_off_by_the_frame_is_not_told_to_move_closer() {
-        let advice = |framing: Finding, resolution_key: &str| {
-            let mut findings = [
-                ("head_in_frame", framing),
-                ("resolution", finding(false, resolution_key)),
-            ];
-            refine(&mut findings);
-            findings[1].1.message_key.clone()
-        };
-        let cut_off = || finding(false, "head_in_frame");
-        let framed = || finding(true, "head_in_frame");
-        assert_eq!(
-            advice(cut_off(), "resolution").as_deref(),
-            Some("resolution.photo_too_small")
-        );
-        assert_eq!(
-            advice(framed(), "resolution").as_deref(),
-            Some("resolution")
-        );
-        // A stored card photo's advice is to take a new one, whatever its framing.
-        let stored = "resolution.finished";
-        assert_eq!(advice(cut_off(), stored).as_deref(), Some(stored));
     }
 
     #[test]

@@ -275,3 +275,15 @@ fn resolution_needs_enough_face_pixels() {
     let ratio = value(&big, "resolution") / value(small, "resolution");
     assert!((1.8..2.2).contains(&ratio), "ratio {ratio}");
 }
+
+#[test]
+fn resolution_advice_says_whether_coming_closer_can_help() {
+    let advice = |r: &idphoto::report::Report| result(r, "resolution").message.clone();
+    let text = |key: &str| Some(messages::text(Lang::En, key));
+    // 512 x 600 px can hold a 207 px face with the card's room round it: come closer.
+    assert_eq!(advice(grace_report()), text("resolution"));
+    // 256 x 300 px cannot (under the card's own 358 x 441 px): take it at full resolution.
+    let thumbnail = check("grace_half", &scale(grace(), 0.5));
+    assert_fail(&thumbnail, "resolution");
+    assert_eq!(advice(&thumbnail), text("resolution.photo_too_small"));
+}
