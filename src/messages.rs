@@ -295,6 +295,7 @@ mod tests {
         "no_head_covering",
         "no_head_covering.hood",
         "head_in_frame",
+        "head_in_frame.off_centre",
         "background_plain",
         "background_white",
         "background_light",

@@ -56,6 +56,17 @@ impl Rule for HeadInFrame {
         let chin = mesh.xy(ids::CHIN)[1] as f64;
         let bottom = (h - chin) / fh - self.min_below_chin;
         let margin = min_or_nan([top, left, right, bottom]);
-        Finding::judge(margin, margin >= 0.0, threshold, "head_in_frame")
+        // "Move further away" is the advice for a head too big for the frame. A head that
+        // would fit, with the margins, were the phone aimed at its middle (on each axis the
+        // room to spare on one side covers what the other side lacks) only needs re-aiming;
+        // moving away would shrink a face that may already be too small. A hair top cut by
+        // the frame counts as lacking a whole face height.
+        let fits = top + bottom >= 0.0 && left + right >= 0.0;
+        let key = if fits {
+            "head_in_frame.off_centre"
+        } else {
+            "head_in_frame"
+        };
+        Finding::judge(margin, margin >= 0.0, threshold, key)
     }
 }

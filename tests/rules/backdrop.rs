@@ -22,6 +22,25 @@ fn head_in_frame_fails_when_the_top_of_the_head_is_cut_off() {
 }
 
 #[test]
+fn head_in_frame_says_whether_to_re_aim_or_to_step_back() {
+    let advice = |r: &idphoto::report::Report| result(r, "head_in_frame").message.clone();
+    let text = |key: &str| Some(messages::text(Lang::En, key));
+    let (w, h) = grace().dimensions();
+    let white = Rgb([255, 255, 255]);
+    // Aimed too far to one side: an ear leaves the frame while the other side has room to
+    // spare. Re-aiming fixes it; stepping back would shrink a face already too small.
+    let aside = check("grace_aside", &crop(grace_on_white(), 170, 0, w, h, white));
+    assert_fail(&aside, "head_in_frame");
+    assert_eq!(advice(&aside), text("head_in_frame.off_centre"));
+    // Too close: the frame is narrower than the head, on both sides.
+    let face = grace_report().face.as_ref().unwrap().r#box;
+    let (x, width) = (face[0] as i32 + 20, face[2] as u32 - 40);
+    let close = check("grace_too_close", &crop(grace(), x, 0, width, h, white));
+    assert_fail(&close, "head_in_frame");
+    assert_eq!(advice(&close), text("head_in_frame"));
+}
+
+#[test]
 fn background_plain_and_white_on_composited_backdrops() {
     let (w, h) = grace().dimensions();
     // A white wall: plain and white (measured texture/spread 0.13 of the limit, level 245).
