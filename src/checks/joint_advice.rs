@@ -53,9 +53,10 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
                 "expression_neutral.wink_eyes_told"
             }
-            ("background_plain" | "background_white", _) if backdrop.is_some() => {
-                backdrop.unwrap_or_default()
-            }
+            ("background_plain" | "background_white", _) => match backdrop {
+                Some(key) => key,
+                None => continue,
+            },
             _ => continue,
         };
         finding.message_key = Some(follow_on.to_string());
