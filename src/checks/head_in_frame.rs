@@ -4,6 +4,7 @@
 use super::context::HeadTop;
 use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
+use crate::profile::InputKind;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -62,11 +63,54 @@ impl Rule for HeadInFrame {
         // moving away would shrink a face that may already be too small. A hair top cut by
         // the frame counts as lacking a whole face height.
         let fits = top + bottom >= 0.0 && left + right >= 0.0;
-        let key = if fits {
-            "head_in_frame.off_centre"
-        } else {
-            "head_in_frame"
+        let key = match ctx.input {
+            // A stored photo is not re-aimed but cropped again from its original (or taken
+            // again): the advice names the edge that cuts the head, the worst one if several.
+            InputKind::Finished => finished_key([top, left, right, bottom]),
+            InputKind::Selfie if fits => "head_in_frame.off_centre",
+            InputKind::Selfie => "head_in_frame",
         };
         Finding::judge(margin, margin >= 0.0, threshold, key)
+    }
+}
+
+/// The advice for a finished photo whose margins, in the order top, left, right, bottom, are
+/// `margins`: for the edge with the least room.
+fn finished_key(margins: [f64; 4]) -> &'static str {
+    const KEYS: [&str; 4] = [
+        "head_in_frame.finished_top",
+        "head_in_frame.finished_side",
+        "head_in_frame.finished_side",
+        "head_in_frame.finished_bottom",
+    ];
+    let worst = (0..4)
+        .filter(|&i| !margins[i].is_nan())
+        .min_by(|&a, &b| margins[a].total_cmp(&margins[b]))
+        .unwrap_or(0);
+    KEYS[worst]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::finished_key;
+
+    #[test]
+    fn a_finished_photo_is_told_which_edge_cuts_the_head() {
+        assert_eq!(
+            finished_key([-0.1, 0.2, 0.3, 0.1]),
+            "head_in_frame.finished_top"
+        );
+        assert_eq!(
+            finished_key([0.1, 0.2, -0.05, -0.01]),
+            "head_in_frame.finished_side"
+        );
+        assert_eq!(
+            finished_key([0.1, -0.02, 0.3, -0.2]),
+            "head_in_frame.finished_bottom"
+        );
+        assert_eq!(
+            finished_key([f64::NAN, 0.2, 0.3, -0.2]),
+            "head_in_frame.finished_bottom"
+        );
     }
 }

@@ -30,6 +30,13 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
         (Some(_), Some("background_light")) => Some("background_light.also_plain"),
         _ => None,
     };
+    // A finished photo whose head top touches the top edge fails `head_top_margin` too, which
+    // reads the same head top and says how many pixels there are and should be. The frame
+    // advice then takes that advice word for word, and the reasons list it once.
+    let top_margin = findings
+        .iter()
+        .find(|(rule, f)| *rule == "head_top_margin" && f.status == Status::Fail)
+        .map(|(_, f)| (f.message_key.clone(), f.message_args.clone()));
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
             continue;
@@ -53,6 +60,14 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
                 "expression_neutral.wink_eyes_told"
             }
+            ("head_in_frame", Some("head_in_frame.finished_top")) => match &top_margin {
+                Some((key, args)) => {
+                    finding.message_key = key.clone();
+                    finding.message_args = args.clone();
+                    continue;
+                }
+                None => continue,
+            },
             ("background_plain" | "background_white", _) => match backdrop {
                 Some(key) => key,
                 None => continue,
@@ -172,6 +187,39 @@ mod tests {
         let unknown = Finding::not_assessed(String::new(), "na.no_background");
         let [_, colour] = advice(unknown, grey());
         assert_eq!(colour.as_deref(), Some("background_white"));
+    }
+
+    #[test]
+    fn a_finished_head_cut_at_the_top_is_told_once_in_pixels() {
+        let frame_advice = |top_margin: Finding, frame_key: &str| {
+            let mut findings = [
+                ("head_top_margin", top_margin),
+                ("head_in_frame", finding(false, frame_key)),
+            ];
+            refine(&mut findings);
+            let [(_, margin), (_, frame)] = findings;
+            assert_eq!(frame.status, Status::Fail);
+            (margin, frame)
+        };
+        let cut =
+            || finding(false, "head_top_margin.cut").with_args(vec![("expected", "7-21".into())]);
+        let (margin, frame) = frame_advice(cut(), "head_in_frame.finished_top");
+        assert_eq!(frame.message_key, margin.message_key);
+        assert_eq!(frame.message_args, margin.message_args);
+        // Another edge, or a head top with the room it needs, keeps the frame's own advice.
+        let (_, frame) = frame_advice(cut(), "head_in_frame.finished_side");
+        assert_eq!(
+            frame.message_key.as_deref(),
+            Some("head_in_frame.finished_side")
+        );
+        let (_, frame) = frame_advice(
+            finding(true, "head_top_margin"),
+            "head_in_frame.finished_top",
+        );
+        assert_eq!(
+            frame.message_key.as_deref(),
+            Some("head_in_frame.finished_top")
+        );
     }
 
     #[test]

@@ -183,6 +183,39 @@ fn finished_photo_that_cuts_the_head_top_says_so() {
         result(&r, "head_top_margin").message.as_deref(),
         Some(want.as_str())
     );
+    // The frame rule fails at the same edge and gives the same advice, listed once.
+    assert_fail(&r, "head_in_frame");
+    assert_eq!(
+        result(&r, "head_in_frame").message.as_deref(),
+        Some(want.as_str())
+    );
+    assert_eq!(r.reasons.iter().filter(|m| **m == want).count(), 1);
+}
+
+/// A stored photo is not re-aimed or taken from further away: a head the card's edge cuts is
+/// told which edge, and to crop again.
+#[test]
+fn finished_photo_that_cuts_an_ear_or_the_shoulders_says_which_edge() {
+    let frame_advice = |name: &str, img: &RgbImage| {
+        let r = check_card(name, img);
+        assert_fail(&r, "head_in_frame");
+        result(&r, "head_in_frame").message.clone().unwrap()
+    };
+    // The window moved 110 px left: the head's right side is outside the card.
+    let side = frame_advice("card_cut_side", &card(card_source_207(), 358, 441, 110, 12));
+    assert_eq!(
+        side,
+        messages::text(Lang::En, "head_in_frame.finished_side")
+    );
+    // A card cut short under the chin.
+    let bottom = frame_advice("card_cut_short", &card(card_source_207(), 358, 300, 0, 12));
+    assert_eq!(
+        bottom,
+        messages::text(Lang::En, "head_in_frame.finished_bottom")
+    );
+    for advice in [side, bottom] {
+        assert!(advice.contains("Crop it again"), "{advice}");
+    }
 }
 
 #[test]
