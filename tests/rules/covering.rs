@@ -62,7 +62,15 @@ fn an_ear_beyond_the_edge_of_the_photo_is_not_judged_as_hidden() {
         result(&r, "ears_visible").message.as_deref(),
         Some(messages::text(Lang::En, "na.out_of_frame").as_str())
     );
+    // The way to bring the head in is head_in_frame's to say: here, with room to spare on the
+    // other side, re-aiming, which "move further away" from the ear rule would contradict.
     assert_fail(&r, "head_in_frame");
+    assert_eq!(
+        result(&r, "head_in_frame").message.as_deref(),
+        Some(messages::text(Lang::En, "head_in_frame.off_centre").as_str())
+    );
+    let why = result(&r, "ears_visible").message.clone().unwrap();
+    assert!(!why.contains("phone"), "{why}");
 }
 
 #[test]
