@@ -1,7 +1,8 @@
 //! Advice that depends on more than one rule. Each rule judges on its own, but what a person
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
 //! someone whose ears are under a hat, hood or headscarf, and "face the camera", "close
-//! your lips", "open your eyes" or "stand in front of a plain wall" need not be said twice.
+//! your lips", "open your eyes", "stand in front of a plain wall" or "the top of the head is
+//! cut off" need not be said twice.
 
 use super::Finding;
 use crate::report::Status;
@@ -60,14 +61,13 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
                 "expression_neutral.wink_eyes_told"
             }
-            ("head_in_frame", Some("head_in_frame.finished_top")) => match &top_margin {
-                Some((key, args)) => {
+            ("head_in_frame", Some("head_in_frame.finished_top")) => {
+                if let Some((key, args)) = &top_margin {
                     finding.message_key = key.clone();
                     finding.message_args = args.clone();
-                    continue;
                 }
-                None => continue,
-            },
+                continue;
+            }
             ("background_plain" | "background_white", _) => match backdrop {
                 Some(key) => key,
                 None => continue,
