@@ -128,6 +128,8 @@ impl Rule for HeadTopMargin {
         // A head that reaches the top row, to the pixel, is cut by it.
         let fail_key = if top < 1.0 {
             "head_top_margin.cut"
+        } else if top < self.min_px {
+            "head_top_margin.too_close"
         } else {
             "head_top_margin"
         };

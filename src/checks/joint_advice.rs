@@ -31,12 +31,21 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
         (Some(_), Some("background_light")) => Some("background_light.also_plain"),
         _ => None,
     };
-    // A finished photo whose head top touches the top edge fails `head_top_margin` too, which
-    // reads the same head top and says how many pixels there are and should be. The frame
-    // advice then takes that advice word for word, and the reasons list it once.
+    // A finished photo whose head top touches the top edge usually fails `head_top_margin` too
+    // for too little room: it reads the same head top and says in pixels how much there is and
+    // should be. The frame advice then takes that advice word for word, and the reasons list
+    // it once. (The two rules measure in different units, face heights and card pixels, so on
+    // a card of the wrong size one can fail while the other passes or asks for less room.)
     let top_margin = findings
         .iter()
-        .find(|(rule, f)| *rule == "head_top_margin" && f.status == Status::Fail)
+        .find(|(rule, f)| {
+            *rule == "head_top_margin"
+                && f.status == Status::Fail
+                && matches!(
+                    f.message_key.as_deref(),
+                    Some("head_top_margin.cut" | "head_top_margin.too_close")
+                )
+        })
         .map(|(_, f)| (f.message_key.clone(), f.message_args.clone()));
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
@@ -206,20 +215,28 @@ mod tests {
         let (margin, frame) = frame_advice(cut(), "head_in_frame.finished_top");
         assert_eq!(frame.message_key, margin.message_key);
         assert_eq!(frame.message_args, margin.message_args);
-        // Another edge, or a head top with the room it needs, keeps the frame's own advice.
+        // Another edge, or a head top with the room it needs or more, keeps the frame's own
+        // advice; a head top with too little room gives it the pixels too.
         let (_, frame) = frame_advice(cut(), "head_in_frame.finished_side");
         assert_eq!(
             frame.message_key.as_deref(),
             Some("head_in_frame.finished_side")
         );
-        let (_, frame) = frame_advice(
+        for top_margin in [
             finding(true, "head_top_margin"),
+            finding(false, "head_top_margin"),
+        ] {
+            let (_, frame) = frame_advice(top_margin, "head_in_frame.finished_top");
+            assert_eq!(
+                frame.message_key.as_deref(),
+                Some("head_in_frame.finished_top")
+            );
+        }
+        let (margin, frame) = frame_advice(
+            finding(false, "head_top_margin.too_close"),
             "head_in_frame.finished_top",
         );
-        assert_eq!(
-            frame.message_key.as_deref(),
-            Some("head_in_frame.finished_top")
-        );
+        assert_eq!(frame.message_key, margin.message_key);
     }
 
     #[test]

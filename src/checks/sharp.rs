@@ -4,6 +4,7 @@ use super::context::luminance;
 use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::geometry::{line_angle, midpoint, CropFrame};
 use crate::analyse::landmarks::ids;
+use crate::profile::InputKind;
 use serde::Deserialize;
 
 /// Inter-ocular distance (pixels) at which fine detail is compared; faces are never enlarged to it.
@@ -68,7 +69,13 @@ impl Rule for Sharp {
                 .into_iter()
                 .map(|d| edge_detail_ratio(&lum, n, sigma, d) as f64),
         );
-        Finding::judge(ratio, ratio >= self.min_detail_ratio, threshold, "sharp")
+        // A stored card is not re-taken with a steadier hand: it is cut again from a sharp
+        // original (blur in a card often comes from enlarging or recompressing it) or retaken.
+        let key = match ctx.input {
+            InputKind::Finished => "sharp.finished",
+            InputKind::Selfie => "sharp",
+        };
+        Finding::judge(ratio, ratio >= self.min_detail_ratio, threshold, key)
     }
 }
 

@@ -192,6 +192,18 @@ fn finished_photo_that_cuts_the_head_top_says_so() {
     assert_eq!(r.reasons.iter().filter(|m| **m == want).count(), 1);
 }
 
+#[test]
+fn blurred_finished_photo_is_told_to_crop_from_a_sharp_original() {
+    let blurred = gaussian_blur(&card(card_source_207(), 358, 441, 0, 12), 6.0);
+    let r = check_card("card_blurred", &blurred);
+    assert_fail(&r, "sharp");
+    assert_eq!(
+        result(&r, "sharp").message.as_deref(),
+        Some(messages::text(Lang::En, "sharp.finished").as_str())
+    );
+    assert!(!r.reasons.iter().any(|m| m.contains("phone")), "{r:?}");
+}
+
 /// A stored photo is not re-aimed or taken from further away: a head the card's edge cuts is
 /// told which edge, and to crop again.
 #[test]
