@@ -10,12 +10,13 @@ use crate::report::Status;
 /// Rewrites advice keys in the light of the other findings; statuses and values stay as
 /// judged.
 pub fn refine(findings: &mut [(&'static str, Finding)]) {
-    let failed_key = |id: &str| {
+    let failed = |id: &str| {
         findings
             .iter()
             .find(|(rule, f)| *rule == id && f.status == Status::Fail)
-            .map(|(_, f)| f.message_key.as_deref().unwrap_or_default())
+            .map(|(_, f)| f)
     };
+    let failed_key = |id: &str| failed(id).map(|f| f.message_key.as_deref().unwrap_or_default());
     let head_covered = failed_key("no_head_covering").is_some();
     let head_turned =
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
@@ -36,17 +37,14 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     // should be. The frame advice then takes that advice word for word, and the reasons list
     // it once. (The two rules measure in different units, face heights and card pixels, so on
     // a card of the wrong size one can fail while the other passes or asks for less room.)
-    let top_margin = findings
-        .iter()
-        .find(|(rule, f)| {
-            *rule == "head_top_margin"
-                && f.status == Status::Fail
-                && matches!(
-                    f.message_key.as_deref(),
-                    Some("head_top_margin.cut" | "head_top_margin.too_close")
-                )
+    let top_margin = failed("head_top_margin")
+        .filter(|f| {
+            matches!(
+                f.message_key.as_deref(),
+                Some("head_top_margin.cut" | "head_top_margin.too_close")
+            )
         })
-        .map(|(_, f)| (f.message_key.clone(), f.message_args.clone()));
+        .map(|f| (f.message_key.clone(), f.message_args.clone()));
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
             continue;
