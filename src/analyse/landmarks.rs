@@ -116,6 +116,25 @@ impl FaceMesh {
             ),
         ]
     }
+
+    /// Lid gap over the iris's diameter for the subject's right and left eye: about 0.6 for an
+    /// open eye, under 0.2 for a closed one. The iris is nearly the same size (about 12 mm) in
+    /// every adult, while the eye's width varies between people and the inner corner moves
+    /// with the fold of the upper lid, so this reads a narrow open eye as open where
+    /// `eye_apertures` reads it as half shut.
+    pub fn lid_gaps_over_iris(&self) -> [f32; 2] {
+        let eye = |top, bottom, iris: usize| {
+            // The mesh's iris points 1-4 go round the rim. Turning the head shortens the
+            // across diameter and nodding it the up-down one, so the longer is nearer the size.
+            let diameter = distance(self.xy(iris + 1), self.xy(iris + 3))
+                .max(distance(self.xy(iris + 2), self.xy(iris + 4)));
+            distance(self.xy(top), self.xy(bottom)) / diameter.max(1e-3)
+        };
+        [
+            eye(ids::RIGHT_EYE_TOP, ids::RIGHT_EYE_BOTTOM, ids::RIGHT_IRIS),
+            eye(ids::LEFT_EYE_TOP, ids::LEFT_EYE_BOTTOM, ids::LEFT_IRIS),
+        ]
+    }
 }
 
 /// MediaPipe's detection-to-ROI: the box enlarged 1.5x, squared, turned level with the eyes.
@@ -326,5 +345,59 @@ mod tests {
         assert!(MirrorMap::new(partners.clone()).is_none());
         partners[2] = MESH_POINTS;
         assert!(MirrorMap::new(partners).is_none());
+    }
+
+    /// A narrow open eye: corners 2.6 iris diameters apart (a wide eye or an inner corner
+    /// under a lid fold), the lids 0.5 of the iris apart, so the whole pupil shows.
+    #[test]
+    fn the_lid_gap_is_measured_in_iris_diameters_not_eye_widths() {
+        let mut points = vec![[0.0f32; 3]; MESH_POINTS];
+        let mut eye = |outer: usize, inner: usize, top: usize, bottom: usize, iris: usize| {
+            let x0 = if outer == ids::RIGHT_EYE_OUTER {
+                100.0
+            } else {
+                200.0
+            };
+            points[outer] = [x0, 100.0, 0.0];
+            points[inner] = [x0 + 26.0, 100.0, 0.0];
+            points[top] = [x0 + 13.0, 97.5, 0.0];
+            points[bottom] = [x0 + 13.0, 102.5, 0.0];
+            // The rim: across 10 px wide, up-down shortened to 8 px by a nod.
+            points[iris] = [x0 + 13.0, 100.0, 0.0];
+            points[iris + 1] = [x0 + 18.0, 100.0, 0.0];
+            points[iris + 2] = [x0 + 13.0, 96.0, 0.0];
+            points[iris + 3] = [x0 + 8.0, 100.0, 0.0];
+            points[iris + 4] = [x0 + 13.0, 104.0, 0.0];
+        };
+        eye(
+            ids::RIGHT_EYE_OUTER,
+            ids::RIGHT_EYE_INNER,
+            ids::RIGHT_EYE_TOP,
+            ids::RIGHT_EYE_BOTTOM,
+            ids::RIGHT_IRIS,
+        );
+        eye(
+            ids::LEFT_EYE_OUTER,
+            ids::LEFT_EYE_INNER,
+            ids::LEFT_EYE_TOP,
+            ids::LEFT_EYE_BOTTOM,
+            ids::LEFT_IRIS,
+        );
+        let mesh = FaceMesh {
+            points,
+            presence: 1.0,
+            frame: CropFrame {
+                center: [150.0, 100.0],
+                side: 300.0,
+                angle: 0.0,
+                size: MESH_INPUT,
+            },
+        };
+        for gap in mesh.lid_gaps_over_iris() {
+            assert!((gap - 0.5).abs() < 1e-4, "{gap}");
+        }
+        for aperture in mesh.eye_apertures() {
+            assert!((aperture - 5.0 / 26.0).abs() < 1e-4, "{aperture}");
+        }
     }
 }

@@ -258,8 +258,8 @@ fn eyes_open_fails_when_the_eyes_are_shut() {
 #[test]
 fn one_shut_eye_fails_eyes_open() {
     // The blink score and the lid gap must be read from the same eye. Measured with the
-    // subject's left eye painted shut: blink 0.35 and lid gap 0.13 there, 0.05 and 0.31 on the
-    // open right eye; paired the wrong way round, both eyes would count as open.
+    // subject's left eye painted shut: blink 0.35 and a lid gap of 0.35 iris there, 0.05 and
+    // 0.64 on the open right eye; paired the wrong way round, both eyes would count as open.
     let r = check("astronaut_left_eye_shut", &shut(astronaut(), [false, true]));
     assert_fail(&r, "eyes_open");
     assert_value(&r, "eyes_open", "over the limit", |v| v > 1.0);
