@@ -75,12 +75,13 @@ impl Rule for HeadInFrame {
 }
 
 /// The advice for a finished photo whose margins, in the order top, left, right, bottom, are
-/// `margins`: for the edge with the least room.
+/// `margins`: for the edge with the least room. Left and right as the photo shows them, as
+/// `head_centered` says them.
 fn finished_key(margins: [f64; 4]) -> &'static str {
     const KEYS: [&str; 4] = [
         "head_in_frame.finished_top",
-        "head_in_frame.finished_side",
-        "head_in_frame.finished_side",
+        "head_in_frame.finished_left",
+        "head_in_frame.finished_right",
         "head_in_frame.finished_bottom",
     ];
     // A NaN margin makes the finding `not_assessed`, so its key is never shown.
@@ -102,7 +103,11 @@ mod tests {
         );
         assert_eq!(
             finished_key([0.1, 0.2, -0.05, -0.01]),
-            "head_in_frame.finished_side"
+            "head_in_frame.finished_right"
+        );
+        assert_eq!(
+            finished_key([0.1, -0.05, 0.2, 0.3]),
+            "head_in_frame.finished_left"
         );
         assert_eq!(
             finished_key([0.1, -0.02, 0.3, -0.2]),

@@ -215,10 +215,10 @@ mod tests {
         assert_eq!(frame.message_args, margin.message_args);
         // Another edge, or a head top with the room it needs or more, keeps the frame's own
         // advice; a head top with too little room gives it the pixels too.
-        let (_, frame) = frame_advice(cut(), "head_in_frame.finished_side");
+        let (_, frame) = frame_advice(cut(), "head_in_frame.finished_left");
         assert_eq!(
             frame.message_key.as_deref(),
-            Some("head_in_frame.finished_side")
+            Some("head_in_frame.finished_left")
         );
         for top_margin in [
             finding(true, "head_top_margin"),

@@ -213,11 +213,23 @@ fn finished_photo_that_cuts_an_ear_or_the_shoulders_says_which_edge() {
         assert_fail(&r, "head_in_frame");
         result(&r, "head_in_frame").message.clone().unwrap()
     };
-    // The window moved 110 px left: the head's right side is outside the card.
-    let side = frame_advice("card_cut_side", &card(card_source_207(), 358, 441, 110, 12));
+    // The window moved 110 px left: the head's right side (as the photo shows it) is outside
+    // the card; moved right, its left side.
+    let right = frame_advice(
+        "card_cut_right",
+        &card(card_source_207(), 358, 441, 110, 12),
+    );
     assert_eq!(
-        side,
-        messages::text(Lang::En, "head_in_frame.finished_side")
+        right,
+        messages::text(Lang::En, "head_in_frame.finished_right")
+    );
+    let left = frame_advice(
+        "card_cut_left",
+        &card(card_source_207(), 358, 441, -110, 12),
+    );
+    assert_eq!(
+        left,
+        messages::text(Lang::En, "head_in_frame.finished_left")
     );
     // A card cut short under the chin.
     let bottom = frame_advice("card_cut_short", &card(card_source_207(), 358, 300, 0, 12));
@@ -225,7 +237,7 @@ fn finished_photo_that_cuts_an_ear_or_the_shoulders_says_which_edge() {
         bottom,
         messages::text(Lang::En, "head_in_frame.finished_bottom")
     );
-    for advice in [side, bottom] {
+    for advice in [right, left, bottom] {
         assert!(advice.contains("Crop it again"), "{advice}");
     }
 }
