@@ -1,5 +1,5 @@
-//! Dumps the raw analysis measurements (detector score, mesh presence, pose, 52 blendshapes, eye
-//! apertures, ear zones) of photos as JSON lines, for tuning rule thresholds against labelled data:
+//! Dumps the raw analysis measurements (detector score, mesh presence, pose, 52 blendshapes, lid
+//! gaps in eye widths and in iris diameters, ear zones) of photos as JSON lines, for tuning rule thresholds against labelled data:
 //! `cargo run --release --example measures -- photo.jpg ... > measures.jsonl`
 
 use idphoto::analyse::{Analyser, AnalysisOptions};
@@ -25,6 +25,7 @@ fn main() -> anyhow::Result<()> {
                     "pose": [f.pose.yaw, f.pose.pitch, f.pose.roll],
                     "blendshapes": f.blendshapes.to_vec(),
                     "eye_aperture": f.mesh.eye_apertures(),
+                    "lid_gap_over_iris": f.mesh.lid_gaps_over_iris(),
                     "ears": a.parsing.as_ref().map(|p| ear_sides(f, p)),
                 }),
                 None => serde_json::json!({ "file": path, "faces": 0 }),

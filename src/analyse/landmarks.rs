@@ -121,14 +121,18 @@ impl FaceMesh {
     /// open eye, under 0.2 for a closed one. The iris is nearly the same size (about 12 mm) in
     /// every adult, while the eye's width varies between people and the inner corner moves
     /// with the fold of the upper lid, so this reads a narrow open eye as open where
-    /// `eye_apertures` reads it as half shut.
+    /// `eye_apertures` reads it as half shut. NaN where the mesh gives the iris no size: a
+    /// gap over nothing would read as a wide-open eye.
     pub fn lid_gaps_over_iris(&self) -> [f32; 2] {
         let eye = |top, bottom, iris: usize| {
             // The mesh's iris points 1-4 go round the rim. Turning the head shortens the
             // across diameter and nodding it the up-down one, so the longer is nearer the size.
-            let diameter = distance(self.xy(iris + 1), self.xy(iris + 3))
-                .max(distance(self.xy(iris + 2), self.xy(iris + 4)));
-            distance(self.xy(top), self.xy(bottom)) / diameter.max(1e-3)
+            let across = distance(self.xy(iris + 1), self.xy(iris + 3));
+            let up_down = distance(self.xy(iris + 2), self.xy(iris + 4));
+            if across.is_nan() || up_down.is_nan() || across.max(up_down) <= 1e-3 {
+                return f32::NAN;
+            }
+            distance(self.xy(top), self.xy(bottom)) / across.max(up_down)
         };
         [
             eye(ids::RIGHT_EYE_TOP, ids::RIGHT_EYE_BOTTOM, ids::RIGHT_IRIS),
@@ -347,43 +351,44 @@ mod tests {
         assert!(MirrorMap::new(partners).is_none());
     }
 
-    /// A narrow open eye: corners 2.6 iris diameters apart (a wide eye or an inner corner
-    /// under a lid fold), the lids 0.5 of the iris apart, so the whole pupil shows.
+    /// Two narrow open eyes, told apart: the right one with its lids 0.5 of the iris apart and
+    /// its across diameter the longer (a nodded head), the left one 0.3 apart and its up-down
+    /// diameter the longer (a turned head). The iris centres sit off the rim's axes, so pairing
+    /// a rim point with the centre, or the eyes the wrong way round, gives other values.
     #[test]
     fn the_lid_gap_is_measured_in_iris_diameters_not_eye_widths() {
+        // Per eye: outer and inner corner, upper and lower lid, iris centre, where the eye
+        // starts, lid gap, iris across and up-down (pixels).
+        let eyes = [
+            (
+                [ids::RIGHT_EYE_OUTER, ids::RIGHT_EYE_INNER],
+                [ids::RIGHT_EYE_TOP, ids::RIGHT_EYE_BOTTOM],
+                ids::RIGHT_IRIS,
+                [100.0, 5.0, 10.0, 8.0],
+            ),
+            (
+                [ids::LEFT_EYE_OUTER, ids::LEFT_EYE_INNER],
+                [ids::LEFT_EYE_TOP, ids::LEFT_EYE_BOTTOM],
+                ids::LEFT_IRIS,
+                [200.0, 3.0, 7.0, 10.0],
+            ),
+        ];
         let mut points = vec![[0.0f32; 3]; MESH_POINTS];
-        let mut eye = |outer: usize, inner: usize, top: usize, bottom: usize, iris: usize| {
-            let x0 = if outer == ids::RIGHT_EYE_OUTER {
-                100.0
-            } else {
-                200.0
-            };
-            points[outer] = [x0, 100.0, 0.0];
-            points[inner] = [x0 + 26.0, 100.0, 0.0];
-            points[top] = [x0 + 13.0, 97.5, 0.0];
-            points[bottom] = [x0 + 13.0, 102.5, 0.0];
-            // The rim: across 10 px wide, up-down shortened to 8 px by a nod.
-            points[iris] = [x0 + 13.0, 100.0, 0.0];
-            points[iris + 1] = [x0 + 18.0, 100.0, 0.0];
-            points[iris + 2] = [x0 + 13.0, 96.0, 0.0];
-            points[iris + 3] = [x0 + 8.0, 100.0, 0.0];
-            points[iris + 4] = [x0 + 13.0, 104.0, 0.0];
-        };
-        eye(
-            ids::RIGHT_EYE_OUTER,
-            ids::RIGHT_EYE_INNER,
-            ids::RIGHT_EYE_TOP,
-            ids::RIGHT_EYE_BOTTOM,
-            ids::RIGHT_IRIS,
-        );
-        eye(
-            ids::LEFT_EYE_OUTER,
-            ids::LEFT_EYE_INNER,
-            ids::LEFT_EYE_TOP,
-            ids::LEFT_EYE_BOTTOM,
-            ids::LEFT_IRIS,
-        );
-        let mesh = FaceMesh {
+        for (corners, lids, iris, [x0, gap, across, up_down]) in eyes {
+            // Corners 26 px apart: 2.6 of the right iris, a wide eye or an inner corner under
+            // a lid fold.
+            let (cx, cy) = (x0 + 13.0, 100.0);
+            points[corners[0]] = [x0, cy, 0.0];
+            points[corners[1]] = [x0 + 26.0, cy, 0.0];
+            points[lids[0]] = [cx, cy - gap / 2.0, 0.0];
+            points[lids[1]] = [cx, cy + gap / 2.0, 0.0];
+            points[iris] = [cx + 1.5, cy - 2.5, 0.0];
+            points[iris + 1] = [cx + across / 2.0, cy, 0.0];
+            points[iris + 2] = [cx, cy - up_down / 2.0, 0.0];
+            points[iris + 3] = [cx - across / 2.0, cy, 0.0];
+            points[iris + 4] = [cx, cy + up_down / 2.0, 0.0];
+        }
+        let mut mesh = FaceMesh {
             points,
             presence: 1.0,
             frame: CropFrame {
@@ -393,11 +398,21 @@ mod tests {
                 size: MESH_INPUT,
             },
         };
-        for gap in mesh.lid_gaps_over_iris() {
-            assert!((gap - 0.5).abs() < 1e-4, "{gap}");
+        let [right, left] = mesh.lid_gaps_over_iris();
+        assert!((right - 0.5).abs() < 1e-4, "{right}");
+        assert!((left - 0.3).abs() < 1e-4, "{left}");
+        // In eye widths the right eye reads as nearly shut.
+        assert!((mesh.eye_apertures()[0] - 5.0 / 26.0).abs() < 1e-4);
+        // An iris the mesh gave no size is not a wide-open eye.
+        let rim = ids::LEFT_IRIS + 1..=ids::LEFT_IRIS + 4;
+        for id in rim.clone() {
+            mesh.points[id] = [213.0, 100.0, 0.0];
         }
-        for aperture in mesh.eye_apertures() {
-            assert!((aperture - 5.0 / 26.0).abs() < 1e-4, "{aperture}");
+        assert!(mesh.lid_gaps_over_iris()[1].is_nan());
+        for id in rim {
+            mesh.points[id] = [f32::NAN; 3];
         }
+        assert!(mesh.lid_gaps_over_iris()[1].is_nan());
+        assert!((mesh.lid_gaps_over_iris()[0] - 0.5).abs() < 1e-4);
     }
 }
