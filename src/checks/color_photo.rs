@@ -9,7 +9,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct ColorPhoto {
     /// Smallest colour variety: the 95th percentile of brightness-relative chroma away from the
-    /// photo's single dominant tint (greyscale and sepia have one tint at most).
+    /// photo's single dominant tint (greyscale and sepia have one tint at most), less the
+    /// pixel-to-pixel grain.
     pub min_colorfulness: f64,
     /// Colour is judged on the face and what lies within this many face widths of it, as a
     /// card photo would show it: how much wall a selfie takes in must not change the verdict.
@@ -32,22 +33,27 @@ impl Rule for ColorPhoto {
             Err(_) => [0, 0, image.width(), image.height()],
         };
         let (width, height) = ((x1 - x0) as usize, (y1 - y0) as usize);
-        // Every 7th pixel of the window in reading order, without visiting the other six.
-        let chroma: Vec<(f32, f32)> = (0..width * height)
+        // Every 7th pixel of the window in reading order, without visiting the other six, with
+        // its right-hand neighbour (itself at the window's right edge).
+        let chroma_at = |x: u32, y: u32| {
+            let p = image.get_pixel(x, y);
+            let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
+            let luma = 0.299 * r + 0.587 * g + 0.114 * b;
+            // Relative to brightness, so a dark colour photo still shows its colours.
+            let k = 128.0 / luma.max(32.0);
+            ((b - luma) * k, (r - luma) * k)
+        };
+        let samples: Vec<[(f32, f32); 2]> = (0..width * height)
             .step_by(7)
-            .map(|i| image.get_pixel(x0 + (i % width) as u32, y0 + (i / width) as u32))
-            .map(|p| {
-                let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
-                let y = 0.299 * r + 0.587 * g + 0.114 * b;
-                // Relative to brightness, so a dark colour photo still shows its colours.
-                let k = 128.0 / y.max(32.0);
-                ((b - y) * k, (r - y) * k)
+            .map(|i| {
+                let (x, y) = (x0 + (i % width) as u32, y0 + (i / width) as u32);
+                [chroma_at(x, y), chroma_at((x + 1).min(x1 - 1), y)]
             })
             .collect();
-        let n = chroma.len().max(1) as f32;
+        let n = samples.len().max(1) as f32;
         // Principal direction of the chroma cloud (through the origin: neutral grey).
         let (mut sxx, mut sxy, mut syy) = (0f32, 0f32, 0f32);
-        for &(cb, cr) in &chroma {
+        for &[(cb, cr), _] in &samples {
             sxx += cb * cb;
             sxy += cb * cr;
             syy += cr * cr;
@@ -55,13 +61,19 @@ impl Rule for ColorPhoto {
         let (sxx, sxy, syy) = (sxx / n, sxy / n, syy / n);
         let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
         let (s, c) = angle.sin_cos();
-        let mut off_axis: Vec<f32> = chroma
-            .iter()
-            .map(|&(cb, cr)| (cr * c - cb * s).abs())
-            .collect();
-        // The 95th percentile: JPEG chroma noise at edges must not count as colour.
-        let at = ((off_axis.len() - 1) as f32 * 0.95) as usize;
-        let variety = *off_axis.select_nth_unstable_by(at, f32::total_cmp).1 as f64;
+        let off_axis = |(cb, cr): (f32, f32)| cr * c - cb * s;
+        // 95th percentiles: JPEG chroma noise at edges must not count as colour.
+        let spread = percentile_95(samples.iter().map(|&[p, _]| off_axis(p).abs()));
+        // A photo's colours extend over neighbouring pixels; sensor or scanner grain in each
+        // channel changes from one pixel to the next and would otherwise read as colour on a
+        // greyscale photo. Its size is what neighbours differ by (over the square root of 2,
+        // as each carries its own), taken off the spread as independent noise adds.
+        let grain = percentile_95(
+            samples
+                .iter()
+                .map(|&[p, q]| (off_axis(p) - off_axis(q)).abs()),
+        ) / std::f64::consts::SQRT_2;
+        let variety = (spread * spread - grain * grain).max(0.0).sqrt();
         Finding::judge(
             variety,
             variety >= self.min_colorfulness,
@@ -96,4 +108,14 @@ impl ColorPhoto {
             [0, 0, w, h]
         }
     }
+}
+
+/// The 95th percentile of `values` (0 when there are none).
+fn percentile_95(values: impl Iterator<Item = f32>) -> f64 {
+    let mut values: Vec<f32> = values.collect();
+    if values.is_empty() {
+        return 0.0;
+    }
+    let at = ((values.len() - 1) as f32 * 0.95) as usize;
+    *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
 }
