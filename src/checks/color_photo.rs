@@ -9,8 +9,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct ColorPhoto {
     /// Smallest colour variety: the 95th percentile of brightness-relative chroma away from the
-    /// photo's single dominant tint (greyscale and sepia have one tint at most), less the
-    /// pixel-to-pixel grain.
+    /// photo's single dominant tint (greyscale and sepia have one tint at most), scaled down by
+    /// the share of that chroma that is grain rather than colour shared with the neighbours.
     pub min_colorfulness: f64,
     /// Colour is judged on the face and what lies within this many face widths of it, as a
     /// card photo would show it: how much wall a selfie takes in must not change the verdict.
@@ -34,7 +34,7 @@ impl Rule for ColorPhoto {
         };
         let (width, height) = ((x1 - x0) as usize, (y1 - y0) as usize);
         // Every 7th pixel of the window in reading order, without visiting the other six, with
-        // its right-hand neighbour (itself at the window's right edge).
+        // its right-hand neighbour (itself at the photo's right edge).
         let chroma_at = |x: u32, y: u32| {
             let p = image.get_pixel(x, y);
             let (r, g, b) = (p[0] as f32, p[1] as f32, p[2] as f32);
@@ -47,7 +47,10 @@ impl Rule for ColorPhoto {
             .step_by(7)
             .map(|i| {
                 let (x, y) = (x0 + (i % width) as u32, y0 + (i / width) as u32);
-                [chroma_at(x, y), chroma_at((x + 1).min(x1 - 1), y)]
+                [
+                    chroma_at(x, y),
+                    chroma_at((x + 1).min(image.width() - 1), y),
+                ]
             })
             .collect();
         let n = samples.len().max(1) as f32;
@@ -62,18 +65,10 @@ impl Rule for ColorPhoto {
         let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
         let (s, c) = angle.sin_cos();
         let off_axis = |(cb, cr): (f32, f32)| cr * c - cb * s;
-        // 95th percentiles: JPEG chroma noise at edges must not count as colour.
+        // The 95th percentile: JPEG chroma noise at edges must not count as colour.
         let spread = percentile_95(samples.iter().map(|&[p, _]| off_axis(p).abs()));
-        // A photo's colours extend over neighbouring pixels; sensor or scanner grain in each
-        // channel changes from one pixel to the next and would otherwise read as colour on a
-        // greyscale photo. Its size is what neighbours differ by (over the square root of 2,
-        // as each carries its own), taken off the spread as independent noise adds.
-        let grain = percentile_95(
-            samples
-                .iter()
-                .map(|&[p, q]| (off_axis(p) - off_axis(q)).abs()),
-        ) / std::f64::consts::SQRT_2;
-        let variety = (spread * spread - grain * grain).max(0.0).sqrt();
+        // The share is of power, the spread an amplitude.
+        let variety = spread * coherent_share(&samples, off_axis).sqrt();
         Finding::judge(
             variety,
             variety >= self.min_colorfulness,
@@ -118,4 +113,22 @@ fn percentile_95(values: impl Iterator<Item = f32>) -> f64 {
     }
     let at = ((values.len() - 1) as f32 * 0.95) as usize;
     *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
+}
+
+/// The share of the off-axis chroma's power that neighbouring pixels have in common. A photo's
+/// colours extend over their neighbours, or alternate with them in a fine pattern; grain in each
+/// channel (a scanned print, a noisy sensor) changes from one pixel to the next independently,
+/// and would otherwise read as colour on a greyscale photo. 1 for colour without grain, 0 for
+/// grain alone.
+fn coherent_share(samples: &[[(f32, f32); 2]], off_axis: impl Fn((f32, f32)) -> f32) -> f64 {
+    let (mut power, mut shared) = (0f64, 0f64);
+    for &[p, q] in samples {
+        let (a, b) = (off_axis(p) as f64, off_axis(q) as f64);
+        power += (a * a + b * b) / 2.0;
+        shared += a * b;
+    }
+    if power <= 0.0 {
+        return 0.0;
+    }
+    (shared.abs() / power).min(1.0)
 }
