@@ -1,11 +1,15 @@
-//! Writes three altered copies of a labelled photo set, with its labels, to measure how the rules
+//! Writes five altered copies of a labelled photo set, with its labels, to measure how the rules
 //! hold up on photos they were not tuned on:
 //! `cargo run --release --example eval_copies -- ../shared/eval/labels.csv /tmp/copies`, then
-//! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`).
+//! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`, `scaled50`,
+//! `grain4`).
 //!
 //! - `mirrored`: flipped left to right (PNG). No label depends on the side.
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
 //! - `scaled75`: scaled to 75 % with a Lanczos filter (PNG).
+//! - `scaled50`: scaled to 50 % likewise (PNG): small faces.
+//! - `grain4`: Gaussian grain of 4 levels added to each channel separately, as a noisy sensor or
+//!   a colour scan of a black-and-white print would (PNG; seeded, so copies compare).
 //!
 //! Photos are turned upright by their EXIF orientation and put on white where transparent, as
 //! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
@@ -13,6 +17,7 @@
 
 use anyhow::{bail, Context};
 use idphoto::decode::flatten_on_white;
+use idphoto::fixtures::add_gaussian_noise;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
@@ -28,7 +33,7 @@ struct Variant {
     save: fn(&RgbImage, &Path) -> anyhow::Result<()>,
 }
 
-const VARIANTS: [Variant; 3] = [
+const VARIANTS: [Variant; 5] = [
     Variant {
         name: "mirrored",
         extension: "png",
@@ -48,6 +53,21 @@ const VARIANTS: [Variant; 3] = [
             let (w, h) = (img.width() * 3 / 4, img.height() * 3 / 4);
             image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
         },
+        save: save_png,
+    },
+    Variant {
+        name: "scaled50",
+        extension: "png",
+        alter: |img| {
+            let (w, h) = (img.width() / 2, img.height() / 2);
+            image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
+        },
+        save: save_png,
+    },
+    Variant {
+        name: "grain4",
+        extension: "png",
+        alter: |img| add_gaussian_noise(img.clone(), 4.0, 7),
         save: save_png,
     },
 ];
