@@ -1,6 +1,6 @@
 //! White background (ID card) or, in the ICAO profile, any light plain colour.
 
-use super::{Context, Finding, Rule};
+use super::{percentile, Context, Finding, Rule};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -96,11 +96,11 @@ impl Rule for BackgroundWhite {
         if lows.is_empty() {
             return Finding::not_assessed(threshold, "na.no_background");
         }
-        let low = percentile(&mut lows, 5);
-        let tint = percentile(&mut tints, 2);
+        let low = percentile(&mut lows, 0.2);
+        let tint = percentile(&mut tints, 0.5);
         let level = match self.mode {
             Mode::White => low,
-            Mode::Light => percentile(&mut lightness, 5),
+            Mode::Light => percentile(&mut lightness, 0.2),
         };
         let bright = level >= self.min_level;
         // Reported is what failed: the level or lightness, or else the tint or smallest channel.
@@ -119,11 +119,4 @@ impl Rule for BackgroundWhite {
         let ok = others == 0 && ok;
         Finding::judge(value, ok, threshold, fail_key)
     }
-}
-
-/// The value `1 / parts` of the way up `values` (1/5: the 20th percentile, 1/2: the median): the
-/// order statistic a full sort would give, in linear time.
-fn percentile(values: &mut [f32], parts: usize) -> f64 {
-    let at = (values.len() - 1) / parts;
-    *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
 }

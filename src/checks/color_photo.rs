@@ -1,6 +1,6 @@
 //! Colour photo: not greyscale, sepia or a black-and-white drawing.
 
-use super::{Context, Finding, Rule};
+use super::{percentile, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::analyse::Face;
 use serde::Deserialize;
@@ -65,10 +65,15 @@ impl Rule for ColorPhoto {
         let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
         let (s, c) = angle.sin_cos();
         let off_axis = |(cb, cr): (f32, f32)| cr * c - cb * s;
+        let pairs: Vec<[f32; 2]> = samples
+            .iter()
+            .map(|&[p, q]| [off_axis(p), off_axis(q)])
+            .collect();
         // The 95th percentile: JPEG chroma noise at edges must not count as colour.
-        let spread = percentile_95(samples.iter().map(|&[p, _]| off_axis(p).abs()));
+        let mut sizes: Vec<f32> = pairs.iter().map(|[a, _]| a.abs()).collect();
+        let spread = percentile(&mut sizes, 0.95);
         // The share is of power, the spread an amplitude.
-        let variety = spread * coherent_share(&samples, off_axis).sqrt();
+        let variety = spread * coherent_share(&pairs).sqrt();
         Finding::judge(
             variety,
             variety >= self.min_colorfulness,
@@ -105,25 +110,15 @@ impl ColorPhoto {
     }
 }
 
-/// The 95th percentile of `values` (0 when there are none).
-fn percentile_95(values: impl Iterator<Item = f32>) -> f64 {
-    let mut values: Vec<f32> = values.collect();
-    if values.is_empty() {
-        return 0.0;
-    }
-    let at = ((values.len() - 1) as f32 * 0.95) as usize;
-    *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
-}
-
 /// The share of the off-axis chroma's power that neighbouring pixels have in common. A photo's
 /// colours extend over their neighbours, or alternate with them in a fine pattern; grain in each
 /// channel (a scanned print, a noisy sensor) changes from one pixel to the next independently,
 /// and would otherwise read as colour on a greyscale photo. 1 for colour without grain, 0 for
 /// grain alone.
-fn coherent_share(samples: &[[(f32, f32); 2]], off_axis: impl Fn((f32, f32)) -> f32) -> f64 {
+fn coherent_share(pairs: &[[f32; 2]]) -> f64 {
     let (mut power, mut shared) = (0f64, 0f64);
-    for &[p, q] in samples {
-        let (a, b) = (off_axis(p) as f64, off_axis(q) as f64);
+    for &[a, b] in pairs {
+        let (a, b) = (a as f64, b as f64);
         power += (a * a + b * b) / 2.0;
         shared += a * b;
     }

@@ -227,6 +227,16 @@ pub fn min_or_nan(values: impl IntoIterator<Item = f64>) -> f64 {
     -max_or_nan(values.into_iter().map(|v| -v))
 }
 
+/// The value the share `q` of the way up `values` (0.2: the 20th percentile, 0.5: the median):
+/// the order statistic a full sort would give, in linear time. NaN when there are none.
+pub fn percentile(values: &mut [f32], q: f32) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let at = ((values.len() - 1) as f32 * q) as usize;
+    *values.select_nth_unstable_by(at, f32::total_cmp).1 as f64
+}
+
 /// Formats a closed range for the `threshold` field.
 pub fn range(lo: f64, hi: f64) -> String {
     format!("in [{lo}, {hi}]")
