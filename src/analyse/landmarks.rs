@@ -33,8 +33,12 @@ pub mod ids {
     pub const FACE_LEFT_EDGE: usize = 454;
     pub const RIGHT_CHEEK: usize = 205;
     pub const LEFT_CHEEK: usize = 425;
+    /// Each brow's upper edge...
     pub const RIGHT_BROW: [usize; 5] = [70, 63, 105, 66, 107];
     pub const LEFT_BROW: [usize; 5] = [336, 296, 334, 293, 300];
+    /// ...and its lower edge, point for point below them (MediaPipe `FACEMESH_*_EYEBROW`).
+    pub const RIGHT_BROW_LOWER: [usize; 5] = [46, 53, 52, 65, 55];
+    pub const LEFT_BROW_LOWER: [usize; 5] = [285, 295, 282, 283, 276];
     /// The face outline, in order round the face (MediaPipe `FACEMESH_FACE_OVAL`).
     pub const FACE_OVAL: [usize; 36] = [
         10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,

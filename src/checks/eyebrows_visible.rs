@@ -1,60 +1,94 @@
 //! Both eyebrows visible: no fringe or hair over the brows or eyes.
 
 use super::{Context, Finding, Rule};
-use crate::analyse::landmarks::ids;
+use crate::analyse::landmarks::{ids, FaceMesh};
 use crate::analyse::parse::{class, FaceParsing};
-use crate::analyse::Face;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EyebrowsVisible {
-    /// Largest share of eyebrow landmarks that may lie under hair or a hat on either side.
+    /// Largest share of a brow's length (five points along its middle) that may lie under hair
+    /// or a hat, on either side.
     pub max_covered: f64,
     /// Smallest share of the face outline the parser must recognise for its map to be read.
     pub min_parsed_face: f64,
 }
 
-/// Where one brow's landmarks fall, as shares of its landmarks.
+/// Where one brow's points fall, as shares of its points.
 struct BrowCover {
     under_hair: f64,
     beyond_edge: f64,
 }
 
-fn brow_cover(face: &Face, parsing: &FaceParsing, points: &[usize]) -> BrowCover {
-    let n = parsing.size() as i64;
+/// Five points along the brow, each halfway between an upper and a lower edge landmark. A point
+/// is covered when hair lies over the brow's middle there, or when hair reaches the brow's upper
+/// edge and the parser sees no brow at the middle: the mesh then guesses where a hidden brow
+/// would be. Hair that only touches the upper edge of a brow the parser sees is a fringe that
+/// ends above the brow.
+fn brow_cover(
+    mesh: &FaceMesh,
+    parsing: &FaceParsing,
+    upper: &[usize],
+    lower: &[usize],
+) -> BrowCover {
     let (mut under_hair, mut beyond_edge) = (0usize, 0usize);
-    for &id in points {
-        let [u, v] = parsing.mesh_point(&face.mesh, id);
-        let (u, v) = (u as i64, v as i64);
-        let visible = |u: i64, v: i64| {
-            u >= 0 && v >= 0 && u < n && v < n && parsing.in_photo(u as u32, v as u32)
-        };
-        if !visible(u, v) {
+    for (&top, &bottom) in upper.iter().zip(lower) {
+        let ([u0, v0], [u1, v1]) = (
+            parsing.mesh_point(mesh, top),
+            parsing.mesh_point(mesh, bottom),
+        );
+        let Some(middle) = Neighbourhood::of(parsing, (u0 + u1) / 2.0, (v0 + v1) / 2.0) else {
             beyond_edge += 1;
             continue;
-        }
-        // Majority vote of the 3x3 neighbourhood inside the photo: landmarks sit on the brow's
-        // edge, and the padding beyond the photo is often labelled hair.
-        let (mut votes, mut voters) = (0, 0);
-        for dv in -1..=1 {
-            for du in -1..=1 {
-                let (uu, vv) = (u + du, v + dv);
-                if visible(uu, vv) {
-                    voters += 1;
-                    let c = parsing.label(uu as u32, vv as u32);
-                    votes += usize::from(c == class::HAIR || c == class::HAT);
-                }
-            }
-        }
-        if 2 * votes > voters {
+        };
+        let hair_on_top = || Neighbourhood::of(parsing, u0, v0).is_some_and(|n| n.hair);
+        if middle.hair || (!middle.brow && hair_on_top()) {
             under_hair += 1;
         }
     }
-    let share = |count: usize| count as f64 / points.len() as f64;
+    let share = |count: usize| count as f64 / upper.len() as f64;
     BrowCover {
         under_hair: share(under_hair),
         beyond_edge: share(beyond_edge),
+    }
+}
+
+/// What the parser calls the 3x3 neighbourhood of a point in its crop, counting only pixels
+/// inside the photo: a thin brow is a few parsing pixels high, and the padding beyond the photo
+/// is often labelled hair.
+struct Neighbourhood {
+    /// Most of it is hair or hat.
+    hair: bool,
+    /// Some of it is brow.
+    brow: bool,
+}
+
+impl Neighbourhood {
+    /// `None` when the point itself lies beyond the photo.
+    fn of(parsing: &FaceParsing, u: f32, v: f32) -> Option<Self> {
+        let n = parsing.size() as i64;
+        let inside = |u: i64, v: i64| {
+            u >= 0 && v >= 0 && u < n && v < n && parsing.in_photo(u as u32, v as u32)
+        };
+        let (u, v) = (u.floor() as i64, v.floor() as i64);
+        if !inside(u, v) {
+            return None;
+        }
+        let (mut hair, mut brow, mut voters) = (0, false, 0);
+        for (du, dv) in (-1..=1).flat_map(|dv| (-1..=1).map(move |du| (du, dv))) {
+            let (uu, vv) = (u + du, v + dv);
+            if inside(uu, vv) {
+                voters += 1;
+                let c = parsing.label(uu as u32, vv as u32);
+                hair += usize::from(c == class::HAIR || c == class::HAT);
+                brow |= c == class::LEFT_BROW || c == class::RIGHT_BROW;
+            }
+        }
+        Some(Neighbourhood {
+            hair: 2 * hair > voters,
+            brow,
+        })
     }
 }
 
@@ -70,8 +104,13 @@ impl Rule for EyebrowsVisible {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let brows = [
-            brow_cover(face, parsing, &ids::RIGHT_BROW),
-            brow_cover(face, parsing, &ids::LEFT_BROW),
+            brow_cover(
+                &face.mesh,
+                parsing,
+                &ids::RIGHT_BROW,
+                &ids::RIGHT_BROW_LOWER,
+            ),
+            brow_cover(&face.mesh, parsing, &ids::LEFT_BROW, &ids::LEFT_BROW_LOWER),
         ];
         let worst = brows.iter().map(|b| b.under_hair).fold(0.0, f64::max);
         // What lies beyond the edge may or may not be under hair: pass only if it cannot matter.
@@ -87,5 +126,48 @@ impl Rule for EyebrowsVisible {
             threshold,
             "eyebrows_visible",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_scene::{scene, SIZE};
+
+    /// A right brow from x = 14 to 26 whose upper edge landmarks lie on row 20 and lower ones on
+    /// row 24, on skin, with the rows in `hair` labelled hair and those in `brow` labelled brow.
+    fn brow(hair: std::ops::Range<usize>, brow: std::ops::Range<usize>) -> BrowCover {
+        let mut points = Vec::new();
+        for (k, (&top, &bottom)) in ids::RIGHT_BROW
+            .iter()
+            .zip(&ids::RIGHT_BROW_LOWER)
+            .enumerate()
+        {
+            let x = 14.0 + 3.0 * k as f32;
+            points.extend([(top, [x, 20.0]), (bottom, [x, 24.0])]);
+        }
+        let width = SIZE as usize;
+        let mut labels = vec![class::SKIN; width * width];
+        for (rows, label) in [(hair, class::HAIR), (brow, class::RIGHT_BROW)] {
+            for row in rows {
+                labels[row * width..(row + 1) * width].fill(label);
+            }
+        }
+        let (mesh, parsing) = scene(&points, labels);
+        brow_cover(&mesh, &parsing, &ids::RIGHT_BROW, &ids::RIGHT_BROW_LOWER)
+    }
+
+    #[test]
+    fn hair_that_only_touches_a_seen_brow_does_not_cover_it() {
+        // A fringe down to the brow's upper edge (rows 0-20), the brow seen below it.
+        assert_eq!(brow(0..21, 21..25).under_hair, 0.0);
+        // The same fringe where the parser sees no brow: the mesh is guessing where a hidden
+        // brow would be.
+        assert_eq!(brow(0..21, 0..0).under_hair, 1.0);
+        // Hair down over the brow's middle (row 22) covers it, seen or not.
+        assert_eq!(brow(0..24, 24..25).under_hair, 1.0);
+        // No hair: uncovered, however faint the brow.
+        assert_eq!(brow(0..0, 0..0).under_hair, 0.0);
+        assert_eq!(brow(0..0, 0..0).beyond_edge, 0.0);
     }
 }

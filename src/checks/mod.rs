@@ -26,6 +26,8 @@ pub mod not_white_top;
 pub mod resolution;
 pub mod sharp;
 pub mod single_face;
+#[cfg(test)]
+mod test_scene;
 
 pub use context::Context;
 

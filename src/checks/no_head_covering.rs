@@ -200,45 +200,30 @@ pub fn crown(face: &Face, parsing: &FaceParsing, person: &PersonMask, depth: f32
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyse::geometry::CropFrame;
-    use image::RgbImage;
+    use crate::checks::test_scene::{self, SIZE};
 
-    /// A 64-pixel crop that maps one to one onto the photo, with a face between x = 20 and 44
-    /// whose brows are at y = 20 and nose tip at y = 34, and `cloth` painted as clothing.
+    /// A face between x = 20 and 44 whose brows are at y = 20 and nose tip at y = 34, and
+    /// `cloth` painted as clothing.
     fn scene(cloth: &[(u32, u32, u32, u32)]) -> (FaceMesh, FaceParsing) {
-        let frame = CropFrame {
-            center: [32.0, 32.0],
-            side: 64.0,
-            angle: 0.0,
-            size: 64,
-        };
-        let mut points = vec![[32.0, 32.0, 0.0]; 478];
-        for &id in ids::RIGHT_BROW.iter().chain(&ids::LEFT_BROW) {
-            points[id] = [32.0, 20.0, 0.0];
-        }
-        points[ids::NOSE_TIP] = [32.0, 34.0, 0.0];
-        points[ids::FACE_RIGHT_EDGE] = [20.0, 30.0, 0.0];
-        points[ids::FACE_LEFT_EDGE] = [44.0, 30.0, 0.0];
-        let mut labels = vec![class::BACKGROUND; 64 * 64];
+        let mut points: Vec<_> = ids::RIGHT_BROW
+            .iter()
+            .chain(&ids::LEFT_BROW)
+            .map(|&id| (id, [32.0, 20.0]))
+            .collect();
+        points.extend([
+            (ids::NOSE_TIP, [32.0, 34.0]),
+            (ids::FACE_RIGHT_EDGE, [20.0, 30.0]),
+            (ids::FACE_LEFT_EDGE, [44.0, 30.0]),
+        ]);
+        let mut labels = vec![class::BACKGROUND; (SIZE * SIZE) as usize];
         for &(x0, x1, y0, y1) in cloth {
             for y in y0..y1 {
                 for x in x0..x1 {
-                    labels[(y * 64 + x) as usize] = class::CLOTH;
+                    labels[(y * SIZE + x) as usize] = class::CLOTH;
                 }
             }
         }
-        let parsing = FaceParsing {
-            frame,
-            crop: RgbImage::new(64, 64),
-            labels,
-            outside: vec![false; 64 * 64],
-        };
-        let mesh = FaceMesh {
-            points,
-            presence: 1.0,
-            frame,
-        };
-        (mesh, parsing)
+        test_scene::scene(&points, labels)
     }
 
     #[test]
