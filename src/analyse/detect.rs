@@ -10,6 +10,10 @@ use serde::Serialize;
 pub const INPUT: u32 = 640;
 const STRIDES: [usize; 3] = [8, 16, 32];
 const NMS_IOU: f32 = 0.3;
+/// YuNet finds faces from about 10 pixels wide in its input (OpenCV model zoo: "faces of pixels
+/// between around 10x10 to 300x300, due to the training scheme"). Narrower boxes are outside
+/// what it learned: in random noise it reports 4-pixel "faces" at a score of 0.5.
+const MIN_FACE_INPUT_PX: f32 = 10.0;
 
 /// A detected face in analysis-image pixels.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -148,6 +152,9 @@ pub fn detect_at(
             let b = &bbox.data[i * 4..i * 4 + 4];
             let (cx, cy) = ((col + b[0]) * s, (row + b[1]) * s);
             let (bw, bh) = (b[2].exp() * s, b[3].exp() * s);
+            if bw < MIN_FACE_INPUT_PX {
+                continue;
+            }
             let k = &kps.data[i * 10..i * 10 + 10];
             let mut points = [[0f32; 2]; 5];
             for (j, p) in points.iter_mut().enumerate() {

@@ -41,10 +41,17 @@ fn single_face_fails_without_a_face_and_nothing_panics() {
     let noise = RgbImage::from_fn(400, 300, |_, _| {
         Rgb([0, 1, 2].map(|_| (rng.next_f32() * 255.0) as u8))
     });
+    // Enlarged for the detector, this one held 3-pixel "faces" at a score of 0.5, which the
+    // checks then judged as the applicant's.
+    let mut rng = Rng::new(5);
+    let small_noise = RgbImage::from_fn(300, 300, |_, _| {
+        Rgb([0, 1, 2].map(|_| (rng.next_f32() * 255.0) as u8))
+    });
     let wall = plain_wall(300, 400, [230, 230, 225]);
     for (name, img) in [
         ("gradient", gradient),
         ("noise", noise),
+        ("small_noise", small_noise),
         ("empty_wall", wall),
     ] {
         let r = check(name, &img);
