@@ -12,7 +12,7 @@ const STRIDES: [usize; 3] = [8, 16, 32];
 const NMS_IOU: f32 = 0.3;
 /// YuNet finds faces from about 10 pixels wide in its input (OpenCV model zoo: "faces of pixels
 /// between around 10x10 to 300x300, due to the training scheme"). Narrower boxes are outside
-/// what it learned: in random noise it reports 4-pixel "faces" at a score of 0.5.
+/// what it learned: in random noise it reports "faces" 6-8 pixels wide at a score of 0.5.
 const MIN_FACE_INPUT_PX: f32 = 10.0;
 
 /// A detected face in analysis-image pixels.
