@@ -49,19 +49,13 @@ const VARIANTS: [Variant; 5] = [
     Variant {
         name: "scaled75",
         extension: "png",
-        alter: |img| {
-            let (w, h) = (img.width() * 3 / 4, img.height() * 3 / 4);
-            image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
-        },
+        alter: |img| scaled(img, 3, 4),
         save: save_png,
     },
     Variant {
         name: "scaled50",
         extension: "png",
-        alter: |img| {
-            let (w, h) = (img.width() / 2, img.height() / 2);
-            image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
-        },
+        alter: |img| scaled(img, 1, 2),
         save: save_png,
     },
     Variant {
@@ -71,6 +65,12 @@ const VARIANTS: [Variant; 5] = [
         save: save_png,
     },
 ];
+
+/// `img` scaled to `num / den` of its size with a Lanczos filter.
+fn scaled(img: &RgbImage, num: u32, den: u32) -> RgbImage {
+    let (w, h) = (img.width() * num / den, img.height() * num / den);
+    image::imageops::resize(img, w.max(1), h.max(1), FilterType::Lanczos3)
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

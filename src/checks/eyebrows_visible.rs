@@ -67,27 +67,17 @@ struct Neighbourhood {
 impl Neighbourhood {
     /// `None` when the point itself lies beyond the photo.
     fn of(parsing: &FaceParsing, u: f32, v: f32) -> Option<Self> {
-        let n = parsing.size() as i64;
-        let inside = |u: i64, v: i64| {
-            u >= 0 && v >= 0 && u < n && v < n && parsing.in_photo(u as u32, v as u32)
-        };
-        let (u, v) = (u.floor() as i64, v.floor() as i64);
-        if !inside(u, v) {
+        let (u, v) = (u.floor(), v.floor());
+        let n = parsing.size() as f32;
+        let in_crop = u >= 0.0 && v >= 0.0 && u < n && v < n;
+        if !(in_crop && parsing.in_photo(u as u32, v as u32)) {
             return None;
         }
-        let (mut hair, mut brow, mut voters) = (0, false, 0);
-        for (du, dv) in (-1..=1).flat_map(|dv| (-1..=1).map(move |du| (du, dv))) {
-            let (uu, vv) = (u + du, v + dv);
-            if inside(uu, vv) {
-                voters += 1;
-                let c = parsing.label(uu as u32, vv as u32);
-                hair += usize::from(c == class::HAIR || c == class::HAT);
-                brow |= c == class::LEFT_BROW || c == class::RIGHT_BROW;
-            }
-        }
+        let [u0, u1, v0, v1] = [u - 1.0, u + 2.0, v - 1.0, v + 2.0];
+        let count = |classes: &[u8]| parsing.count(classes, u0, u1, v0, v1);
         Some(Neighbourhood {
-            hair: 2 * hair > voters,
-            brow,
+            hair: 2 * count(&[class::HAIR, class::HAT]) > parsing.count_inside(u0, u1, v0, v1),
+            brow: count(&[class::LEFT_BROW, class::RIGHT_BROW]) > 0,
         })
     }
 }
