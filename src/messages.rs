@@ -315,6 +315,7 @@ mod tests {
         "resolution",
         "resolution.photo_too_small",
         "resolution.finished",
+        "resolution.finished_eye_distance",
         "photo_size",
         "head_width",
         "head_top_margin",

@@ -243,4 +243,21 @@ mod tests {
         let e = Profile::parse(&rule("1.0"), "t").err().unwrap().to_string();
         assert!(e.contains("outer_part"), "{e}");
     }
+
+    #[test]
+    fn a_resolution_limit_is_a_face_width_or_an_eye_distance() {
+        let rule = |limits: &str| {
+            format!("name = \"x\"\n[rules.resolution]\n{limits}min_photo_px = [358, 441]\n")
+        };
+        for limits in ["min_face_width_px = 207\n", "min_eye_distance_px = 90\n"] {
+            assert!(Profile::parse(&rule(limits), "t").is_ok(), "{limits}");
+        }
+        for limits in ["", "min_face_width_px = 207\nmin_eye_distance_px = 90\n"] {
+            let e = Profile::parse(&rule(limits), "t")
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("min_eye_distance_px"), "{limits}: {e}");
+        }
+    }
 }

@@ -257,15 +257,16 @@ fn selfie_input_skips_the_finished_geometry() {
 }
 
 #[test]
-fn icao_holds_a_finished_photo_to_its_face_width() {
-    // ICAO sets no card geometry, so the face width is all that says a stored photo has
-    // enough detail: 207 px passes, a card cut from a photo at 0.7 x that scale (~145 px) does
-    // not, and is told to take a new photo rather than to move closer.
+fn icao_holds_a_finished_photo_to_the_distance_between_its_eyes() {
+    // ICAO sets no card geometry, so the distance between the eyes (at least 90 px) is all that
+    // says a stored photo has enough detail. A card whose face is 1.2 x the ID card's 207 px
+    // passes; one cut at 0.7 x (~145 px face, ~65 px between the eyes) does not, and is told
+    // to take a new photo rather than to move closer.
     let icao_finished = make_checker("icao", InputKind::Finished, Lang::En);
     let ok = check_with(
         &icao_finished,
         "card_icao",
-        &card(card_source_207(), 358, 441, 0, 12),
+        &card(&card_source(1.2), 358, 441, 0, 12),
     );
     assert_pass(&ok, "resolution");
     let small = check_with(
@@ -274,12 +275,12 @@ fn icao_holds_a_finished_photo_to_its_face_width() {
         &card(&card_source(0.7), 358, 441, 0, 12),
     );
     assert_fail(&small, "resolution");
-    assert_value(&small, "resolution", "about 145 px", |v| {
-        (130.0..160.0).contains(&v)
+    assert_value(&small, "resolution", "about 65 px", |v| {
+        (55.0..75.0).contains(&v)
     });
     let message = result(&small, "resolution").message.clone().unwrap();
     assert!(
-        message.contains("new photo") && message.contains("190"),
+        message.contains("new photo") && message.contains("apart") && message.contains("90"),
         "{message}"
     );
 }
