@@ -163,6 +163,16 @@ mod tests {
             let e = Profile::parse(&text, "t").err().unwrap().to_string();
             assert!(e.contains("min_ratio"), "{value}: {e}");
         }
+        // A limit that measures are divided by cannot be 0.
+        let plain = "[rules.background_plain]\nmax_texture = 4.0\nmax_shading = 120.0\n\
+                     max_residual = 12.0\nmin_fraction = 0.05\nother_face_min_score = 0.7\n\
+                     other_face_min_relative_width = 0.25\n";
+        assert!(Profile::parse(&format!("name = \"x\"\n{plain}"), "t").is_ok());
+        let zero = plain.replace("12.0", "0.0");
+        let e = Profile::parse(&format!("name = \"x\"\n{zero}"), "t")
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("max_residual"), "{e}");
         let fine = "name = \"x\"\n[rules.lighting_even]\nmin_ratio = 0.8\n";
         assert!(Profile::parse(fine, "t").is_ok());
         // An offset is signed.

@@ -34,6 +34,21 @@ impl Rule for BackgroundPlain {
         "background_plain"
     }
 
+    fn validate(&self) -> Result<(), String> {
+        // The measures are judged as shares of these limits: at 0 every photo would read
+        // infinite or not a number, and none could be judged.
+        for (name, limit) in [
+            ("max_texture", self.max_texture),
+            ("max_shading", self.max_shading),
+            ("max_residual", self.max_residual),
+        ] {
+            if limit <= 0.0 {
+                return Err(format!("{name} = {limit} must be above 0"));
+            }
+        }
+        Ok(())
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "<= 1 (texture / {}, shading / {}, residual / {}) and no other face",
