@@ -9,11 +9,8 @@
 //! and cheeks, where no top reaches, is a covering as well.
 
 use super::{Context, Finding, Rule};
-use crate::analyse::landmarks::ids;
-use crate::analyse::landmarks::FaceMesh;
+use crate::analyse::landmarks::{ids, FaceMesh};
 use crate::analyse::parse::{class, FaceParsing};
-use crate::analyse::segment::PersonMask;
-use crate::analyse::Face;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -44,6 +41,10 @@ pub struct Crown {
 }
 
 impl Crown {
+    pub fn is_empty(&self) -> bool {
+        self.covered + self.hair + self.skin == 0.0
+    }
+
     pub fn covered_share(&self) -> f64 {
         self.covered / (self.covered + self.hair + self.skin).max(1e-6)
     }
@@ -68,17 +69,22 @@ impl Rule for NoHeadCovering {
         let Some(person) = ctx.person() else {
             return Finding::not_assessed(threshold, "na.no_parsing");
         };
-        let crown = crown(face, parsing, person, self.crown_depth as f32);
+        let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
+        let crown = crown(&face.mesh, parsing, of_person, self.crown_depth as f32);
         let share = crown.covered_share();
         let unit = Context::iod_area_in_crop(face, parsing);
         let covered_area = crown.covered / unit;
         let crown_bare = covered_area < self.min_covered_area || share <= self.max_covered_share;
-        let of_person = |x: f32, y: f32| person.at(x, y) > 0.5;
         let [crop_left, crop_right] = side_cloth(&face.mesh, parsing, of_person);
         let sides = crop_left.min(crop_right) / unit;
         // Reported is the crown's share, or the sides' area when only the sides fail.
         let (value, ok, key) = match (crown_bare, sides <= self.max_side_cloth_area) {
             (true, false) => (sides, false, "no_head_covering.hood"),
+            // No crown pixel to judge (the photo's edge at the brows): a bare crown would be
+            // a guess.
+            (true, true) if crown.is_empty() => {
+                return Finding::not_assessed(threshold, "na.not_measurable")
+            }
             (crown_bare, sides_bare) => (share, crown_bare && sides_bare, "no_head_covering"),
         };
         Finding::judge(value, ok, threshold, key)
@@ -159,11 +165,16 @@ pub fn side_cloth(
 }
 
 /// Tallies the crown band column by column between the cheek edges of the upright crop.
-pub fn crown(face: &Face, parsing: &FaceParsing, person: &PersonMask, depth: f32) -> Crown {
+pub fn crown(
+    mesh: &FaceMesh,
+    parsing: &FaceParsing,
+    of_person: impl Fn(f32, f32) -> bool,
+    depth: f32,
+) -> Crown {
     // Only above the brows: collars and scarves round the neck are not head coverings.
     let Landmarks {
         brow, left, right, ..
-    } = Landmarks::in_crop(&face.mesh, parsing);
+    } = Landmarks::in_crop(mesh, parsing);
     let n = parsing.size() as f32;
     let columns = left.clamp(0.0, n) as u32..right.clamp(0.0, n) as u32;
     let rows = brow.clamp(0.0, n) as u32;
@@ -178,7 +189,7 @@ pub fn crown(face: &Face, parsing: &FaceParsing, person: &PersonMask, depth: f32
             let label = parsing.labels[i];
             let of_person = || {
                 let [x, y] = parsing.frame.to_image(u as f32 + 0.5, v as f32 + 0.5);
-                person.at(x, y) > 0.5
+                of_person(x, y)
             };
             if label == class::BACKGROUND && !of_person() {
                 continue;
@@ -224,6 +235,28 @@ mod tests {
             }
         }
         test_scene::scene(&points, labels)
+    }
+
+    #[test]
+    fn a_crown_beyond_the_photos_edge_is_empty_not_bare() {
+        // Hair from y = 4 down to the brows, between the cheek edges, on a backdrop (not of the
+        // person): the crown is its top 30 %.
+        let (mesh, mut parsing) = scene(&[]);
+        for y in 4..20 {
+            for x in 20..44 {
+                parsing.labels[(y * SIZE + x) as usize] = class::HAIR;
+            }
+        }
+        let hair = crown(&mesh, &parsing, |_, _| false, 0.3);
+        assert_eq!((hair.hair, hair.covered, hair.skin), (24.0 * 5.0, 0.0, 0.0));
+        assert!(!hair.is_empty());
+        // The photo's edge at the brows leaves no crown to judge.
+        for v in 0..20 {
+            for u in 0..SIZE {
+                parsing.outside[(v * SIZE + u) as usize] = true;
+            }
+        }
+        assert!(crown(&mesh, &parsing, |_, _| false, 0.3).is_empty());
     }
 
     #[test]
