@@ -14,6 +14,11 @@ const UNUSED: [&[u8; 4]; 4] = [b"iCCP", b"tEXt", b"zTXt", b"iTXt"];
 /// EXIF copied from a camera JPEG fits in one 64 KB segment; a larger block is no camera's.
 const MAX_EXIF_BYTES: usize = 1 << 20;
 
+/// Encoders split the image data into chunks of 8 KB or more, so even a 256 MB file holds some
+/// tens of thousands. Millions of tiny chunks are a file built to make the list of them cost
+/// several times its own size in memory before the decoder reads a single pixel.
+const MAX_CHUNKS: usize = 1 << 20;
+
 /// The file without the chunks the decoder should not see (the same bytes when it has none):
 /// ICC profile, text, and EXIF over 1 MiB. EXIF written after the image data, which libpng
 /// accepts, is moved before it, where the decoder looks for the orientation. Bytes after the
@@ -24,7 +29,7 @@ pub fn prepared_for_decoding(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
     if !bytes.starts_with(&SIGNATURE) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let (chunks, tail) = whole_chunks(bytes);
+    let (chunks, tail) = whole_chunks(bytes)?;
     let kind = |span: &(usize, usize)| &bytes[span.0 + 4..span.0 + 8];
     let data_len = |span: &(usize, usize)| span.1 - span.0 - 12;
     if let Some(palette) = chunks.iter().find(|span| kind(span) == b"PLTE") {
@@ -61,10 +66,15 @@ pub fn prepared_for_decoding(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
 
 /// Start and end of each whole chunk (length, type, data, CRC) up to IEND, and where the rest
 /// of the file begins.
-fn whole_chunks(bytes: &[u8]) -> (Vec<(usize, usize)>, usize) {
+fn whole_chunks(bytes: &[u8]) -> Result<(Vec<(usize, usize)>, usize)> {
     let mut spans = Vec::new();
     let mut at = SIGNATURE.len();
     while let Some(length) = bytes.get(at..at + 4) {
+        if spans.len() == MAX_CHUNKS {
+            return Err(Error::DecodeLimit(format!(
+                "more than {MAX_CHUNKS} PNG chunks"
+            )));
+        }
         let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
         let end = at + 12 + length;
         if end > bytes.len() {
@@ -77,7 +87,7 @@ fn whole_chunks(bytes: &[u8]) -> (Vec<(usize, usize)>, usize) {
             break;
         }
     }
-    (spans, at)
+    Ok((spans, at))
 }
 
 #[cfg(test)]
@@ -169,5 +179,19 @@ mod tests {
             let file = [&SIGNATURE[..], &ihdr, &plte, &idat].concat();
             assert_eq!(prepared_for_decoding(&file).is_ok(), ok, "{len}");
         }
+    }
+
+    #[test]
+    fn millions_of_tiny_chunks_are_refused_before_they_are_listed() {
+        let ihdr = chunk(b"IHDR", &[0; 13]);
+        let empty = chunk(b"IDAT", &[]);
+        let iend = chunk(b"IEND", &[]);
+        let file = |n: usize| [&SIGNATURE[..], &ihdr, &empty.repeat(n), &iend].concat();
+        // IHDR and IEND are chunks too.
+        assert!(prepared_for_decoding(&file(MAX_CHUNKS - 2)).is_ok());
+        assert!(matches!(
+            prepared_for_decoding(&file(MAX_CHUNKS - 1)),
+            Err(Error::DecodeLimit(_))
+        ));
     }
 }
