@@ -235,12 +235,14 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
         }
     }
     let mut reasons: Vec<String> = Vec::new();
-    for c in checks.iter().filter(|c| c.status == Status::Fail) {
+    let failed: Vec<_> = checks.iter().filter(|c| c.status == Status::Fail).collect();
+    for c in &failed {
         if let Some(m) = &c.message {
             push(&mut reasons, m.clone());
         }
     }
-    if !reasons.is_empty() {
+    // The statuses decide, not the reasons: a failed rule without a message still fails.
+    if !failed.is_empty() {
         return (Verdict::Fail, reasons);
     }
     // Rules left unchecked for the same reason share one line: a face the mesh could not make
@@ -255,6 +257,11 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
             None => unchecked.push((why, vec![rule])),
         }
     }
+    let verdict = if unchecked.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
     for (why, rules) in unchecked {
         let args = [("rule", rules.join(lang.list_separator())), ("why", why)];
         push(
@@ -262,11 +269,7 @@ fn verdict_and_reasons(checks: &[CheckResult], lang: Lang) -> (Verdict, Vec<Stri
             messages::format(lang, "ui.not_assessed_reason", &args),
         );
     }
-    if reasons.is_empty() {
-        (Verdict::Pass, reasons)
-    } else {
-        (Verdict::Fail, reasons)
-    }
+    (verdict, reasons)
 }
 
 fn ms(start: Instant) -> f64 {
@@ -344,6 +347,9 @@ mod tests {
             result("ears_visible", Status::NotAssessed, "why"),
         ];
         assert_eq!(verdict_and_reasons(&failed, Lang::En).1, ["blurred"]);
+        // The statuses decide: a failure without words is still a failure.
+        let silent = [result("sharp", Status::Fail, "")];
+        assert_eq!(verdict_and_reasons(&silent, Lang::En).0, Verdict::Fail);
         let passed = [result("sharp", Status::Pass, "")];
         assert_eq!(
             verdict_and_reasons(&passed, Lang::En),
