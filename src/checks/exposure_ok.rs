@@ -18,6 +18,11 @@ pub struct ExposureOk {
     /// to white.
     pub clipped_black: f32,
     pub clipped_white: f32,
+    /// With no face found, a whole photo whose mean luminance is outside these limits still
+    /// fails: one black or white all over, where saying so is the useful advice. Between them
+    /// the rule is not assessed (a dark room round a bright face is no fault).
+    pub no_face_min_mean: f64,
+    pub no_face_max_mean: f64,
 }
 
 impl Rule for ExposureOk {
@@ -50,7 +55,7 @@ impl Rule for ExposureOk {
             // failure, and saying so is the useful advice.
             Err(key) => {
                 let whole = self.stats(ctx.analysis.image().pixels().step_by(3).map(luminance));
-                if whole.mean < self.min_mean / 2.0 || whole.mean > (self.max_mean + 255.0) / 2.0 {
+                if whole.mean < self.no_face_min_mean || whole.mean > self.no_face_max_mean {
                     whole
                 } else {
                     return Finding::not_assessed(threshold, key);
