@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// A fixed set of workers for checking many photos at once; each owns its model sessions.
 pub struct CheckerPool {
     checkers: Vec<Checker>,
-    /// Workers free for `with_checker`.
+    /// Workers free for `with_checker`, and the signal that one has come free.
     idle: Mutex<Vec<usize>>,
+    freed: Condvar,
     pool: rayon::ThreadPool,
 }
 
@@ -41,24 +42,24 @@ impl CheckerPool {
         Ok(CheckerPool {
             checkers,
             idle: Mutex::new((0..workers).collect()),
+            freed: Condvar::new(),
             pool,
         })
     }
 
-    /// Runs `job` with a free worker; blocks until one is free.
+    /// Runs `job` with a free worker; blocks (without spinning) until one is free.
     pub fn with_checker<T>(&self, job: impl FnOnce(&Checker) -> T) -> T {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let index = loop {
-            if let Some(i) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            if let Some(i) = idle.pop() {
                 break i;
             }
-            std::thread::yield_now();
+            idle = self.freed.wait(idle).unwrap_or_else(|e| e.into_inner());
         };
-        let out = job(&self.checkers[index]);
-        self.idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(index);
-        out
+        drop(idle);
+        // Handed back when dropped, so a job that panics does not take its worker with it.
+        let _lease = Lease { pool: self, index };
+        job(&self.checkers[index])
     }
 
     /// Runs `job` on every item, each worker thread with its own checker taking the next item
@@ -159,5 +160,22 @@ struct StopOnDrop<'a>(&'a AtomicUsize, usize);
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.store(self.1, Ordering::Relaxed);
+    }
+}
+
+/// A worker taken by `with_checker`, free again when this is dropped.
+struct Lease<'a> {
+    pool: &'a CheckerPool,
+    index: usize,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let pool = self.pool;
+        pool.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.index);
+        pool.freed.notify_one();
     }
 }

@@ -193,6 +193,23 @@ fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
 }
 
 #[test]
+fn a_worker_whose_job_panicked_serves_the_next_caller() {
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let pool = Arc::new(CheckerPool::new(store(), profile, CheckOptions::default(), 1).unwrap());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.with_checker(|_| -> u8 { panic!("a caller's job failed") })
+    }));
+    assert!(outcome.is_err());
+    // The one worker must be free again; a lost one would leave this call waiting for ever,
+    // so it runs on a thread the test stops waiting for.
+    let (sent, received) = std::sync::mpsc::channel();
+    let shared = pool.clone();
+    std::thread::spawn(move || sent.send(shared.with_checker(|c| c.profile().name.clone())));
+    let name = received.recv_timeout(Duration::from_secs(30));
+    assert_eq!(name.as_deref(), Ok("cn-id-card"));
+}
+
+#[test]
 fn advice_comes_in_the_chosen_language() {
     let en = astronaut_report();
     let zh = check_with(
