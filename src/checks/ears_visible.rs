@@ -19,7 +19,8 @@ pub struct EarsVisible {
     /// Otherwise its place is open and the ear is taken as there but too small or too faint
     /// (low resolution, greyscale, side light) for the parser.
     pub max_yaw_deg: f64,
-    /// Hair over this share of an ear's place fails even when the parser sees a lobe under it.
+    /// Hair, a hat or a hood over this share of an ear's place fails even when the parser sees a
+    /// lobe under it.
     pub max_cover: f64,
     /// An ear not found whose place lies less than this share inside the photo is cut off by
     /// the frame, not hidden: not assessed.
@@ -84,8 +85,8 @@ impl Rule for EarsVisible {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "each ear >= {} IOD^2, or its place open (hair/hat < {}) on a frontal head \
-             (|yaw| < {} deg); hair over < {} of each ear's place",
+            "each ear >= {} IOD^2, or its place open (hair/hat/hood < {}) on a frontal head \
+             (|yaw| < {} deg); hair/hat/hood over < {} of each ear's place",
             self.min_ear_area, self.min_cover_hidden, self.max_yaw_deg, self.max_cover
         );
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
