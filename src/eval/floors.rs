@@ -69,7 +69,8 @@ impl fmt::Display for Violation {
 
 /// One violation per unmet limit; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
-/// violation, and so is a `max_false_passes` when the summary has no verdict score.
+/// violation, and so is a `max_false_passes` when the summary has no verdict score, or a limit
+/// on false passes or false fails when nothing is labelled fail or pass.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();
     let of_rule = |id: &str, message: String| Violation {
@@ -119,6 +120,11 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     for (id, &max) in &floors.max_false_fails {
         match scored(id, &format!("max_false_fails = {max}")) {
             Err(line) => out.push(of_rule(id, line)),
+            // With nothing labelled pass there is no false fail to count, and no check.
+            Ok(r) if r.labelled_pass == 0 => out.push(of_rule(
+                id,
+                format!("{id}: max_false_fails = {max} set, but no image is labelled pass"),
+            )),
             Ok(r) if r.fp > max => out.push(Violation {
                 false_fails_only: true,
                 ..of_rule(
@@ -141,6 +147,14 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 message: format!(
                     "max_false_passes = {max} set, but the labels have no verdict column to \
                      compare with"
+                ),
+            }),
+            Some(v) if v.labelled_fail == 0 => out.push(Violation {
+                rule: None,
+                false_fails_only: false,
+                message: format!(
+                    "{}: max_false_passes = {max} set, but no image is labelled fail",
+                    v.column
                 ),
             }),
             Some(v) if v.false_passes > max => {
@@ -293,6 +307,33 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_with_nothing_of_its_kind_labelled_is_a_violation() {
+        // A verdict column in the header but blank, and a rule labelled fail only.
+        let columns: std::sync::Arc<[String]> =
+            ["only_fails".to_string(), "verdict_id_card".to_string()].into();
+        let labelled = LabelRow {
+            columns,
+            ..row("1.jpg", &[("only_fails", F)])
+        };
+        let results = vec![(
+            labelled,
+            report(Verdict::Fail, &[("only_fails", Status::Fail)]),
+        )];
+        let summary = score(&results, "verdict_id_card", |_| true);
+        let floors = Floors {
+            max_false_passes: Some(0),
+            max_false_fails: [("only_fails".to_string(), 0)].into(),
+            ..Floors::default()
+        };
+        let v = check_floors(&summary, &floors);
+        assert_eq!(v.len(), 2, "{v:#?}");
+        assert!(v.iter().any(|l| l.message.starts_with("only_fails:")
+            && l.message.contains("no image is labelled pass")));
+        assert!(v.iter().any(|l| l.message.starts_with("verdict_id_card:")
+            && l.message.contains("no image is labelled fail")));
+    }
+
+    #[test]
     fn floors_file_errors() {
         assert!(read_floors(&write_file("f.toml", "max_false_passes = 0\nmin_bal = 1\n")).is_err());
         assert!(read_floors(&write_file(
@@ -306,12 +347,27 @@ mod tests {
 
     #[test]
     fn shipped_floors_files_parse() {
-        for name in ["floors-real.toml", "floors-synthetic.toml"] {
+        for (name, profile) in [
+            ("floors-real.toml", "cn-id-card"),
+            ("floors-synthetic.toml", "cn-id-card"),
+            ("floors-icao-real.toml", "icao"),
+        ] {
             let path = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("eval")
                 .join(name);
             let floors = read_floors(&path).unwrap();
             assert_eq!(floors.max_false_passes, Some(0), "{name}");
+            // Every limit names a rule its gate's profile runs on selfies.
+            let profile = crate::profile::Profile::load(profile).unwrap();
+            let runs = |id: &str| {
+                profile
+                    .rules_for(crate::profile::InputKind::Selfie)
+                    .any(|r| r.id() == id)
+            };
+            let limited = floors.min_balanced_accuracy.keys();
+            for id in limited.chain(floors.max_false_fails.keys()) {
+                assert!(runs(id), "{name}: {id}");
+            }
         }
     }
 }
