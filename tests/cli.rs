@@ -434,6 +434,72 @@ fn finished_input_and_icao_profile_flags() {
 }
 
 #[test]
+fn eval_scores_a_labels_file_and_gates_on_its_floors() {
+    let dir = scratch("eval");
+    std::fs::copy(testdata("grace_hopper.jpg"), dir.join("grace.jpg")).unwrap();
+    std::fs::copy(testdata("astronaut.png"), dir.join("astronaut.png")).unwrap();
+    // Grace wears a cap, the astronaut none; the third photo is missing, and `smiling` is
+    // no rule.
+    let labels = dir.join("labels.csv");
+    std::fs::write(
+        &labels,
+        "file,single_face,no_head_covering,verdict_id_card,smiling\n\
+         grace.jpg,pass,fail,fail,pass\nastronaut.png,pass,pass,fail,fail\nmissing.jpg,pass,,fail,\n",
+    )
+    .unwrap();
+    let floors = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let met = floors(
+        "met.toml",
+        "max_false_passes = 0\n[min_balanced_accuracy]\nno_head_covering = 0.9\n\
+         [max_false_fails]\nsingle_face = 1\n",
+    );
+    let labels = labels.display().to_string();
+    let out = idphoto(&["eval", "--labels", &labels, "--floors", &met]);
+    let (table, errors) = (
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
+    assert_eq!(code(&out), 0, "{table}{errors}");
+    let row = |id: &str| {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{table}"));
+        line.split_whitespace().skip(1).collect::<Vec<_>>()
+    };
+    // pass, fail, TP, FP, TN, FN, not assessed, balanced accuracy.
+    assert_eq!(
+        row("no_head_covering"),
+        ["1", "1", "1", "0", "1", "0", "0", "1.000"]
+    );
+    // The missing photo is labelled one face: it counts as wrong (not assessed).
+    assert_eq!(row("single_face")[..7], ["3", "0", "0", "1", "2", "0", "1"]);
+    assert!(table.contains("false passes 0"), "{table}");
+    assert!(table.contains("images: 3, errors: 1"), "{table}");
+    assert!(errors.contains("`smiling` is not a rule id"), "{errors}");
+    assert!(errors.contains("missing.jpg"), "{errors}");
+    assert!(errors.contains("accuracy gate: all floors met"), "{errors}");
+    // No false fail allowed: the gate fails and names the photo behind it.
+    let unmet = floors("unmet.toml", "[max_false_fails]\nsingle_face = 0\n");
+    let out = idphoto(&["eval", "--labels", &labels, "--floors", &unmet]);
+    let errors = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(code(&out), 1, "{errors}");
+    assert!(
+        errors.contains("accuracy gate: single_face: 1 labelled-pass images failed"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("the photos behind it") && errors.matches("missing.jpg").count() >= 2,
+        "{errors}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn profiles_subcommand_lists_the_builtins() {
     let out = idphoto(&["profiles"]);
     assert_eq!(code(&out), 0);

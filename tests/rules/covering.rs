@@ -85,7 +85,13 @@ fn brows_beyond_the_top_edge_are_not_judged_as_covered() {
         &crop(grace(), 0, y, w, h - y as u32, Rgb([0, 0, 0])),
     );
     assert_status(&r, "eyebrows_visible", Status::NotAssessed);
+    assert_eq!(
+        result(&r, "eyebrows_visible").message.as_deref(),
+        Some(messages::text(Lang::En, "na.out_of_frame").as_str())
+    );
     assert_fail(&r, "head_in_frame");
+    // Nor is the crown, which lies wholly beyond the edge, judged bare.
+    assert_status(&r, "no_head_covering", Status::NotAssessed);
 }
 
 #[test]
@@ -125,9 +131,9 @@ fn icao_rejects_sunglasses_with_the_tinted_advice() {
     );
 }
 
-/// ICAO's clear-glasses allowance (`min_lens_brightness`) should accept Grace Hopper's clear glasses (her eyes are plainly
-/// visible through them), but the face parser labels the whole lens area `glasses`, so the eye
-/// classes are never seen behind glasses: measured visible eye area 0.0 IOD^2 (limit 0.05).
+/// ICAO's clear-glasses allowance accepts Grace Hopper's clear glasses: her eyes are plainly
+/// visible through them, and the lenses round each eye are nearly as bright as her skin
+/// (`min_lens_brightness`), which tinted lenses are not.
 #[test]
 fn icao_accepts_clear_glasses() {
     let clear = check_with(icao(), "grace_icao", grace());
