@@ -41,12 +41,16 @@ pub struct Crown {
 }
 
 impl Crown {
+    fn total(&self) -> f64 {
+        self.covered + self.hair + self.skin
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.covered + self.hair + self.skin == 0.0
+        self.total() == 0.0
     }
 
     pub fn covered_share(&self) -> f64 {
-        self.covered / (self.covered + self.hair + self.skin).max(1e-6)
+        self.covered / self.total().max(1e-6)
     }
 }
 
@@ -187,11 +191,11 @@ pub fn crown(
                 continue;
             }
             let label = parsing.labels[i];
-            let of_person = || {
+            let pixel_of_person = || {
                 let [x, y] = parsing.frame.to_image(u as f32 + 0.5, v as f32 + 0.5);
                 of_person(x, y)
             };
-            if label == class::BACKGROUND && !of_person() {
+            if label == class::BACKGROUND && !pixel_of_person() {
                 continue;
             }
             let top = *top.get_or_insert(v);

@@ -140,23 +140,20 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
         }
     }
     if let Some(max) = floors.max_false_passes {
+        let of_verdict = |message: String| Violation {
+            rule: None,
+            false_fails_only: false,
+            message,
+        };
         match &summary.verdict {
-            None => out.push(Violation {
-                rule: None,
-                false_fails_only: false,
-                message: format!(
-                    "max_false_passes = {max} set, but the labels have no verdict column to \
-                     compare with"
-                ),
-            }),
-            Some(v) if v.labelled_fail == 0 => out.push(Violation {
-                rule: None,
-                false_fails_only: false,
-                message: format!(
-                    "{}: max_false_passes = {max} set, but no image is labelled fail",
-                    v.column
-                ),
-            }),
+            None => out.push(of_verdict(format!(
+                "max_false_passes = {max} set, but the labels have no verdict column to compare \
+                 with"
+            ))),
+            Some(v) if v.labelled_fail == 0 => out.push(of_verdict(format!(
+                "{}: max_false_passes = {max} set, but no image is labelled fail",
+                v.column
+            ))),
             Some(v) if v.false_passes > max => {
                 let mut line = format!(
                     "{}: {} false passes, at most {max} allowed",
@@ -165,11 +162,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 if !v.false_pass_files.is_empty() {
                     let _ = write!(line, " ({})", v.false_pass_files.join(", "));
                 }
-                out.push(Violation {
-                    rule: None,
-                    false_fails_only: false,
-                    message: line,
-                });
+                out.push(of_verdict(line));
             }
             Some(_) => {}
         }
