@@ -69,6 +69,10 @@ struct EvalArgs {
     /// (the JSON output always carries them, as each rule's `mistakes`).
     #[arg(long)]
     mistakes: bool,
+    /// The labels column that scores the verdict. Default: `verdict_icao` for the icao profile,
+    /// `verdict_id_card` for any other (name it for a profile file derived from icao).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(eval::VERDICT_COLUMNS))]
+    verdict_column: Option<String>,
 }
 
 #[derive(Args)]
@@ -278,6 +282,7 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
         floors,
         reports: reports_path,
         mistakes,
+        verdict_column,
     } = args;
     let labels = labels.as_path();
     let rows = eval::read_labels(labels)
@@ -309,7 +314,9 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             profile.rules_for(common.input).map(|r| r.id()).collect();
         (profile.name.clone(), rules)
     });
-    let verdict_column = eval::verdict_column(&profile_name);
+    let verdict_column = verdict_column
+        .as_deref()
+        .unwrap_or_else(|| eval::verdict_column(&profile_name));
     let results = eval::run_on_pool(&rows, &root, &pool);
     for (_, report) in &results {
         if let Some(error) = &report.error {

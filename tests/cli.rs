@@ -443,8 +443,9 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
     let labels = dir.join("labels.csv");
     std::fs::write(
         &labels,
-        "file,single_face,no_head_covering,verdict_id_card,smiling\n\
-         grace.jpg,pass,fail,fail,pass\nastronaut.png,pass,pass,fail,fail\nmissing.jpg,pass,,fail,\n",
+        "file,single_face,no_head_covering,verdict_id_card,verdict_icao,smiling\n\
+         grace.jpg,pass,fail,fail,pass,pass\nastronaut.png,pass,pass,fail,pass,fail\n\
+         missing.jpg,pass,,fail,,\n",
     )
     .unwrap();
     let floors = |name: &str, text: &str| {
@@ -483,13 +484,36 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
     assert!(errors.contains("`smiling` is not a rule id"), "{errors}");
     assert!(errors.contains("missing.jpg"), "{errors}");
     assert!(errors.contains("accuracy gate: all floors met"), "{errors}");
-    // No false fail allowed: the gate fails and names the photo behind it.
-    let unmet = floors("unmet.toml", "[max_false_fails]\nsingle_face = 0\n");
+    // Another verdict column, named: both photos fail the ID-card checks that score it.
+    let out = idphoto(&[
+        "eval",
+        "--labels",
+        &labels,
+        "--verdict-column",
+        "verdict_icao",
+    ]);
+    let table = stdout(&out);
+    assert!(
+        table.contains(
+            "verdict_icao: 0 labelled fail, 2 labelled pass, false passes 0, false rejects 2"
+        ),
+        "{table}"
+    );
+    // No false fail allowed, and more photos wanted: the gate fails and names the photo
+    // behind the false fail.
+    let unmet = floors(
+        "unmet.toml",
+        "min_images = 4\n[max_false_fails]\nsingle_face = 0\n",
+    );
     let out = idphoto(&["eval", "--labels", &labels, "--floors", &unmet]);
     let errors = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(code(&out), 1, "{errors}");
     assert!(
         errors.contains("accuracy gate: single_face: 1 labelled-pass images failed"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("accuracy gate: min_images = 4 set, but the labels list 3 photos"),
         "{errors}"
     );
     assert!(

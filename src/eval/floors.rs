@@ -22,6 +22,10 @@ pub struct Floors {
     /// `background_white` passes light walls that the labels' "white" column fails.
     #[serde(default)]
     pub max_false_fails: BTreeMap<String, usize>,
+    /// Fewest photos the labels file must list: a truncated labels file, or the wrong one,
+    /// fails the gate instead of clearing its floors on a handful of photos.
+    #[serde(default)]
+    pub min_images: Option<usize>,
 }
 
 /// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
@@ -73,6 +77,18 @@ impl fmt::Display for Violation {
 /// on false passes or false fails when nothing is labelled fail or pass.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();
+    if let Some(min) = floors.min_images {
+        if summary.images < min {
+            out.push(Violation {
+                rule: None,
+                false_fails_only: false,
+                message: format!(
+                    "min_images = {min} set, but the labels list {} photos",
+                    summary.images
+                ),
+            });
+        }
+    }
     let of_rule = |id: &str, message: String| Violation {
         rule: Some(id.to_string()),
         false_fails_only: false,
@@ -327,6 +343,23 @@ mod tests {
     }
 
     #[test]
+    fn a_labels_file_shorter_than_min_images_is_a_violation() {
+        let summary = summary_for_floors();
+        let floors = |min| Floors {
+            min_images: Some(min),
+            ..Floors::default()
+        };
+        assert!(check_floors(&summary, &floors(2)).is_empty());
+        let v = check_floors(&summary, &floors(3));
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert_eq!(v[0].rule, None);
+        assert_eq!(
+            v[0].message,
+            "min_images = 3 set, but the labels list 2 photos"
+        );
+    }
+
+    #[test]
     fn floors_file_errors() {
         assert!(read_floors(&write_file("f.toml", "max_false_passes = 0\nmin_bal = 1\n")).is_err());
         assert!(read_floors(&write_file(
@@ -350,6 +383,7 @@ mod tests {
                 .join(name);
             let floors = read_floors(&path).unwrap();
             assert_eq!(floors.max_false_passes, Some(0), "{name}");
+            assert!(floors.min_images.is_some_and(|n| n > 100), "{name}");
             // Every limit names a rule its gate's profile runs on selfies.
             let profile = crate::profile::Profile::load(profile).unwrap();
             let runs = |id: &str| {
