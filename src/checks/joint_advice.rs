@@ -2,7 +2,8 @@
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
 //! someone whose ears are under a hat, hood or headscarf, and "face the camera", "close
 //! your lips", "open your eyes", "stand in front of a plain wall" or "the top of the head is
-//! cut off" need not be said twice.
+//! cut off" need not be said twice. In a blurred photo, what fine detail seemed to show is
+//! told as what the photo seems to show, not as a fact.
 
 use super::Finding;
 use crate::report::Status;
@@ -21,6 +22,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let head_turned =
         failed_key("head_frontal").is_some_and(|key| key.starts_with("head_frontal.turned"));
     let mouth_open = failed_key("mouth_closed").is_some();
+    let blurred = failed("sharp").is_some();
     let eyes_shut = failed_key("eyes_open").is_some();
     // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
     // advice, for a plain wall of the right colour, which the reasons list once.
@@ -82,6 +84,41 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             _ => continue,
         };
         finding.message_key = Some(follow_on.to_string());
+    }
+    if blurred {
+        hedge_detail_advice(findings);
+    }
+}
+
+/// Blur smears lids, brows, ears, the edge of the hair and the rims of glasses. On the real
+/// evaluation photos blurred by a Gaussian of 0.04 IOD, these rules failed 10-26 % of the faces
+/// they pass unblurred (eyes 18 %, head covering 26 %, brows 10 %, glasses 13 %, ears 19 %),
+/// against at most 5 % on mirrored, recompressed, grainy or scaled copies; the mouth and
+/// expression rules, at 8-9 %, keep their advice. The verdict stands, since the photo is
+/// rejected for the blur, but such advice would tell many people to take off a hat they do not
+/// wear. It now says what the photo seems to show and what to do if it is so. Advice measured on
+/// other grounds (tinted or reflecting lenses, a turned head) stays, and so does the lighting
+/// advice (15 % on the same copies): a face half in deep shadow fails `sharp` for its dark
+/// side, and there the shadow is the thing to fix.
+fn hedge_detail_advice(findings: &mut [(&'static str, Finding)]) {
+    for (rule, finding) in findings.iter_mut() {
+        if finding.status != Status::Fail {
+            continue;
+        }
+        let hedged = match (*rule, finding.message_key.as_deref()) {
+            ("eyes_open", Some("eyes_open")) => "eyes_open.blurred",
+            ("no_head_covering", Some("no_head_covering" | "no_head_covering.hood")) => {
+                "no_head_covering.blurred"
+            }
+            ("eyebrows_visible", Some("eyebrows_visible")) => "eyebrows_visible.blurred",
+            ("no_glasses", Some("no_glasses")) => "no_glasses.blurred",
+            ("ears_visible", Some("ears_visible" | "ears_visible.head_covered")) => {
+                "ears_visible.blurred"
+            }
+            _ => continue,
+        };
+        finding.message_key = Some(hedged.to_string());
+        finding.message_args.clear();
     }
 }
 
@@ -235,6 +272,57 @@ mod tests {
             "head_in_frame.finished_top",
         );
         assert_eq!(frame.message_key, margin.message_key);
+    }
+
+    #[test]
+    fn a_blurred_photo_hedges_the_advice_read_from_fine_detail() {
+        let advice = |sharp: Finding| {
+            let mut findings = vec![
+                ("sharp", sharp),
+                ("eyes_open", finding(false, "eyes_open")),
+                ("no_head_covering", finding(false, "no_head_covering.hood")),
+                ("ears_visible", finding(false, "ears_visible")),
+                ("ears_visible", finding(false, "ears_visible.turned")),
+                ("no_glasses", finding(false, "no_glasses.glare")),
+                ("mouth_closed", finding(false, "mouth_closed")),
+                ("eyebrows_visible", finding(true, "eyebrows_visible")),
+            ];
+            refine(&mut findings);
+            findings
+                .into_iter()
+                .skip(1)
+                .map(|(_, f)| {
+                    assert!(f.status != Status::NotAssessed, "statuses stay as judged");
+                    f.message_key.unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            advice(finding(false, "sharp")),
+            [
+                "eyes_open.blurred",
+                "no_head_covering.blurred",
+                // Under the failed hood the ear advice would follow the covering's; both are
+                // hedged.
+                "ears_visible.blurred",
+                "ears_visible.turned",
+                "no_glasses.glare",
+                "mouth_closed",
+                "",
+            ]
+        );
+        let judged_as_is = [
+            "eyes_open",
+            "no_head_covering.hood",
+            "ears_visible.head_covered",
+            "ears_visible.turned",
+            "no_glasses.glare",
+            "mouth_closed",
+            "",
+        ];
+        assert_eq!(advice(finding(true, "sharp")), judged_as_is);
+        let unknown = Finding::not_assessed(String::new(), "na.no_face");
+        assert_eq!(advice(unknown), judged_as_is);
     }
 
     #[test]
