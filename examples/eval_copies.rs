@@ -1,8 +1,8 @@
-//! Writes five altered copies of a labelled photo set, with its labels, to measure how the rules
+//! Writes six altered copies of a labelled photo set, with its labels, to measure how the rules
 //! hold up on photos they were not tuned on:
 //! `cargo run --release --example eval_copies -- ../shared/eval/labels.csv /tmp/copies`, then
 //! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`, `scaled50`,
-//! `grain4`).
+//! `grain4`, `blurred4`).
 //!
 //! - `mirrored`: flipped left to right (PNG). No label depends on the side.
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
@@ -10,14 +10,20 @@
 //! - `scaled50`: scaled to 50 % likewise (PNG): small faces.
 //! - `grain4`: Gaussian grain of 4 levels added to each channel separately, as a noisy sensor or
 //!   a colour scan of a black-and-white print would (PNG; seeded, so copies compare).
+//! - `blurred4`: a Gaussian blur of σ = 0.04 × the distance between the eyes idphoto finds, a
+//!   visibly out-of-focus photo (PNG). Its labels are the original's, so they no longer hold
+//!   for `sharp`; the copy is for seeing what blur does to the other rules. Photos in which no
+//!   face is found are left out of it.
 //!
 //! Photos are turned upright by their EXIF orientation and put on white where transparent, as
 //! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
 //! rights do not allow committing them.
 
 use anyhow::{bail, Context};
-use idphoto::decode::flatten_on_white;
+use idphoto::analyse::{Analyser, AnalysisOptions};
+use idphoto::decode::{decode, flatten_on_white, DecodeOptions};
 use idphoto::fixtures::add_gaussian_noise;
+use idphoto::runtime::models::ModelStore;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
@@ -29,39 +35,47 @@ struct Variant {
     /// Added to the file name rather than swapped for its extension: a set may hold both
     /// `01.jpg` and `01.png`.
     extension: &'static str,
-    alter: fn(&RgbImage) -> RgbImage,
+    /// The altered photo, given the distance between its eyes in its own pixels (`None` when no
+    /// face was found); `None` leaves the photo out of this copy.
+    alter: fn(&RgbImage, Option<f32>) -> Option<RgbImage>,
     save: fn(&RgbImage, &Path) -> anyhow::Result<()>,
 }
 
-const VARIANTS: [Variant; 5] = [
+const VARIANTS: [Variant; 6] = [
     Variant {
         name: "mirrored",
         extension: "png",
-        alter: image::imageops::flip_horizontal,
+        alter: |img, _| Some(image::imageops::flip_horizontal(img)),
         save: save_png,
     },
     Variant {
         name: "jpeg70",
         extension: "jpg",
-        alter: RgbImage::clone,
+        alter: |img, _| Some(img.clone()),
         save: save_jpeg70,
     },
     Variant {
         name: "scaled75",
         extension: "png",
-        alter: |img| scaled(img, 3, 4),
+        alter: |img, _| Some(scaled(img, 3, 4)),
         save: save_png,
     },
     Variant {
         name: "scaled50",
         extension: "png",
-        alter: |img| scaled(img, 1, 2),
+        alter: |img, _| Some(scaled(img, 1, 2)),
         save: save_png,
     },
     Variant {
         name: "grain4",
         extension: "png",
-        alter: |img| add_gaussian_noise(img.clone(), 4.0, 7),
+        alter: |img, _| Some(add_gaussian_noise(img.clone(), 4.0, 7)),
+        save: save_png,
+    },
+    Variant {
+        name: "blurred4",
+        extension: "png",
+        alter: |img, iod| iod.map(|iod| image::imageops::blur(img, 0.04 * iod)),
         save: save_png,
     },
 ];
@@ -82,6 +96,7 @@ fn main() -> anyhow::Result<()> {
     let mut reader =
         csv::Reader::from_path(labels).with_context(|| labels.display().to_string())?;
     let headers = reader.headers()?.clone();
+    let analyser = Analyser::new(&ModelStore::open_default()?, AnalysisOptions::default())?;
     let Some(file_column) = headers.iter().position(|h| h == "file") else {
         bail!("{}: no `file` column", labels.display());
     };
@@ -97,20 +112,29 @@ fn main() -> anyhow::Result<()> {
             Ok(writer)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let (mut rows, mut failed) = (0, 0);
+    let (mut rows, mut failed) = (vec![0; VARIANTS.len()], 0);
     for row in reader.records() {
         let row = row?;
-        rows += 1;
         let file = row[file_column].trim();
-        let upright = relative(file).and_then(|rel| upright(&images.join(rel)));
-        for ((variant, root), writer) in VARIANTS.iter().zip(&roots).zip(&mut writers) {
+        let path = relative(file).map(|rel| images.join(rel));
+        let upright = path
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e:#}"))
+            .and_then(|p| upright(p));
+        let iod = path.ok().and_then(|p| eye_distance(&analyser, &p));
+        for (((variant, root), writer), rows) in
+            VARIANTS.iter().zip(&roots).zip(&mut writers).zip(&mut rows)
+        {
             let copy = format!("{file}.{}", variant.extension);
-            let written = upright
-                .as_ref()
-                .map_err(|e| anyhow::anyhow!("{e:#}"))
-                .and_then(|img| {
-                    (variant.save)(&(variant.alter)(img), &in_folder(root, Path::new(&copy))?)
-                });
+            let altered = match &upright {
+                Ok(img) => match (variant.alter)(img, iod) {
+                    Some(altered) => Ok(altered),
+                    None => continue,
+                },
+                Err(e) => Err(anyhow::anyhow!("{e:#}")),
+            };
+            let written =
+                altered.and_then(|img| (variant.save)(&img, &in_folder(root, Path::new(&copy))?));
             if let Err(e) = written {
                 // The row stays, so that the photo is scored as missing, as its original would be.
                 eprintln!("{}: {file}: {e:#}", variant.name);
@@ -119,9 +143,10 @@ fn main() -> anyhow::Result<()> {
             let mut record: Vec<&str> = row.iter().collect();
             record[file_column] = &copy;
             writer.write_record(&record)?;
+            *rows += 1;
         }
     }
-    for (writer, root) in writers.iter_mut().zip(&roots) {
+    for ((writer, root), rows) in writers.iter_mut().zip(&roots).zip(&rows) {
         writer.flush()?;
         eprintln!("{}: {rows} photos", root.display());
     }
@@ -147,6 +172,16 @@ fn in_folder(root: &Path, relative: &Path) -> anyhow::Result<PathBuf> {
         std::fs::create_dir_all(parent)?;
     }
     Ok(path)
+}
+
+/// The distance between the eyes of the photo's main face, in the photo's own pixels, as
+/// idphoto's analysis finds it (its detector's eye points).
+fn eye_distance(analyser: &Analyser, path: &Path) -> Option<f32> {
+    let decoded = decode(&std::fs::read(path).ok()?, &DecodeOptions::default()).ok()?;
+    let scale = decoded.scale;
+    let face = analyser.analyse(decoded).ok()?.face?;
+    let [right, left, ..] = face.detection.points;
+    Some((right[0] - left[0]).hypot(right[1] - left[1]) * scale)
 }
 
 /// The photo as RGB, turned by its EXIF orientation, transparency on white.

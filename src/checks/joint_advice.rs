@@ -91,14 +91,14 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
 }
 
 /// Blur smears lids, brows, ears, the edge of the hair and the rims of glasses. On the real
-/// evaluation photos blurred by a Gaussian of 0.04 IOD, these rules failed 10-26 % of the faces
-/// they pass unblurred (eyes 18 %, head covering 26 %, brows 10 %, glasses 13 %, ears 19 %),
-/// against at most 5 % on mirrored, recompressed, grainy or scaled copies; the mouth and
-/// expression rules, at 8-9 %, keep their advice. The verdict stands, since the photo is
+/// evaluation photos blurred by a Gaussian of 0.04 IOD (`examples/eval_copies`, `blurred4`),
+/// these rules failed 10-25 % of the faces they pass unblurred (eyes 16 %, head covering 25 %,
+/// brows 10 %, glasses 12 %, ears 18 %), against at most 5 % on the mirrored, recompressed,
+/// grainy or scaled copies; the mouth and expression rules, at 8-9 %, keep their advice. The verdict stands, since the photo is
 /// rejected for the blur, but such advice would tell many people to take off a hat they do not
 /// wear. It now says what the photo seems to show and what to do if it is so. Advice measured on
 /// other grounds (tinted or reflecting lenses, a turned head) stays, and so does the lighting
-/// advice (15 % on the same copies): a face half in deep shadow fails `sharp` for its dark
+/// advice (13 % on the same copy): a face half in deep shadow fails `sharp` for its dark
 /// side, and there the shadow is the thing to fix.
 fn hedge_detail_advice(findings: &mut [(&'static str, Finding)]) {
     for (rule, finding) in findings.iter_mut() {
