@@ -10,10 +10,11 @@
 //! - `scaled50`: scaled to 50 % likewise (PNG): small faces.
 //! - `grain4`: Gaussian grain of 4 levels added to each channel separately, as a noisy sensor or
 //!   a colour scan of a black-and-white print would (PNG; seeded, so copies compare).
-//! - `blurred4`: a Gaussian blur of σ = 0.04 × the distance between the eyes idphoto finds, a
-//!   visibly out-of-focus photo (PNG). Its labels are the original's, so they no longer hold
-//!   for `sharp`; the copy is for seeing what blur does to the other rules. Photos in which no
-//!   face is found are left out of it.
+//! - `blurred4`: a Gaussian blur of σ = 0.04 × the distance between the eye centres idphoto
+//!   measures (as `Context::iod`, the unit of `sharp_calibration`), a visibly out-of-focus photo
+//!   (PNG). The copy is for seeing what blur does to the other rules: its `sharp` and verdict
+//!   cells are left blank, since the originals' no longer hold. Photos in which no face is found
+//!   (or without the models) are left out of it.
 //!
 //! Photos are turned upright by their EXIF orientation and put on white where transparent, as
 //! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
@@ -21,6 +22,7 @@
 
 use anyhow::{bail, Context};
 use idphoto::analyse::{Analyser, AnalysisOptions};
+use idphoto::checks::Context as RuleContext;
 use idphoto::decode::{decode, flatten_on_white, DecodeOptions};
 use idphoto::fixtures::add_gaussian_noise;
 use idphoto::runtime::models::ModelStore;
@@ -39,6 +41,8 @@ struct Variant {
     /// face was found); `None` leaves the photo out of this copy.
     alter: fn(&RgbImage, Option<f32>) -> Option<RgbImage>,
     save: fn(&RgbImage, &Path) -> anyhow::Result<()>,
+    /// Label columns whose cells the alteration makes wrong, written blank.
+    blanked: &'static [&'static str],
 }
 
 const VARIANTS: [Variant; 6] = [
@@ -47,36 +51,42 @@ const VARIANTS: [Variant; 6] = [
         extension: "png",
         alter: |img, _| Some(image::imageops::flip_horizontal(img)),
         save: save_png,
+        blanked: &[],
     },
     Variant {
         name: "jpeg70",
         extension: "jpg",
         alter: |img, _| Some(img.clone()),
         save: save_jpeg70,
+        blanked: &[],
     },
     Variant {
         name: "scaled75",
         extension: "png",
         alter: |img, _| Some(scaled(img, 3, 4)),
         save: save_png,
+        blanked: &[],
     },
     Variant {
         name: "scaled50",
         extension: "png",
         alter: |img, _| Some(scaled(img, 1, 2)),
         save: save_png,
+        blanked: &[],
     },
     Variant {
         name: "grain4",
         extension: "png",
         alter: |img, _| Some(add_gaussian_noise(img.clone(), 4.0, 7)),
         save: save_png,
+        blanked: &[],
     },
     Variant {
         name: "blurred4",
         extension: "png",
         alter: |img, iod| iod.map(|iod| image::imageops::blur(img, 0.04 * iod)),
         save: save_png,
+        blanked: &["sharp", "verdict_id_card", "verdict_icao"],
     },
 ];
 
@@ -96,7 +106,11 @@ fn main() -> anyhow::Result<()> {
     let mut reader =
         csv::Reader::from_path(labels).with_context(|| labels.display().to_string())?;
     let headers = reader.headers()?.clone();
-    let analyser = Analyser::new(&ModelStore::open_default()?, AnalysisOptions::default())?;
+    // Only the blurred copy needs a face; without the models the others are still written.
+    let analyser = ModelStore::open_default()
+        .and_then(|store| Analyser::new(&store, AnalysisOptions::default()))
+        .map_err(|e| eprintln!("no face analysis, so no blurred copy: {e}"))
+        .ok();
     let Some(file_column) = headers.iter().position(|h| h == "file") else {
         bail!("{}: no `file` column", labels.display());
     };
@@ -121,7 +135,10 @@ fn main() -> anyhow::Result<()> {
             .as_ref()
             .map_err(|e| anyhow::anyhow!("{e:#}"))
             .and_then(|p| upright(p));
-        let iod = path.ok().and_then(|p| eye_distance(&analyser, &p));
+        let iod = analyser
+            .as_ref()
+            .zip(path.ok())
+            .and_then(|(analyser, p)| eye_distance(analyser, &p));
         for (((variant, root), writer), rows) in
             VARIANTS.iter().zip(&roots).zip(&mut writers).zip(&mut rows)
         {
@@ -129,7 +146,10 @@ fn main() -> anyhow::Result<()> {
             let altered = match &upright {
                 Ok(img) => match (variant.alter)(img, iod) {
                     Some(altered) => Ok(altered),
-                    None => continue,
+                    None => {
+                        eprintln!("{}: {file}: no face found, left out", variant.name);
+                        continue;
+                    }
                 },
                 Err(e) => Err(anyhow::anyhow!("{e:#}")),
             };
@@ -142,6 +162,11 @@ fn main() -> anyhow::Result<()> {
             }
             let mut record: Vec<&str> = row.iter().collect();
             record[file_column] = &copy;
+            for (cell, header) in record.iter_mut().zip(&headers) {
+                if variant.blanked.contains(&header) {
+                    *cell = "";
+                }
+            }
             writer.write_record(&record)?;
             *rows += 1;
         }
@@ -174,14 +199,13 @@ fn in_folder(root: &Path, relative: &Path) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// The distance between the eyes of the photo's main face, in the photo's own pixels, as
-/// idphoto's analysis finds it (its detector's eye points).
+/// The distance between the eye centres of the photo's main face, in the photo's own pixels,
+/// as the rules measure it.
 fn eye_distance(analyser: &Analyser, path: &Path) -> Option<f32> {
     let decoded = decode(&std::fs::read(path).ok()?, &DecodeOptions::default()).ok()?;
     let scale = decoded.scale;
     let face = analyser.analyse(decoded).ok()?.face?;
-    let [right, left, ..] = face.detection.points;
-    Some((right[0] - left[0]).hypot(right[1] - left[1]) * scale)
+    Some(RuleContext::iod(&face) * scale)
 }
 
 /// The photo as RGB, turned by its EXIF orientation, transparency on white.
