@@ -292,6 +292,11 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             "warning: labels column `{column}` is not a rule id or verdict; it is not scored"
         );
     }
+    if let Some(column) = &verdict_column {
+        if !rows.iter().any(|r| r.columns.iter().any(|c| c == column)) {
+            eprintln!("warning: the labels have no `{column}` column; the verdict is not scored");
+        }
+    }
     // Both are checked before the photos, so a typo does not cost a whole run.
     let floors = floors.map(|path| eval::read_floors(&path)).transpose()?;
     // Opened without emptying it, so a run that cannot start keeps the last reports.

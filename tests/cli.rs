@@ -499,6 +499,21 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
         ),
         "{table}"
     );
+    // A named verdict column the labels lack is warned about.
+    let no_verdicts = dir.join("no_verdicts.csv");
+    std::fs::write(&no_verdicts, "file,single_face\ngrace.jpg,pass\n").unwrap();
+    let out = idphoto(&[
+        "eval",
+        "--labels",
+        &no_verdicts.display().to_string(),
+        "--verdict-column",
+        "verdict_icao",
+    ]);
+    let errors = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        errors.contains("the labels have no `verdict_icao` column; the verdict is not scored"),
+        "{errors}"
+    );
     // No false fail allowed, and more photos wanted: the gate fails and names the photo
     // behind the false fail.
     let unmet = floors(

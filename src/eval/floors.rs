@@ -1,4 +1,5 @@
-//! The accuracy gate: floors per rule and a ceiling on the verdict's false passes.
+//! The accuracy gate: floors per rule, ceilings on a rule's false fails and the verdict's false
+//! passes, and the fewest photos the labels must list.
 
 use super::{EvalSummary, Expected, Mistake, RuleScore};
 use anyhow::{bail, Context};
@@ -48,7 +49,7 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 /// A limit of the floors file that the scores do not meet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
-    /// The rule it concerns; `None` for the verdict's false passes.
+    /// The rule it concerns; `None` for the verdict's false passes and the photo count.
     pub rule: Option<String>,
     /// Whether only the rule's false fails (labelled pass) are over their limit
     /// (`max_false_fails`): its false passes may be the profile's choice.
