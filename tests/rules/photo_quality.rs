@@ -47,6 +47,26 @@ fn exposure_ok_fails_when_too_dark_or_too_bright() {
     assert_fail(&black, "exposure_ok");
 }
 
+/// A photo too dark turns a white wall grey: the backdrop advice says what the photo seems to
+/// show, beside the exposure advice, instead of asking for the white wall that is there.
+#[test]
+fn a_dark_photo_of_a_white_wall_says_the_wall_looks_grey() {
+    let on_white = check("grace_white_wall", crate::fixtures::grace_on_white());
+    assert_pass(&on_white, "background_white");
+    let dark = check(
+        "grace_white_wall_dark",
+        &gain(crate::fixtures::grace_on_white(), 0.35),
+    );
+    assert_fail(&dark, "exposure_ok");
+    assert_fail(&dark, "background_white");
+    let hedged = messages::text(Lang::En, "background_white.too_dark");
+    assert_eq!(
+        result(&dark, "background_white").message.as_deref(),
+        Some(hedged.as_str())
+    );
+    assert!(dark.reasons.contains(&hedged), "{:?}", dark.reasons);
+}
+
 #[test]
 fn exposure_ok_sees_a_face_that_is_mostly_black() {
     // Light from far behind one side: all but a sliver of the face crushed to near black. The
