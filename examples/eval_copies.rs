@@ -1,8 +1,8 @@
-//! Writes six altered copies of a labelled photo set, with its labels, to measure how the rules
+//! Writes eight altered copies of a labelled photo set, with its labels, to measure how the rules
 //! hold up on photos they were not tuned on:
 //! `cargo run --release --example eval_copies -- ../shared/eval/labels.csv /tmp/copies`, then
 //! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`, `scaled50`,
-//! `grain4`, `blurred4`).
+//! `grain4`, `blurred4`, `dark35`, `bright190`).
 //!
 //! - `mirrored`: flipped left to right (PNG). No label depends on the side.
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
@@ -15,6 +15,9 @@
 //!   (PNG). The copy is for seeing what blur does to the other rules: its `sharp` and verdict
 //!   cells are left blank, since the originals' no longer hold. Photos in which no face is found
 //!   (or without the models) are left out of it.
+//! - `dark35`, `bright190`: every pixel value times 0.35 or 1.9 (clipped), an under- or
+//!   overexposed photo (PNG). Their `exposure_ok`, `background_white` and verdict cells are left
+//!   blank: a white wall made grey, or a grey one white, changes those labels.
 //!
 //! Photos are turned upright by their EXIF orientation and put on white where transparent, as
 //! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
@@ -45,7 +48,7 @@ struct Variant {
     blanked: &'static [&'static str],
 }
 
-const VARIANTS: [Variant; 6] = [
+const VARIANTS: [Variant; 8] = [
     Variant {
         name: "mirrored",
         extension: "png",
@@ -88,7 +91,38 @@ const VARIANTS: [Variant; 6] = [
         save: save_png,
         blanked: &["sharp", "verdict_id_card", "verdict_icao"],
     },
+    Variant {
+        name: "dark35",
+        extension: "png",
+        alter: |img, _| Some(exposed(img, 0.35)),
+        save: save_png,
+        blanked: EXPOSURE_LABELS,
+    },
+    Variant {
+        name: "bright190",
+        extension: "png",
+        alter: |img, _| Some(exposed(img, 1.9)),
+        save: save_png,
+        blanked: EXPOSURE_LABELS,
+    },
 ];
+
+/// Labels that a change of exposure makes wrong.
+const EXPOSURE_LABELS: &[&str] = &[
+    "exposure_ok",
+    "background_white",
+    "verdict_id_card",
+    "verdict_icao",
+];
+
+/// `img` with every channel value times `gain`, clipped to white.
+fn exposed(img: &RgbImage, gain: f32) -> RgbImage {
+    let mut out = img.clone();
+    for v in out.iter_mut() {
+        *v = (f32::from(*v) * gain).round().min(255.0) as u8;
+    }
+    out
+}
 
 /// `img` scaled to `num / den` of its size with a Lanczos filter.
 fn scaled(img: &RgbImage, num: u32, den: u32) -> RgbImage {
