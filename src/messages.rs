@@ -317,6 +317,7 @@ mod tests {
         "sharp",
         "sharp.finished",
         "color_photo",
+        "color_photo.too_dark",
         "not_white_top",
         "not_white_top.too_bright",
         "resolution",
