@@ -309,6 +309,7 @@ mod tests {
         "background_white",
         "background_white.too_dark",
         "background_light",
+        "background_light.too_dark",
         "background_white.also_plain",
         "background_light.also_plain",
         "lighting_even",

@@ -111,7 +111,10 @@ fn hedge_exposed_colours(findings: &mut [(&'static str, Finding)], too_dark: boo
         }
         let hedged = match (*rule, finding.message_key.as_deref(), too_dark) {
             ("background_white", Some("background_white"), true) => "background_white.too_dark",
-            // A photo without any colour (a greyscale file) is black and white in any light.
+            ("background_white", Some("background_light"), true) => "background_light.too_dark",
+            // A photo without any colour (a greyscale file) is black and white in any light. A
+            // tinted one (sepia) reads above 0 like a darkened colour photo and gets the same
+            // advice, whose request (a colour photo, in good light) fits it too.
             ("color_photo", Some("color_photo"), true) if finding.value > Some(0.0) => {
                 "color_photo.too_dark"
             }
@@ -439,25 +442,35 @@ mod tests {
                 ["background_white", "color_photo", "not_white_top"]
             );
         }
+        // The advice of the last finding, after a too-dark `exposure_ok` and `others`.
+        let in_the_dark = |others: Vec<(&'static str, Finding)>| {
+            let mut findings = vec![("exposure_ok", finding(false, "exposure_ok.too_dark"))];
+            findings.extend(others);
+            refine(&mut findings);
+            findings.pop().and_then(|(_, f)| f.message_key)
+        };
+        // Under ICAO the wall need only be light.
+        assert_eq!(
+            in_the_dark(vec![(
+                "background_white",
+                finding(false, "background_light")
+            )])
+            .as_deref(),
+            Some("background_light.too_dark")
+        );
         // A photo with no colour at all is told to take a colour photo, whatever its light.
-        let mut findings = [
-            ("exposure_ok", finding(false, "exposure_ok.too_dark")),
-            (
-                "color_photo",
-                Finding::judge(0.0, false, String::new(), "color_photo"),
-            ),
-        ];
-        refine(&mut findings);
-        assert_eq!(findings[1].1.message_key.as_deref(), Some("color_photo"));
+        let grey = Finding::judge(0.0, false, String::new(), "color_photo");
+        assert_eq!(
+            in_the_dark(vec![("color_photo", grey)]).as_deref(),
+            Some("color_photo")
+        );
         // A busy wall of the wrong colour keeps the advice both backdrop rules share.
-        let mut findings = [
-            ("exposure_ok", finding(false, "exposure_ok.too_dark")),
+        let busy = vec![
             ("background_plain", finding(false, "background_plain")),
             ("background_white", finding(false, "background_white")),
         ];
-        refine(&mut findings);
         assert_eq!(
-            findings[2].1.message_key.as_deref(),
+            in_the_dark(busy).as_deref(),
             Some("background_white.also_plain")
         );
     }
