@@ -27,7 +27,7 @@ use anyhow::{bail, Context};
 use idphoto::analyse::{Analyser, AnalysisOptions};
 use idphoto::checks::Context as RuleContext;
 use idphoto::decode::{decode, flatten_on_white, DecodeOptions};
-use idphoto::fixtures::add_gaussian_noise;
+use idphoto::fixtures::{add_gaussian_noise, scale_levels};
 use idphoto::runtime::models::ModelStore;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
@@ -94,14 +94,14 @@ const VARIANTS: [Variant; 8] = [
     Variant {
         name: "dark35",
         extension: "png",
-        alter: |img, _| Some(exposed(img, 0.35)),
+        alter: |img, _| Some(scale_levels(img.clone(), 0.35)),
         save: save_png,
         blanked: EXPOSURE_LABELS,
     },
     Variant {
         name: "bright190",
         extension: "png",
-        alter: |img, _| Some(exposed(img, 1.9)),
+        alter: |img, _| Some(scale_levels(img.clone(), 1.9)),
         save: save_png,
         blanked: EXPOSURE_LABELS,
     },
@@ -114,15 +114,6 @@ const EXPOSURE_LABELS: &[&str] = &[
     "verdict_id_card",
     "verdict_icao",
 ];
-
-/// `img` with every channel value times `gain`, clipped to white.
-fn exposed(img: &RgbImage, gain: f32) -> RgbImage {
-    let mut out = img.clone();
-    for v in out.iter_mut() {
-        *v = (f32::from(*v) * gain).round().min(255.0) as u8;
-    }
-    out
-}
 
 /// `img` scaled to `num / den` of its size with a Lanczos filter.
 fn scaled(img: &RgbImage, num: u32, den: u32) -> RgbImage {

@@ -83,6 +83,15 @@ pub fn phone_upload(
     }
 }
 
+/// `image` with every channel value times `gain`, rounded and clipped to white: a photo under-
+/// or overexposed by that factor.
+pub fn scale_levels(mut image: RgbImage, gain: f32) -> RgbImage {
+    for value in image.iter_mut() {
+        *value = (f32::from(*value) * gain).round().clamp(0.0, 255.0) as u8;
+    }
+    image
+}
+
 /// `image` with Gaussian noise of `sigma` levels added to every channel of every pixel, like a
 /// sensor's grain; seeded, so runs compare.
 pub fn add_gaussian_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImage {

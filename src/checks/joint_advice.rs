@@ -105,25 +105,18 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
 /// says what the photo seems to show. (Brightened, `background_plain` failed 16 % of plain
 /// walls too, but that photo's wall may well be busy: its advice stays.)
 fn hedge_exposed_colours(findings: &mut [(&'static str, Finding)], too_dark: bool) {
-    for (rule, finding) in findings.iter_mut() {
-        if finding.status != Status::Fail {
-            continue;
+    rekey_failed(findings, |rule, key, finding| match (rule, key, too_dark) {
+        ("background_white", "background_white", true) => Some("background_white.too_dark"),
+        ("background_white", "background_light", true) => Some("background_light.too_dark"),
+        // A photo without any colour (a greyscale file) is black and white in any light. A
+        // tinted one (sepia) reads above 0 like a darkened colour photo and gets the same
+        // advice, whose request (a colour photo, in good light) fits it too.
+        ("color_photo", "color_photo", true) if finding.value > Some(0.0) => {
+            Some("color_photo.too_dark")
         }
-        let hedged = match (*rule, finding.message_key.as_deref(), too_dark) {
-            ("background_white", Some("background_white"), true) => "background_white.too_dark",
-            ("background_white", Some("background_light"), true) => "background_light.too_dark",
-            // A photo without any colour (a greyscale file) is black and white in any light. A
-            // tinted one (sepia) reads above 0 like a darkened colour photo and gets the same
-            // advice, whose request (a colour photo, in good light) fits it too.
-            ("color_photo", Some("color_photo"), true) if finding.value > Some(0.0) => {
-                "color_photo.too_dark"
-            }
-            ("not_white_top", Some("not_white_top"), false) => "not_white_top.too_bright",
-            _ => continue,
-        };
-        finding.message_key = Some(hedged.to_string());
-        finding.message_args.clear();
-    }
+        ("not_white_top", "not_white_top", false) => Some("not_white_top.too_bright"),
+        _ => None,
+    });
 }
 
 /// Blur smears lids, brows, ears, the edge of the hair and the rims of glasses. On the real
@@ -138,24 +131,37 @@ fn hedge_exposed_colours(findings: &mut [(&'static str, Finding)], too_dark: boo
 /// the same copy): a face half in deep shadow fails `sharp` for its dark side, and there the
 /// shadow is the thing to fix.
 fn hedge_detail_advice(findings: &mut [(&'static str, Finding)]) {
+    rekey_failed(findings, |rule, key, _| match (rule, key) {
+        ("eyes_open", "eyes_open") => Some("eyes_open.blurred"),
+        ("no_head_covering", "no_head_covering" | "no_head_covering.hood") => {
+            Some("no_head_covering.blurred")
+        }
+        ("eyebrows_visible", "eyebrows_visible") => Some("eyebrows_visible.blurred"),
+        ("no_glasses", "no_glasses") => Some("no_glasses.blurred"),
+        ("ears_visible", "ears_visible" | "ears_visible.head_covered") => {
+            Some("ears_visible.blurred")
+        }
+        _ => None,
+    });
+}
+
+/// Gives each failed finding the advice key `rekey` picks from its rule, its advice key and
+/// itself, with no message arguments; a finding it picks none for keeps its advice.
+fn rekey_failed(
+    findings: &mut [(&'static str, Finding)],
+    rekey: impl Fn(&str, &str, &Finding) -> Option<&'static str>,
+) {
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
             continue;
         }
-        let hedged = match (*rule, finding.message_key.as_deref()) {
-            ("eyes_open", Some("eyes_open")) => "eyes_open.blurred",
-            ("no_head_covering", Some("no_head_covering" | "no_head_covering.hood")) => {
-                "no_head_covering.blurred"
-            }
-            ("eyebrows_visible", Some("eyebrows_visible")) => "eyebrows_visible.blurred",
-            ("no_glasses", Some("no_glasses")) => "no_glasses.blurred",
-            ("ears_visible", Some("ears_visible" | "ears_visible.head_covered")) => {
-                "ears_visible.blurred"
-            }
-            _ => continue,
+        let Some(key) = finding.message_key.as_deref() else {
+            continue;
         };
-        finding.message_key = Some(hedged.to_string());
-        finding.message_args.clear();
+        if let Some(new_key) = rekey(rule, key, finding) {
+            finding.message_key = Some(new_key.to_string());
+            finding.message_args.clear();
+        }
     }
 }
 

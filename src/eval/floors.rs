@@ -23,8 +23,9 @@ pub struct Floors {
     /// `background_white` passes light walls that the labels' "white" column fails.
     #[serde(default)]
     pub max_false_fails: BTreeMap<String, usize>,
-    /// Fewest photos the labels file must list: a truncated labels file, or the wrong one,
-    /// fails the gate instead of clearing its floors on a handful of photos.
+    /// Fewest photos the labels file must list: a truncated labels file, or a smaller set than
+    /// the floors were set on, fails the gate instead of clearing its floors on a handful of
+    /// photos.
     #[serde(default)]
     pub min_images: Option<usize>,
 }
