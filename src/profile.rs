@@ -132,6 +132,27 @@ mod tests {
             .any(|r| r.id() == "photo_size"));
     }
 
+    /// The eye line that comes before the room above the head is the one `eye_line_height`
+    /// asks for, in every rule that gives way to it.
+    #[test]
+    fn rules_giving_way_to_the_eye_line_name_its_height() {
+        let mut named = 0;
+        for (name, text) in BUILTIN {
+            let table: toml::Table = text.parse().unwrap();
+            let rules = table["rules"].as_table().unwrap();
+            let eye_min = rules
+                .get("eye_line_height")
+                .map(|r| r["min_px"].as_float().unwrap());
+            for (id, params) in rules {
+                if let Some(first) = params.get("eye_line_first_px") {
+                    assert_eq!(Some(first.as_float().unwrap()), eye_min, "{name}: {id}");
+                    named += 1;
+                }
+            }
+        }
+        assert_eq!(named, 2, "cn-id-card's head_in_frame and head_top_margin");
+    }
+
     #[test]
     fn finished_photo_geometry_applies_to_finished_photos_unless_told_otherwise() {
         let text = "name = \"x\"\n[rules.photo_size]\nwidth = 358\nheight = 441\n\

@@ -3,6 +3,10 @@
 //! original photo's pixels and rounded to whole ones before they are compared: the standard
 //! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
 //! ">= 207").
+//!
+//! GA 461 puts the eye line before the top margin: very tall hair may be cut. A head top with
+//! too little room is allowed when the eye line leaves none: a crop that gave the head top its
+//! room would bring the eye line under its minimum height.
 
 use super::context::HeadTop;
 use super::{range, Context, Finding, Rule};
@@ -103,6 +107,11 @@ impl Rule for HeadWidth {
 pub struct HeadTopMargin {
     pub min_px: f64,
     pub max_px: f64,
+    /// The eye line's least height above the bottom edge (`eye_line_height`'s `min_px`), when
+    /// it comes first: a head top closer to the top edge than `min_px`, or cut, then passes
+    /// where the eye line has no room to give.
+    #[serde(default)]
+    pub eye_line_first_px: Option<f64>,
 }
 
 impl Rule for HeadTopMargin {
@@ -115,7 +124,10 @@ impl Rule for HeadTopMargin {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = range(self.min_px, self.max_px);
+        let mut threshold = range(self.min_px, self.max_px);
+        if let Some(eye_min) = self.eye_line_first_px {
+            threshold += &format!(", or less where the eye line (>= {eye_min} px) leaves no room");
+        }
         let face = match finished_face(ctx) {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
@@ -125,6 +137,10 @@ impl Rule for HeadTopMargin {
             Some(HeadTop::CutByFrame) => 0.0,
             None => return Finding::not_assessed(threshold, "na.not_measurable"),
         };
+        let hair_may_be_cut = top < self.min_px
+            && self
+                .eye_line_first_px
+                .is_some_and(|eye_min| eye_line_leaves_no_room(ctx, self.min_px - top, eye_min));
         // A head that reaches the top row, to the pixel, is cut by it.
         let fail_key = if top < 1.0 {
             "head_top_margin.cut"
@@ -135,7 +151,7 @@ impl Rule for HeadTopMargin {
         };
         Finding::judge(
             top,
-            (self.min_px..=self.max_px).contains(&top),
+            hair_may_be_cut || (self.min_px..=self.max_px).contains(&top),
             threshold,
             fail_key,
         )
@@ -144,6 +160,21 @@ impl Rule for HeadTopMargin {
             ("expected", format!("{}-{}", self.min_px, self.max_px)),
         ])
     }
+}
+
+/// Whether a crop moved `shortfall_px` up the photo, to give the head top that much more room,
+/// would leave the eye line less than `eye_min` px above the bottom edge (or does already).
+/// False where the eyes cannot be located: without them the margin is judged as it is.
+pub(super) fn eye_line_leaves_no_room(ctx: &Context, shortfall_px: f64, eye_min: f64) -> bool {
+    ctx.face_shape()
+        .is_ok_and(|face| eye_line_above_bottom(ctx, face) - shortfall_px < eye_min)
+}
+
+/// Height of the eye line above the photo's bottom edge, in whole pixels of the original.
+fn eye_line_above_bottom(ctx: &Context, face: &Face) -> f64 {
+    let (r, l) = Context::eye_centers(face);
+    let eye_y = (r[1] + l[1]) as f64 / 2.0 * ctx.analysis.decoded.scale as f64;
+    (ctx.analysis.decoded.original_size.1 as f64 - eye_y).round()
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,10 +199,7 @@ impl Rule for EyeLineHeight {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let (r, l) = Context::eye_centers(face);
-        let scale = ctx.analysis.decoded.scale as f64;
-        let eye_y = (r[1] + l[1]) as f64 / 2.0 * scale;
-        let above_bottom = (ctx.analysis.decoded.original_size.1 as f64 - eye_y).round();
+        let above_bottom = eye_line_above_bottom(ctx, face);
         Finding::judge(
             above_bottom,
             above_bottom >= self.min_px,

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 /// exact crop. On grey the measured head top is within ~3 px of the visible one.
 struct CardSource {
     image: RgbImage,
-    eyes_x: f32,
+    eyes: [f32; 2],
     head_top: i32,
 }
 
@@ -27,8 +27,14 @@ fn card_source(face_scale: f32) -> CardSource {
     let (w, h) = grace().dimensions();
     let on_grey = grace_on(&plain_wall(w, h, CARD_WALL));
     // Face width of the composite: measured 182 px; 207 / 182 = 1.137.
-    let image = scale(&on_grey, 1.137 * face_scale);
-    let r = check(&format!("card_source_{face_scale}"), &image);
+    card_source_from(
+        &format!("card_source_{face_scale}"),
+        scale(&on_grey, 1.137 * face_scale),
+    )
+}
+
+fn card_source_from(name: &str, image: RgbImage) -> CardSource {
+    let r = check(name, &image);
     let (eye_mid, _) = eyes(&r);
     let b = r.face.as_ref().unwrap().r#box;
     // Top of the head by a plain scan for the first row over the middle of the face that differs
@@ -47,7 +53,7 @@ fn card_source(face_scale: f32) -> CardSource {
         .expect("the head is in the picture") as i32;
     CardSource {
         image,
-        eyes_x: eye_mid[0],
+        eyes: eye_mid,
         head_top,
     }
 }
@@ -60,9 +66,51 @@ fn card_source_207() -> &'static CardSource {
 /// A `w` x `h` card cut from `src` with the face centred plus `dx`, and the head top `top` px
 /// below the top edge.
 fn card(src: &CardSource, w: u32, h: u32, dx: i32, top: i32) -> RgbImage {
-    let x0 = (src.eyes_x - w as f32 / 2.0).round() as i32 - dx;
+    let x0 = (src.eyes[0] - w as f32 / 2.0).round() as i32 - dx;
     let y0 = src.head_top - top;
     crop(&src.image, x0, y0, w, h, Rgb(CARD_WALL))
+}
+
+/// Grace with a head `TALL_PX` taller, as tall hair would make it: everything from
+/// `STRETCH_FROM` px above her eyes stretched upwards, her cap's top `TALL_PX` higher.
+fn card_source_tall_hair() -> &'static CardSource {
+    static S: OnceLock<CardSource> = OnceLock::new();
+    S.get_or_init(|| {
+        let src = card_source_207();
+        let (w, h) = src.image.dimensions();
+        let padded = crop(
+            &src.image,
+            0,
+            -TALL_PAD,
+            w,
+            h + TALL_PAD as u32,
+            Rgb(CARD_WALL),
+        );
+        let from = src.eyes[1] + TALL_PAD as f32 - STRETCH_FROM;
+        let stretch = 1.0 + TALL_PX as f32 / (src.eyes[1] - src.head_top as f32 - STRETCH_FROM);
+        let image = warp(&padded, w, h + TALL_PAD as u32, |x, y| {
+            [
+                x,
+                if y < from {
+                    from - (from - y) / stretch
+                } else {
+                    y
+                },
+            ]
+        });
+        card_source_from("card_source_tall_hair", image)
+    })
+}
+
+const TALL_PX: i32 = 50;
+/// Wall added above her cap, for the head to rise into.
+const TALL_PAD: i32 = 100;
+const STRETCH_FROM: f32 = 10.0;
+
+/// A 358 x 441 card cut from `src` with the eye line `eye_line` px above its bottom edge.
+fn card_with_eye_line(src: &CardSource, eye_line: i32) -> RgbImage {
+    let top = src.head_top - (src.eyes[1].round() as i32 - (441 - eye_line));
+    card(src, 358, 441, 0, top)
 }
 
 fn check_card(name: &str, img: &RgbImage) -> Report {
@@ -190,6 +238,54 @@ fn finished_photo_that_cuts_the_head_top_says_so() {
         Some(want.as_str())
     );
     assert_eq!(r.reasons.iter().filter(|m| **m == want).count(), 1);
+}
+
+/// GA 461 puts the eye line first: hair too tall for the card may be cut where the eye line,
+/// at least 207 px above the bottom edge, leaves no room above the head. Where it has room to
+/// spare, the cut is the crop's fault and fails.
+#[test]
+fn finished_photo_may_cut_tall_hair_where_the_eye_line_leaves_no_room() {
+    let src = card_source_tall_hair();
+    let cap_top = card_source_207().head_top + TALL_PAD;
+    assert!(
+        (src.head_top - (cap_top - TALL_PX)).abs() <= 3,
+        "the head's top: {} for {}",
+        src.head_top,
+        cap_top - TALL_PX
+    );
+    // The eye line 211 px up (measured 210): the head top is cut by about 10 px, and a crop
+    // giving it the 7 px margin would put the eye line at 203.
+    let r = check_card("card_tall_hair", &card_with_eye_line(src, 211));
+    assert_pass(&r, "eye_line_height");
+    assert_value(&r, "eye_line_height", "just over 207", |v| {
+        (207.0..=216.0).contains(&v)
+    });
+    assert_value(&r, "head_top_margin", "cut", |v| v == 0.0);
+    assert_pass(&r, "head_top_margin");
+    assert_pass(&r, "head_in_frame");
+    assert!(
+        result(&r, "head_top_margin")
+            .threshold
+            .contains("eye line (>= 207 px) leaves no room"),
+        "{}",
+        summary(&r)
+    );
+    // The eye line 250 px up: the crop had room to give the head top its margin.
+    let room = check_card("card_tall_hair_cut", &card_with_eye_line(src, 250));
+    assert_pass(&room, "eye_line_height");
+    assert_fail(&room, "head_top_margin");
+    assert_fail(&room, "head_in_frame");
+    assert_eq!(
+        result(&room, "head_top_margin").message.as_deref(),
+        Some(
+            messages::format(
+                Lang::En,
+                "head_top_margin.cut",
+                &[("expected", "7-21".to_string())]
+            )
+            .as_str()
+        )
+    );
 }
 
 #[test]
