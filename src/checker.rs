@@ -197,7 +197,7 @@ impl Checker {
 
     fn error_report(&self, name: &str, error: Error, timings_ms: BTreeMap<String, f64>) -> Report {
         let code = error.code();
-        let advice = messages::text(self.options.lang, &format!("error.{code}"));
+        let advice = messages::text(self.options.lang, &error.advice_key());
         Report {
             file: name.to_string(),
             file_hex: None,

@@ -12,6 +12,10 @@ pub enum Error {
     },
     #[error("not a supported image (JPEG, PNG, WebP, GIF or PGM/PPM): {0}")]
     UnsupportedFormat(String),
+    /// The High Efficiency (HEIC/HEIF) photo an iPhone saves by default: the applicant can
+    /// switch the camera to JPEG, which the plain format advice would not tell them.
+    #[error("HEIC/HEIF (High Efficiency) photos are not supported (brand `{0}`)")]
+    Heif(String),
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
     #[error("the image is too large: {width}x{height} pixels (limit {limit} pixels)")]
@@ -39,7 +43,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
-            Error::UnsupportedFormat(_) => "unsupported_format",
+            Error::UnsupportedFormat(_) | Error::Heif(_) => "unsupported_format",
             Error::Corrupt(_) => "corrupt_image",
             Error::TooLarge { .. } | Error::FileTooLarge { .. } | Error::DecodeLimit(_) => {
                 "image_too_large"
@@ -49,6 +53,17 @@ impl Error {
             Error::Model(_) => "model_error",
             Error::Profile(_) => "profile_error",
             Error::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl Error {
+    /// Catalogue key of the advice for whoever sent the photo: `error.<code>`, or a more
+    /// specific one under it.
+    pub fn advice_key(&self) -> String {
+        match self {
+            Error::Heif(_) => "error.unsupported_format.heif".to_string(),
+            other => format!("error.{}", other.code()),
         }
     }
 }

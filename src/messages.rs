@@ -352,6 +352,7 @@ mod tests {
         "ui.status_not_assessed",
         "error.io",
         "error.unsupported_format",
+        "error.unsupported_format.heif",
         "error.corrupt_image",
         "error.image_too_large",
         "error.image_too_small",

@@ -47,6 +47,8 @@ fn unreadable_inputs_give_error_reports_with_a_code() {
             "corrupt_image",
         ),
         ("noise.jpg", jpeg_header_then_noise, "corrupt_image"),
+        // An upload that broke off inside the PNG signature is sent again, not converted.
+        ("cut_short.png", png_bytes[..5].to_vec(), "corrupt_image"),
         (
             "tiny.png",
             png(&solid(40, 30, [200, 180, 170])),
@@ -69,6 +71,23 @@ fn unreadable_inputs_give_error_reports_with_a_code() {
     let missing = selfie().check_file(std::path::Path::new("/no/such/dir/photo.jpg"));
     assert_eq!(missing.verdict, Verdict::Error);
     assert_eq!(missing.error.as_ref().unwrap().code, "io");
+}
+
+/// An iPhone saves High Efficiency (HEIC) photos by default: the applicant is told how to send a
+/// JPEG instead of being asked for "an ordinary photo, as the phone camera saves it".
+#[test]
+fn a_heic_photo_is_told_how_to_send_a_jpeg() {
+    let mut heic = 24u32.to_be_bytes().to_vec();
+    heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic\0\0\0\x08meta");
+    heic.resize(4096, 0);
+    let r = selfie().check_bytes("IMG_0001.HEIC", &heic);
+    assert_eq!(r.verdict, Verdict::Error);
+    let error = r.error.as_ref().expect("error details");
+    assert_eq!(error.code, "unsupported_format", "{}", error.message);
+    let advice = messages::text(Lang::En, "error.unsupported_format.heif");
+    assert_eq!(r.reasons, vec![advice.clone()]);
+    assert!(advice.contains("JPEG") && advice.contains("Most Compatible"));
+    assert!(error.message.contains("`heic`"), "{}", error.message);
 }
 
 #[test]

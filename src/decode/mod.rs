@@ -8,6 +8,7 @@ mod jpeg;
 mod jpeg_segments;
 mod png_chunks;
 mod png_rows;
+mod sniff;
 
 use crate::{Error, Result};
 use fast_image_resize::{
@@ -33,6 +34,9 @@ pub struct DecodeOptions {
     pub max_file_bytes: u64,
     /// Images with a shorter side than this cannot show a usable face.
     pub min_side: u32,
+    /// Images with a longer side than this are refused: jpeg-decoder 0.3 counts a side's 8-pixel
+    /// blocks in 16 bits, which overflow within a few blocks of 65535 (image-rs/jpeg-decoder#283).
+    pub max_side: u32,
     /// Each JPEG scan walks the whole picture, and a scan header without data is enough to
     /// make the decoder do it, so a few hundred bytes of repeated scans could keep a worker busy
     /// for minutes. Sequential and lossless JPEGs code each component once; a progressive JPEG
@@ -52,6 +56,7 @@ impl Default for DecodeOptions {
             // A 64 MP PNG of a photo compresses to well under this; phone JPEGs are 2-10 MB.
             max_file_bytes: 256 << 20,
             min_side: 64,
+            max_side: 65_000,
             max_jpeg_scans: 64,
             max_jpeg_scan_samples: 4_000_000_000,
         }
@@ -147,9 +152,16 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         Ok(image::ImageFormat::Gif) => decode_generic(bytes, image::ImageFormat::Gif, options),
         Ok(image::ImageFormat::Pnm) => decode_generic(bytes, image::ImageFormat::Pnm, options),
         Ok(other) => Err(Error::UnsupportedFormat(format!("{other:?}"))),
-        Err(_) => Err(Error::UnsupportedFormat(
-            "the data is not a recognised image".into(),
-        )),
+        Err(_) if sniff::cut_in_signature(bytes) => Err(Error::Corrupt(format!(
+            "the file ends after {} bytes, inside the image's signature",
+            bytes.len()
+        ))),
+        Err(_) => match sniff::heif_brand(bytes) {
+            Some(brand) => Err(Error::Heif(brand)),
+            None => Err(Error::UnsupportedFormat(
+                "the data is not a recognised image".into(),
+            )),
+        },
     }
 }
 
@@ -160,6 +172,12 @@ fn check_dimensions(width: u32, height: u32, options: &DecodeOptions) -> Result<
             height,
             limit: options.max_pixels,
         });
+    }
+    if width.max(height) > options.max_side {
+        return Err(Error::DecodeLimit(format!(
+            "{width}x{height} pixels, a side over {} pixels",
+            options.max_side
+        )));
     }
     if width.min(height) < options.min_side {
         return Err(Error::TooSmall { width, height });
@@ -773,6 +791,14 @@ pub(crate) mod tests {
             ..DecodeOptions::default()
         };
         assert!(matches!(decode(&bytes, &tiny), Err(Error::TooLarge { .. })));
+        let short_sides = DecodeOptions {
+            max_side: 399,
+            ..DecodeOptions::default()
+        };
+        assert!(matches!(
+            decode(&bytes, &short_sides),
+            Err(Error::DecodeLimit(_))
+        ));
         let small = jpeg_bytes(&marked(40, 30));
         assert!(matches!(
             decode(&small, &DecodeOptions::default()),

@@ -76,10 +76,13 @@ fn whole_chunks(bytes: &[u8]) -> Result<(Vec<(usize, usize)>, usize)> {
             )));
         }
         let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
-        let end = at + 12 + length;
-        if end > bytes.len() {
+        // A length near 4 GB would wrap a 32-bit usize: such a chunk is cut off like any other.
+        let Some(end) = (at + 12)
+            .checked_add(length)
+            .filter(|&end| end <= bytes.len())
+        else {
             break;
-        }
+        };
         let last = &bytes[at + 4..at + 8] == b"IEND";
         spans.push((at, end));
         at = end;
