@@ -53,7 +53,8 @@ impl Span {
     /// The span in analysis pixels. A mesh unsure it saw a face gives neither its cheeks nor a
     /// yaw to trust, and a tiny face is one cause of that: the detector's box is about as wide
     /// as the face (median 1.02 times the mesh's width on the evaluation photos) and its eye
-    /// points are near the eye centres, enough to tell the applicant to move closer.
+    /// points are near the eye centres, enough to tell the applicant to move closer (but not
+    /// to pass a face: see `evaluate`).
     fn measure(self, face: &Face) -> f32 {
         match (self, face.features_located) {
             (Span::FaceWidth, true) => Context::face_width(face),
@@ -106,6 +107,11 @@ impl Rule for Resolution {
         };
         // Whole pixels, so that the value reported is the one judged.
         let measured = ((span.measure(face) * ctx.analysis.decoded.scale) as f64).round();
+        // The detector's stand-in measures are near enough to tell a face to come closer, not
+        // to vouch for one: a box 2 % wider than the face would pass a face 2 % short.
+        if !face.features_located && measured >= min_px {
+            return Finding::not_assessed(threshold, "na.features_unclear");
+        }
         let (photo_w, photo_h) = ctx.analysis.decoded.original_size;
         let [min_w, min_h] = self.min_photo_px;
         let photo_too_small = photo_w < min_w || photo_h < min_h;

@@ -329,6 +329,18 @@ fn a_face_the_mesh_is_unsure_of_leaves_its_shape_unjudged() {
     let unjudged = ears.evaluate(&Context::new(&analysis, InputKind::Selfie));
     assert_eq!(unjudged.status, Status::NotAssessed);
     assert_eq!(unjudged.message_key.as_deref(), Some("na.features_unclear"));
+    // The face's size is then read from the detector's box (175 px here): enough to tell a
+    // face to come closer, not to pass one.
+    let mut size: idphoto::checks::resolution::Resolution = default_profile_rule("resolution");
+    let ctx = Context::new(&analysis, InputKind::Selfie);
+    assert_eq!(size.evaluate(&ctx).status, Status::Fail);
+    size.min_face_width_px = Some(150.0);
+    let unvouched = size.evaluate(&ctx);
+    assert_eq!(unvouched.status, Status::NotAssessed);
+    assert_eq!(
+        unvouched.message_key.as_deref(),
+        Some("na.features_unclear")
+    );
 
     // The same through the checker, with a presence no mesh reaches, for both kinds of input.
     let why = messages::text(Lang::En, "na.features_unclear");
