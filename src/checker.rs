@@ -71,9 +71,10 @@ impl Checker {
 
     pub fn check_file(&self, path: &Path) -> Report {
         let name = path.display().to_string();
+        let start = Instant::now();
         let mut report = match crate::decode::read_file(path, &self.options.decode) {
             Ok(bytes) => self.check_bytes(&name, &bytes),
-            Err(e) => self.error_report(&name, e, BTreeMap::new()),
+            Err(e) => self.error_report(&name, e, BTreeMap::new(), start),
         };
         report.file_hex = non_utf8_name_hex(path);
         report
@@ -82,8 +83,10 @@ impl Checker {
     /// A panic inside the check (a bug, in a decoder, a model or a rule) becomes this photo's
     /// `internal_error` report, so one photo never takes a batch down with it.
     pub fn check_bytes(&self, name: &str, bytes: &[u8]) -> Report {
-        guard(|| self.check_unguarded(name, bytes))
-            .unwrap_or_else(|what| self.error_report(name, Error::Internal(what), BTreeMap::new()))
+        let start = Instant::now();
+        guard(|| self.check_unguarded(name, bytes)).unwrap_or_else(|what| {
+            self.error_report(name, Error::Internal(what), BTreeMap::new(), start)
+        })
     }
 
     /// For `sharp`: a larger decode around a face that the analysis copy shows too small
@@ -124,16 +127,16 @@ impl Checker {
         let mut timings = BTreeMap::new();
         let decoded = match decode(bytes, &self.options.decode) {
             Ok(d) => d,
-            Err(e) => return self.error_report(name, e, timings),
+            Err(e) => return self.error_report(name, e, timings, start),
         };
         timings.insert("decode".to_string(), ms(start));
         let mut analysis = match self.analyser.analyse(decoded) {
             Ok(a) => a,
-            Err(e) => return self.error_report(name, e, timings),
+            Err(e) => return self.error_report(name, e, timings, start),
         };
         self.add_face_detail(name, bytes, &mut analysis, &mut timings);
         for (stage, t) in &analysis.timings_ms {
-            timings.insert(stage.to_string(), *t);
+            timings.insert(stage.to_string(), round4(*t));
         }
         let checks_start = Instant::now();
         let ctx = Context::new(&analysis, self.options.input);
@@ -195,7 +198,16 @@ impl Checker {
         }
     }
 
-    fn error_report(&self, name: &str, error: Error, timings_ms: BTreeMap<String, f64>) -> Report {
+    /// The report of a photo that could not be checked; `timings_ms` gets the time to the error
+    /// from `start` as its `total`.
+    fn error_report(
+        &self,
+        name: &str,
+        error: Error,
+        mut timings_ms: BTreeMap<String, f64>,
+        start: Instant,
+    ) -> Report {
+        timings_ms.insert("total".to_string(), ms(start));
         let code = error.code();
         let advice = messages::text(self.options.lang, &error.advice_key());
         Report {

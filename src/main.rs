@@ -140,17 +140,32 @@ fn main() -> ExitCode {
             lang,
         } => check(&common, &files, lang),
         Command::Eval { common, eval } => run_eval(&common, eval),
-        Command::Profiles => {
-            for name in Profile::builtin_names() {
-                let p = Profile::load(name).expect("built-in profiles parse (unit-tested)");
-                println!("{name}\t{}", p.description);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Profiles => list_profiles(),
     };
     result.unwrap_or_else(|e| {
+        // The reader went away (`idphoto eval ... | head`): stop quietly, as `check` does.
+        if broken_pipe(&e) {
+            return ExitCode::from(EXIT_BROKEN_PIPE);
+        }
         eprintln!("idphoto: {e:#}");
         ExitCode::from(2)
+    })
+}
+
+fn list_profiles() -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    for name in Profile::builtin_names() {
+        let p = Profile::load(name).expect("built-in profiles parse (unit-tested)");
+        writeln!(out, "{name}\t{}", p.description)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -338,17 +353,19 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
         file.flush()?;
     }
     let summary = eval::score(&results, verdict_column, |id| profile_rules.contains(id));
+    let mut out = std::io::stdout().lock();
     if common.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
-        print!("{}", eval::render_table(&summary));
+        write!(out, "{}", eval::render_table(&summary))?;
         if mistakes {
-            println!();
+            writeln!(out)?;
             for line in eval::render_mistakes(&summary.rules, |_, _| true).lines() {
-                println!("{}", escape_controls(line));
+                writeln!(out, "{}", escape_controls(line))?;
             }
         }
     }
+    out.flush()?;
     if let Some(floors) = floors {
         let violations = eval::check_floors(&summary, &floors);
         if !violations.is_empty() {

@@ -68,7 +68,7 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     /// Messages of the failed rules, most important first.
     pub reasons: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when no face was found or the photo could not be read.
     pub face: Option<FaceSummary>,
     pub timings_ms: BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]

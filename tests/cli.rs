@@ -334,6 +334,9 @@ fn exit_code_2_for_a_missing_file_and_the_others_are_still_reported() {
     assert_eq!(lines[1]["verdict"], "error");
     assert_eq!(lines[1]["error"]["code"], "io");
     assert!(lines[1]["checks"].as_array().unwrap().is_empty());
+    // Every key of a report is there, a missing face as null, and the time to the error.
+    assert!(lines[1]["face"].is_null() && lines[1].get("face").is_some());
+    assert!(lines[1]["timings_ms"]["total"].as_f64().is_some());
     assert_eq!(lines[2]["verdict"], "fail");
 
     let alone = idphoto(&["check", "--json", missing]);
@@ -344,23 +347,33 @@ fn exit_code_2_for_a_missing_file_and_the_others_are_still_reported() {
 fn a_reader_that_goes_away_stops_the_batch_with_the_sigpipe_status() {
     let a = testdata("astronaut.png");
     let files = vec![a.to_str().unwrap(); 40];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idphoto"))
-        .args(["check", "--json"])
-        .args(&files)
-        .env("IDPHOTO_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the idphoto binary runs");
-    // Close the reading end before anything is read: the first report cannot be written.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("idphoto ends");
-    assert_eq!(code(&out), 141, "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        out.stderr.is_empty(),
-        "stops quietly: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = scratch("goes-away");
+    let labels = dir.join("labels.csv");
+    std::fs::write(&labels, format!("file,single_face\n{},pass\n", a.display())).unwrap();
+    let eval = [
+        "eval",
+        "--labels",
+        labels.to_str().unwrap(),
+        "--images",
+        "/",
+    ];
+    let check = [&["check", "--json"][..], &files].concat();
+    for args in [&check[..], &eval[..], &["profiles"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idphoto"))
+            .args(args)
+            .env("IDPHOTO_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the idphoto binary runs");
+        // Close the reading end before anything is read: the first line cannot be written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("idphoto ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 141, "{}: {stderr}", args[0]);
+        assert!(stderr.is_empty(), "{} stops quietly: {stderr}", args[0]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -455,7 +468,7 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
     };
     let met = floors(
         "met.toml",
-        "max_false_passes = 0\n[min_balanced_accuracy]\nno_head_covering = 0.9\n\
+        "max_false_passes = 0\nmax_errors = 1\n[min_balanced_accuracy]\nno_head_covering = 0.9\n\
          [max_false_fails]\nsingle_face = 1\n",
     );
     let labels = labels.display().to_string();
@@ -479,7 +492,10 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
     );
     // The missing photo is labelled one face: it counts as wrong (not assessed).
     assert_eq!(row("single_face")[..7], ["3", "0", "0", "1", "2", "0", "1"]);
-    assert!(table.contains("false passes 0"), "{table}");
+    assert!(
+        table.contains("false passes 0, false rejects 0, labelled fail and not checked 1"),
+        "{table}"
+    );
     assert!(table.contains("images: 3, errors: 1"), "{table}");
     assert!(errors.contains("`smiling` is not a rule id"), "{errors}");
     assert!(errors.contains("missing.jpg"), "{errors}");
@@ -514,8 +530,8 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
         errors.contains("the labels have no `verdict_icao` column; the verdict is not scored"),
         "{errors}"
     );
-    // No false fail allowed, and more photos wanted: the gate fails and names the photo
-    // behind the false fail.
+    // No false fail or unchecked photo allowed, and more photos wanted: the gate fails and
+    // names the photo behind the false fail.
     let unmet = floors(
         "unmet.toml",
         "min_images = 4\n[max_false_fails]\nsingle_face = 0\n",
@@ -529,6 +545,10 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
     );
     assert!(
         errors.contains("accuracy gate: min_images = 4 set, but the labels list 3 photos"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("accuracy gate: photos that could not be checked: 1, at most 0 allowed"),
         "{errors}"
     );
     assert!(

@@ -28,6 +28,11 @@ pub struct Floors {
     /// photos.
     #[serde(default)]
     pub min_images: Option<usize>,
+    /// Most photos that may go unchecked (unreadable, moved or renamed); unset, none may. An
+    /// unchecked photo is scored by no rule and is no false pass, so a false pass whose file
+    /// went missing would otherwise leave the gate without a word.
+    #[serde(default)]
+    pub max_errors: Option<usize>,
 }
 
 /// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
@@ -76,7 +81,8 @@ impl fmt::Display for Violation {
 /// One violation per unmet limit; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
 /// violation, and so is a `max_false_passes` when the summary has no verdict score, or a limit
-/// on false passes or false fails when nothing is labelled fail or pass.
+/// on false passes or false fails when nothing is labelled fail or pass. Any photo that could not
+/// be checked is one too, unless `max_errors` allows it.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();
     if let Some(min) = floors.min_images {
@@ -90,6 +96,17 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 ),
             });
         }
+    }
+    let max_errors = floors.max_errors.unwrap_or(0);
+    if summary.errors > max_errors {
+        out.push(Violation {
+            rule: None,
+            false_fails_only: false,
+            message: format!(
+                "photos that could not be checked: {}, at most {max_errors} allowed (max_errors)",
+                summary.errors
+            ),
+        });
     }
     let of_rule = |id: &str, message: String| Violation {
         rule: Some(id.to_string()),
@@ -342,6 +359,23 @@ mod tests {
             && l.message.contains("no image is labelled pass")));
         assert!(v.iter().any(|l| l.message.starts_with("verdict_id_card:")
             && l.message.contains("no image is labelled fail")));
+    }
+
+    #[test]
+    fn photos_that_cannot_be_checked_are_a_violation_unless_allowed() {
+        let mut summary = summary_for_floors();
+        summary.errors = 2;
+        let v = check_floors(&summary, &Floors::default());
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert_eq!(
+            v[0].message,
+            "photos that could not be checked: 2, at most 0 allowed (max_errors)"
+        );
+        let allowed = Floors {
+            max_errors: Some(2),
+            ..Floors::default()
+        };
+        assert!(check_floors(&summary, &allowed).is_empty());
     }
 
     #[test]

@@ -47,19 +47,23 @@ pub struct LabelRow {
 
 /// Reads a labels CSV. Columns `file`, `source`, `license_note` and `notes` are not labels; every
 /// other column is (including `verdict_id_card` and `verdict_icao`). Cells are `pass`, `fail` or
-/// blank (surrounding whitespace ignored); anything else is an error naming the line and column.
+/// blank (surrounding whitespace and case ignored); anything else, in a column that names a rule
+/// or scored verdict, is an error naming the line and column. Rows of blank cells are skipped.
 pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
         .with_context(|| format!("cannot open labels file {}", path.display()))?;
-    let headers = reader
+    // Cells are trimmed below; header names likewise, so ` single_face ` is that rule.
+    let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("cannot read the header of {}", path.display()))?
-        .clone();
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
 
     let mut seen_headers = HashSet::new();
-    for h in headers.iter() {
+    for h in &headers {
         if !seen_headers.insert(h) {
             bail!(
                 "{}: column {h:?} appears twice in the header",
@@ -74,8 +78,8 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     let label_cols: Vec<(usize, String)> = headers
         .iter()
         .enumerate()
-        .filter(|(_, h)| !NON_LABEL_COLUMNS.contains(h))
-        .map(|(i, h)| (i, h.to_string()))
+        .filter(|(_, h)| !NON_LABEL_COLUMNS.contains(&h.as_str()))
+        .map(|(i, h)| (i, h.clone()))
         .collect();
     let columns: Arc<[String]> = label_cols.iter().map(|(_, h)| h.clone()).collect();
 
@@ -84,6 +88,10 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     for record in reader.records() {
         let record = record.with_context(|| format!("cannot parse {}", path.display()))?;
         let line = record.position().map_or(0, |p| p.line());
+        // A spreadsheet's export may end in rows of empty cells.
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
         let file = record.get(file_idx).unwrap_or("").trim().to_string();
         if file.is_empty() {
             bail!("{} line {line}: empty `file` cell", path.display());
@@ -101,11 +109,14 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
         }
         let mut labels = BTreeMap::new();
         for (idx, col) in &label_cols {
-            let cell = record.get(*idx).unwrap_or("").trim();
-            let expected = match cell {
+            let cell = record.get(*idx).unwrap_or("").trim().to_ascii_lowercase();
+            let expected = match cell.as_str() {
                 "" => continue,
                 "pass" => Expected::Pass,
                 "fail" => Expected::Fail,
+                // A column that names no rule or verdict (a reviewer's name, a date) is not
+                // scored, and `unknown_columns` says so: its cells need not be labels.
+                _ if !is_label_column(col) => continue,
                 other => bail!(
                     "{} line {line} ({file}), column {col}: unexpected value {other:?} \
                      (expected `pass`, `fail` or blank)",
@@ -123,8 +134,13 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
     Ok(rows)
 }
 
-/// Label columns that name neither a rule idphoto knows nor a scored verdict: most likely typos, which
-/// would otherwise be listed as "not in profile" without a word.
+/// Whether `column` names a rule idphoto knows or a verdict it scores.
+fn is_label_column(column: &str) -> bool {
+    VERDICT_COLUMNS.contains(&column) || crate::checks::is_known(column)
+}
+
+/// Label columns that name neither a rule idphoto knows nor a scored verdict: typos, or notes
+/// (a reviewer, a date), which would otherwise be left unscored without a word.
 pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
     let Some(first) = rows.first() else {
         return Vec::new();
@@ -132,7 +148,7 @@ pub fn unknown_columns(rows: &[LabelRow]) -> Vec<String> {
     first
         .columns
         .iter()
-        .filter(|c| !VERDICT_COLUMNS.contains(&c.as_str()) && !crate::checks::is_known(c))
+        .filter(|c| !is_label_column(c))
         .cloned()
         .collect()
 }
@@ -192,6 +208,22 @@ mod tests {
         let csv = format!("{HEADER}a/b.jpg,s,l,pass,,,\n./a/b.jpg,s,l,pass,,,\n");
         let err = read_labels(&write_file("l.csv", &csv)).unwrap_err();
         assert!(err.to_string().contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn spreadsheet_exports_read_as_meant() {
+        // Padded header names, capitalised cells, a column of notes, a row of empty cells.
+        let csv = "file, single_face ,reviewer,verdict_id_card\na.jpg,Pass,alice,FAIL\n,,,\n";
+        let rows = read_labels(&write_file("l.csv", csv)).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].labels,
+            BTreeMap::from([
+                ("single_face".to_string(), P),
+                ("verdict_id_card".to_string(), F)
+            ])
+        );
+        assert_eq!(unknown_columns(&rows), ["reviewer"]);
     }
 
     #[test]

@@ -64,8 +64,11 @@ pub struct VerdictScore {
     /// Labelled pass, verdict fail or error.
     pub false_rejects: usize,
     /// Verdict equals the label. A labelled fail with verdict error is neither correct nor a
-    /// false pass (it is visible in [`EvalSummary::errors`]).
+    /// false pass: it is counted in `unchecked_fails`.
     pub correct: usize,
+    /// Labelled fail, verdict error: a photo that could not be checked, which may hide a false
+    /// pass (the accuracy gate's `max_errors` limits them).
+    pub unchecked_fails: usize,
     pub false_pass_files: Vec<String>,
 }
 
@@ -222,6 +225,7 @@ fn score_verdict<R: Borrow<LabelRow>>(column: &str, results: &[(R, Report)]) -> 
         false_passes: 0,
         false_rejects: 0,
         correct: 0,
+        unchecked_fails: 0,
         false_pass_files: Vec::new(),
     };
     for (row, report) in results {
@@ -247,7 +251,10 @@ fn score_verdict<R: Borrow<LabelRow>>(column: &str, results: &[(R, Report)]) -> 
                 v.false_passes += 1;
                 v.false_pass_files.push(row.file.clone());
             }
-            (Expected::Fail, Verdict::Error) => v.labelled_fail += 1,
+            (Expected::Fail, Verdict::Error) => {
+                v.labelled_fail += 1;
+                v.unchecked_fails += 1;
+            }
         }
     }
     v
@@ -486,7 +493,7 @@ mod tests {
             (
                 row("c.jpg", &[("verdict_id_card", F)]),
                 report(Verdict::Error, &[]),
-            ), // neither
+            ), // neither: not checked
             (
                 row("d.jpg", &[("verdict_id_card", P)]),
                 report(Verdict::Pass, &[]),
@@ -510,12 +517,13 @@ mod tests {
         assert_eq!(v.column, "verdict_id_card");
         assert_eq!((v.labelled_fail, v.labelled_pass), (3, 3));
         assert_eq!((v.false_passes, v.false_rejects, v.correct), (1, 2, 2));
+        assert_eq!(v.unchecked_fails, 1);
         assert_eq!(v.false_pass_files, ["a.jpg"]);
         let table = render_table(&s);
         assert!(
             table.contains(
                 "verdict_id_card: 3 labelled fail, 3 labelled pass, false passes 1 (a.jpg), \
-                 false rejects 2"
+                 false rejects 2, labelled fail and not checked 1\n"
             ),
             "{table}"
         );

@@ -76,7 +76,11 @@ pub fn render_table(summary: &EvalSummary) -> String {
         if !v.false_pass_files.is_empty() {
             let _ = write!(out, " ({})", v.false_pass_files.join(", "));
         }
-        let _ = writeln!(out, ", false rejects {}", v.false_rejects);
+        let _ = write!(out, ", false rejects {}", v.false_rejects);
+        if v.unchecked_fails > 0 {
+            let _ = write!(out, ", labelled fail and not checked {}", v.unchecked_fails);
+        }
+        let _ = writeln!(out);
     }
     let _ = writeln!(
         out,
