@@ -330,9 +330,9 @@ mod tests {
         ];
         let (verdict, reasons) = verdict_and_reasons(&unchecked, Lang::En);
         assert_eq!(verdict, Verdict::Fail);
-        assert_eq!(reasons, ["Not checked: Both ears visible (why)"]);
+        assert_eq!(reasons, ["Not checked: Both ears visible. Reason: why"]);
         let (_, reasons) = verdict_and_reasons(&unchecked, Lang::ZhCn);
-        assert_eq!(reasons, ["未检查：露出双耳（why）"]);
+        assert_eq!(reasons, ["未检查：露出双耳。原因：why"]);
         // Rules unchecked for one reason share a line, in the profile's order.
         let unchecked = [
             result("head_frontal", Status::NotAssessed, "unclear"),
@@ -342,15 +342,15 @@ mod tests {
         assert_eq!(
             verdict_and_reasons(&unchecked, Lang::En).1,
             [
-                "Not checked: Facing the camera, Eyes open (unclear)",
-                "Not checked: Both ears visible (why)"
+                "Not checked: Facing the camera, Eyes open. Reason: unclear",
+                "Not checked: Both ears visible. Reason: why"
             ]
         );
         assert_eq!(
             verdict_and_reasons(&unchecked, Lang::ZhCn).1,
             [
-                "未检查：正对镜头、睁开双眼（unclear）",
-                "未检查：露出双耳（why）"
+                "未检查：正对镜头、睁开双眼。原因：unclear",
+                "未检查：露出双耳。原因：why"
             ]
         );
         // A failure is reason enough: what could not be checked is not listed beside it.

@@ -609,7 +609,8 @@ mod tests {
         let en = format(Lang::En, "photo_size", &args);
         assert_eq!(
             en,
-            "The finished photo must be 358x441 pixels; this one is 300x400."
+            "The finished photo must be 358x441 pixels; this one is 300x400. Crop it again from \
+             the original photo, or take a new one."
         );
         for lang in Lang::ALL {
             let s = format(lang, "photo_size", &args);
