@@ -336,6 +336,7 @@ mod tests {
         "na.no_face",
         "na.turned",
         "na.no_parsing",
+        "na.no_parser",
         "na.features_unclear",
         "na.no_background",
         "na.no_clothing",

@@ -150,7 +150,31 @@ mod tests {
                 }
             }
         }
-        assert_eq!(named, 2, "cn-id-card's head_in_frame and head_top_margin");
+        assert_eq!(named, 1, "cn-id-card's head_top_margin");
+    }
+
+    /// A frame rule that leaves a finished photo's top edge to `head_top_margin` is in a profile
+    /// that runs it on finished photos.
+    #[test]
+    fn the_top_edge_left_to_head_top_margin_is_judged_by_it() {
+        for name in Profile::builtin_names() {
+            let table: toml::Table = BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap()
+                .1
+                .parse()
+                .unwrap();
+            let leaves = table["rules"]["head_in_frame"]
+                .get("finished_top_by_head_top_margin")
+                .is_some_and(|v| v.as_bool() == Some(true));
+            let profile = Profile::load(name).unwrap();
+            let runs = profile
+                .rules_for(InputKind::Finished)
+                .any(|r| r.id() == "head_top_margin");
+            assert!(!leaves || runs, "{name}");
+            assert_eq!(leaves, name == "cn-id-card", "{name}");
+        }
     }
 
     #[test]

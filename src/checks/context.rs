@@ -93,7 +93,9 @@ impl<'a> Context<'a> {
 
     pub fn parsing(&self) -> Result<&'a FaceParsing, &'static str> {
         self.face()?;
-        self.analysis.parsing.as_ref().ok_or("na.no_parsing")
+        // Without a face there is nothing to parse; with one, only a parser left out of the
+        // installation (its weights are non-commercial) leaves no map.
+        self.analysis.parsing.as_ref().ok_or("na.no_parser")
     }
 
     /// The face and its parsing map together, for the rules that need both.

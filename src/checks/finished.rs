@@ -165,7 +165,7 @@ impl Rule for HeadTopMargin {
 /// Whether a crop moved `shortfall_px` up the photo, to give the head top that much more room,
 /// would leave the eye line less than `eye_min` px above the bottom edge (or does already).
 /// False where the eyes cannot be located: without them the margin is judged as it is.
-pub(super) fn eye_line_leaves_no_room(ctx: &Context, shortfall_px: f64, eye_min: f64) -> bool {
+fn eye_line_leaves_no_room(ctx: &Context, shortfall_px: f64, eye_min: f64) -> bool {
     ctx.face_shape()
         .is_ok_and(|face| eye_line_above_bottom(ctx, face) - shortfall_px < eye_min)
 }

@@ -1,9 +1,8 @@
 //! Whole head in the picture: hair top, both ears and chin inside with a margin, and the top of
-//! the shoulders showing. On a finished card, tall hair may be cut where the eye line leaves no
-//! room above it (GA 461; see `finished`).
+//! the shoulders showing. On a finished card the profile may leave the top edge to
+//! `head_top_margin`, which lets tall hair be cut where the eye line comes first (GA 461).
 
 use super::context::HeadTop;
-use super::finished::eye_line_leaves_no_room;
 use super::{min_or_nan, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::profile::InputKind;
@@ -20,10 +19,11 @@ pub struct HeadInFrame {
     pub ear_allowance: f64,
     /// How far below the chin the frame must reach so the shoulders show, in face heights.
     pub min_below_chin: f64,
-    /// Finished photos: the eye line's least height above the bottom edge, when it comes before
-    /// the room above the head (as `head_top_margin`'s `eye_line_first_px`).
+    /// Finished photos: the top edge is left to `head_top_margin`, which judges it in the card's
+    /// pixels and lets tall hair be cut where the eye line comes first (GA 461). Set only where
+    /// the profile runs that rule on finished photos.
     #[serde(default)]
-    pub eye_line_first_px: Option<f64>,
+    pub finished_top_by_head_top_margin: bool,
 }
 
 impl Rule for HeadInFrame {
@@ -46,25 +46,15 @@ impl Rule for HeadInFrame {
         let (w, h) = (w as f64, h as f64);
         let fh = Context::face_height(face) as f64;
         let fw = Context::face_width(face) as f64;
-        // The room above the head, and how many pixels it lacks (at least the margin when cut).
-        let (mut top, top_shortfall) = match ctx.head_top(face) {
-            Some(HeadTop::At(y)) => {
-                let y = y as f64;
-                (y / fh - self.min_top_margin, self.min_top_margin * fh - y)
+        let top = if ctx.input == InputKind::Finished && self.finished_top_by_head_top_margin {
+            f64::INFINITY
+        } else {
+            match ctx.head_top(face) {
+                Some(HeadTop::At(y)) => y as f64 / fh - self.min_top_margin,
+                Some(HeadTop::CutByFrame) => -1.0,
+                None => return Finding::not_assessed(threshold, "na.not_measurable"),
             }
-            Some(HeadTop::CutByFrame) => (-1.0, self.min_top_margin * fh),
-            None => return Finding::not_assessed(threshold, "na.not_measurable"),
         };
-        if ctx.input == InputKind::Finished && top < 0.0 {
-            let shortfall_px = top_shortfall * ctx.analysis.decoded.scale as f64;
-            if self
-                .eye_line_first_px
-                .is_some_and(|eye_min| eye_line_leaves_no_room(ctx, shortfall_px, eye_min))
-            {
-                // Tall hair the card may cut; the other edges still count.
-                top = f64::INFINITY;
-            }
-        }
         let ear = self.ear_allowance * fw;
         let mesh = &face.mesh;
         let (lo_x, hi_x) = mesh.points[..468]

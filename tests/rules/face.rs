@@ -382,6 +382,20 @@ fn a_face_the_mesh_is_unsure_of_leaves_its_shape_unjudged() {
     }
 }
 
+/// Without the face parser (left out of an installation for its non-commercial licence), the
+/// rules that read its map say that it is missing, not that the face is unclear.
+#[test]
+fn without_the_parser_its_rules_say_it_is_not_installed() {
+    use idphoto::checks::{Context, Rule};
+    let ears: idphoto::checks::ears_visible::EarsVisible = default_profile_rule("ears_visible");
+    let mut analysis = analyse(grace());
+    assert!(analysis.parsing.is_some());
+    analysis.parsing = None;
+    let unjudged = ears.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(unjudged.status, Status::NotAssessed);
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.no_parser"));
+}
+
 /// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
 /// measure that failed), not the lip gap under its limit.
 #[test]
