@@ -54,12 +54,13 @@ pub fn read_labels(path: &Path) -> anyhow::Result<Vec<LabelRow>> {
         .has_headers(true)
         .from_path(path)
         .with_context(|| format!("cannot open labels file {}", path.display()))?;
-    // Cells are trimmed below; header names likewise, so ` single_face ` is that rule.
+    // Cells are trimmed and read in any case below; header names likewise, so ` Single_Face `
+    // is that rule (every rule id and verdict column is lower case).
     let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("cannot read the header of {}", path.display()))?
         .iter()
-        .map(|h| h.trim().to_string())
+        .map(|h| h.trim().to_ascii_lowercase())
         .collect();
 
     let mut seen_headers = HashSet::new();
@@ -213,7 +214,7 @@ mod tests {
     #[test]
     fn spreadsheet_exports_read_as_meant() {
         // Padded header names, capitalised cells, a column of notes, a row of empty cells.
-        let csv = "file, single_face ,reviewer,verdict_id_card\na.jpg,Pass,alice,FAIL\n,,,\n";
+        let csv = "File, Single_Face ,reviewer,verdict_id_card\na.jpg,Pass,alice,FAIL\n,,,\n";
         let rows = read_labels(&write_file("l.csv", csv)).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(
