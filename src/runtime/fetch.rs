@@ -38,6 +38,7 @@ pub fn fetch(dest_dir: &Path) -> Result<PathBuf> {
         dest = %dest_dir.display(),
         "ONNX Runtime {ORT_VERSION} not found: fetching it from the PyPI wheel {WHEEL_REQUIREMENT} with pip (about 24 MB)"
     );
+    remove_stale_fetches(dest_dir);
     let work = dest_dir.join(format!(".fetch-{}-{}", std::process::id(), nanos()));
     fs::create_dir(&work).map_err(|e| rt(format!("cannot create {}: {e}", work.display())))?;
     let _cleanup = RemoveOnDrop(work.clone());
@@ -67,6 +68,12 @@ pub fn fetch(dest_dir: &Path) -> Result<PathBuf> {
             "3.11",
             "--implementation",
             "cp",
+            // pip's defaults (a 15 s socket timeout, 5 retries; some configurations set 180 s)
+            // leave an offline first run hanging for minutes before it can say why.
+            "--timeout",
+            "30",
+            "--retries",
+            "1",
             "--progress-bar",
             "off",
             "--disable-pip-version-check",
@@ -230,5 +237,54 @@ struct RemoveOnDrop(PathBuf);
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fetch killed part-way (Ctrl-C during the first run) leaves its `.fetch-*` folder behind,
+/// up to 50 MB; one over an hour old belongs to no running fetch.
+fn remove_stale_fetches(dest_dir: &Path) {
+    let Ok(entries) = fs::read_dir(dest_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(".fetch-")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if stale {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remove_stale_fetches;
+    use std::fs;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn only_fetch_folders_over_an_hour_old_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [".fetch-1-old", ".fetch-2-new", "keep-old"] {
+            fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        let two_hours_ago = SystemTime::now() - Duration::from_secs(7200);
+        for name in [".fetch-1-old", "keep-old"] {
+            fs::File::open(dir.path().join(name))
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        remove_stale_fetches(dir.path());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".fetch-2-new", "keep-old"]);
     }
 }

@@ -142,10 +142,12 @@ impl SearchPaths {
         ];
         for (dir, source) in dirs {
             let Some(dir) = dir else { continue };
-            // `is_file` follows symlinks, so a dangling link does not count.
+            // `metadata` follows symlinks, so a dangling link does not count. These folders hold
+            // the library idphoto fetched: a file of another size (cut short by a full disk, or
+            // put there by hand) is not it, and is fetched again, which replaces it.
             for name in [LIB_LINK, LIB_FILE] {
                 let p = dir.join(name);
-                if p.is_file() {
+                if fs::metadata(&p).is_ok_and(|m| m.is_file() && m.len() == LIB_BYTES) {
                     return Ok(Some(Located { path: p, source }));
                 }
             }
@@ -230,10 +232,18 @@ static STATE: OnceLock<std::result::Result<Loaded, String>> = OnceLock::new();
 /// later calls are cheap clones. A failure is remembered and returned as the same [`Error::Runtime`] every time.
 pub fn environment() -> Result<ort::environment::Environment> {
     match STATE.get_or_init(|| {
-        init_once().map_err(|e| match e {
-            Error::Runtime(m) => m,
-            other => other.to_string(),
-        })
+        // ort asserts on what a library returns while it sets itself up: a malformed library
+        // that passes the loader panics there, which must not take the process down.
+        std::panic::catch_unwind(init_once)
+            .unwrap_or_else(|_| {
+                Err(Error::Runtime(format!(
+                    "ONNX Runtime could not be set up (it failed inside the library). {HELP}"
+                )))
+            })
+            .map_err(|e| match e {
+                Error::Runtime(m) => m,
+                other => other.to_string(),
+            })
     }) {
         Ok(loaded) => Ok(loaded.env.clone()),
         Err(msg) => Err(Error::Runtime(msg.clone())),
@@ -364,6 +374,31 @@ mod tests {
         fs::write(p, b"not really a library").unwrap();
     }
 
+    /// A file of the fetched library's size (sparse: no disk is used).
+    fn fake_library(p: &Path) {
+        touch(p);
+        fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_len(LIB_BYTES)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_library_of_the_wrong_size_in_idphotos_folders_is_not_used() {
+        let t = temp_dir("size");
+        let dir = t.path().join("ort-lib");
+        let paths = SearchPaths {
+            checkout: Some(t.path().to_path_buf()),
+            ..SearchPaths::default()
+        };
+        touch(&dir.join(LIB_FILE));
+        assert_eq!(paths.locate().unwrap(), None, "cut short: fetched again");
+        fake_library(&dir.join(LIB_FILE));
+        assert_eq!(paths.locate().unwrap().unwrap().path, dir.join(LIB_FILE));
+    }
+
     #[test]
     fn ort_dylib_path_to_missing_file_is_runtime_error() {
         let paths = SearchPaths {
@@ -414,7 +449,7 @@ mod tests {
         assert_eq!(paths.locate().unwrap(), None);
 
         // only the versioned file in the cache (links missing) is still found
-        touch(&t.path().join("cache/onnxruntime-1.31.1").join(LIB_FILE));
+        fake_library(&t.path().join("cache/onnxruntime-1.31.1").join(LIB_FILE));
         let l = paths.locate().unwrap().unwrap();
         assert_eq!(l.source, LibrarySource::UserCache);
         assert_eq!(
@@ -422,7 +457,7 @@ mod tests {
             t.path().join("cache/onnxruntime-1.31.1").join(LIB_FILE)
         );
 
-        touch(&t.path().join("checkout/ort-lib/libonnxruntime.so"));
+        fake_library(&t.path().join("checkout/ort-lib/libonnxruntime.so"));
         let l = paths.locate().unwrap().unwrap();
         assert_eq!(l.source, LibrarySource::Checkout);
         assert_eq!(l.path, t.path().join("checkout/ort-lib/libonnxruntime.so"));
@@ -444,7 +479,7 @@ mod tests {
             ..SearchPaths::default()
         };
         assert_eq!(paths.locate().unwrap(), None);
-        touch(&dir.join(LIB_FILE));
+        fake_library(&dir.join(LIB_FILE));
         install_links(&dir).unwrap();
         assert_eq!(
             fs::read_link(dir.join(LIB_SONAME)).unwrap(),

@@ -288,6 +288,15 @@ impl ModelStore {
             )));
         }
         done.insert(key);
+        // Said once per process, when the file is first checked, so whoever runs the service
+        // sees it, not only whoever reads the READMEs.
+        if !entry.commercial_use {
+            tracing::info!(
+                "{}: licensed for non-commercial use only ({}); see models/README.md",
+                entry.file,
+                entry.licence
+            );
+        }
         Ok(p)
     }
 
