@@ -2,7 +2,7 @@
 
 use super::infer::Model;
 use crate::decode::resize;
-use crate::Result;
+use crate::{Error, Result};
 use image::RgbImage;
 
 pub const INPUT: u32 = 256;
@@ -64,8 +64,17 @@ pub fn segment(model: &Model, image: &RgbImage) -> Result<PersonMask> {
     let input = input(image)?;
     let n = INPUT as usize;
     let out = model.run("input", &[1, n, n, 3], &input, &["mask"])?;
+    let prob = out.into_iter().next().map(|o| o.data).unwrap_or_default();
+    // The rules index the grid directly: a model that answers with another size is an error
+    // here, not a panic there.
+    if prob.len() != n * n {
+        return Err(Error::Model(format!(
+            "segmentation: {} mask values, expected {n}x{n}",
+            prob.len()
+        )));
+    }
     Ok(PersonMask {
-        prob: out.into_iter().next().map(|o| o.data).unwrap_or_default(),
+        prob,
         image_size: image.dimensions(),
     })
 }
