@@ -40,7 +40,9 @@ pub struct FaceSummary {
     /// Right eye, left eye, nose tip, right and left mouth corner (subject's sides), original pixels.
     pub landmarks: [[f32; 2]; 5],
     pub score: f32,
-    /// Head rotation in degrees (yaw, pitch, roll) from the face-mesh fit.
+    /// Head rotation in degrees (yaw, pitch, roll) from the face-mesh fit, in the face model's
+    /// y-up frame: roll is positive counter-clockwise as the photo shows it, the opposite sign
+    /// of `eye_line_level`'s angle (Grace Hopper: roll 2.4, eye line -2.6).
     pub pose: [f32; 3],
     /// The mesh model's probability that it saw a face. Under the analysis limit (0.5) the pose
     /// and the mesh's other measures say nothing, and the rules reading them are not judged.
