@@ -122,6 +122,13 @@ impl SearchPaths {
                     path.display()
                 )));
             }
+            // ort tries a relative path beside the executable before the working directory:
+            // the file checked here is the one it must load.
+            let path = if bare_name {
+                path
+            } else {
+                std::path::absolute(&path).unwrap_or(path)
+            };
             return Ok(Some(Located {
                 path,
                 source: LibrarySource::EnvVar,
@@ -207,7 +214,8 @@ pub fn cache_base_dir() -> Option<PathBuf> {
             .map(PathBuf::from)
     };
     if let Some(d) = var("IDPHOTO_CACHE_DIR") {
-        return Some(d);
+        // Absolute, for the reason `locate` gives for ORT_DYLIB_PATH.
+        return Some(std::path::absolute(&d).unwrap_or(d));
     }
     if let Some(d) = var("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
         return Some(d.join("idphoto"));
