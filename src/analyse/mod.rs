@@ -267,7 +267,10 @@ impl Analyser {
                         join,
                         || timed(|| segment::segment(&self.segmenter, image)),
                         || {
-                            let frame = parse::parsing_frame(&main, self.options.parsing_size);
+                            let frame = parse::parsing_frame(
+                                &parsing_box(&faces, &main),
+                                self.options.parsing_size,
+                            );
                             timed(|| {
                                 self.parser
                                     .as_ref()
@@ -334,5 +337,50 @@ impl Analyser {
                 ("pose", pose_ms),
             ],
         ))
+    }
+}
+
+/// The box the parser's crop is placed from: the best-scoring box centred in the main one. YuNet
+/// sometimes adds a loose box round a face it also finds tightly; the loose one, larger, is the
+/// main face (the mesh, which re-crops from its own points, does best from it), but its eye
+/// keypoints can be half an eye distance off, and the parser's crop is never corrected.
+fn parsing_box(faces: &[detect::Detection], main: &detect::Detection) -> detect::Detection {
+    faces
+        .iter()
+        .filter(|f| f.centred_in(main))
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .copied()
+        .unwrap_or(*main)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detect::Detection;
+    use super::parsing_box;
+
+    fn boxed(rect: [f32; 4], score: f32) -> Detection {
+        Detection {
+            rect,
+            score,
+            points: [[0.0; 2]; 5],
+        }
+    }
+
+    #[test]
+    fn the_parser_is_placed_from_the_tight_box_when_the_main_one_is_loose() {
+        // Measured on a Yale B crop (see `Detection::centred_in`): the loose box is larger, so
+        // it is the main face.
+        let loose = boxed([-25.4, -36.0, 171.8, 197.7], 0.43);
+        let tight = boxed([42.5, 52.9, 116.1, 137.7], 0.76);
+        let elsewhere = boxed([300.0, 40.0, 100.0, 120.0], 0.95);
+        let faces = [loose, tight, elsewhere];
+        assert_eq!(parsing_box(&faces, &loose).rect, tight.rect);
+        // A main face with nothing inside it is its own.
+        assert_eq!(parsing_box(&faces, &elsewhere).rect, elsewhere.rect);
+        let better_main = boxed(loose.rect, 0.9);
+        assert_eq!(
+            parsing_box(&[better_main, tight], &better_main).rect,
+            better_main.rect
+        );
     }
 }
