@@ -55,9 +55,7 @@ impl Error {
             Error::Internal(_) => "internal_error",
         }
     }
-}
 
-impl Error {
     /// Catalogue key of the advice for whoever sent the photo: `error.<code>`, or a more
     /// specific one under it.
     pub fn advice_key(&self) -> String {

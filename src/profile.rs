@@ -157,14 +157,8 @@ mod tests {
     /// that runs it on finished photos.
     #[test]
     fn the_top_edge_left_to_head_top_margin_is_judged_by_it() {
-        for name in Profile::builtin_names() {
-            let table: toml::Table = BUILTIN
-                .iter()
-                .find(|(n, _)| *n == name)
-                .unwrap()
-                .1
-                .parse()
-                .unwrap();
+        for (name, text) in BUILTIN {
+            let table: toml::Table = text.parse().unwrap();
             let leaves = table["rules"]["head_in_frame"]
                 .get("finished_top_by_head_top_margin")
                 .is_some_and(|v| v.as_bool() == Some(true));
