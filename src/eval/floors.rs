@@ -1,5 +1,5 @@
 //! The accuracy gate: floors per rule, ceilings on a rule's false fails and the verdict's false
-//! passes, and the fewest photos the labels must list.
+//! passes, and the fewest photos the labels must list, in all and per rule.
 
 use super::{EvalSummary, Expected, Mistake, RuleScore};
 use anyhow::{bail, Context};
@@ -33,6 +33,10 @@ pub struct Floors {
     /// went missing would otherwise leave the gate without a word.
     #[serde(default)]
     pub max_errors: Option<usize>,
+    /// Rule id → fewest photos the labels must mark pass or fail for it: a column blanked in
+    /// part would otherwise clear its floor on the cells that are left.
+    #[serde(default)]
+    pub min_labelled: BTreeMap<String, usize>,
 }
 
 /// Reads a floors TOML file. Unknown keys and floors outside [0, 1] are errors.
@@ -150,6 +154,22 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 )),
                 Some(_) => {}
             },
+        }
+    }
+    for (id, &min) in &floors.min_labelled {
+        match scored(id, &format!("min_labelled = {min}")) {
+            Err(line) => out.push(of_rule(id, line)),
+            Ok(r) if r.labelled_pass + r.labelled_fail < min => out.push(of_rule(
+                id,
+                format!(
+                    "{id}: min_labelled = {min} set, but the labels mark {} photos ({} pass, \
+                     {} fail)",
+                    r.labelled_pass + r.labelled_fail,
+                    r.labelled_pass,
+                    r.labelled_fail
+                ),
+            )),
+            Ok(_) => {}
         }
     }
     for (id, &max) in &floors.max_false_fails {
@@ -396,6 +416,28 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_with_fewer_labelled_photos_than_min_labelled_is_a_violation() {
+        // good: 1.jpg fail, 2.jpg pass; one_class: 1.jpg only.
+        let summary = summary_for_floors();
+        let floors = |good, one_class| Floors {
+            min_labelled: [
+                ("good".to_string(), good),
+                ("one_class".to_string(), one_class),
+            ]
+            .into(),
+            ..Floors::default()
+        };
+        assert!(check_floors(&summary, &floors(2, 1)).is_empty());
+        let v = check_floors(&summary, &floors(2, 2));
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert_eq!(v[0].rule.as_deref(), Some("one_class"));
+        assert_eq!(
+            v[0].message,
+            "one_class: min_labelled = 2 set, but the labels mark 1 photos (1 pass, 0 fail)"
+        );
+    }
+
+    #[test]
     fn floors_file_errors() {
         assert!(read_floors(&write_file("f.toml", "max_false_passes = 0\nmin_bal = 1\n")).is_err());
         assert!(read_floors(&write_file(
@@ -428,7 +470,14 @@ mod tests {
                     .any(|r| r.id() == id)
             };
             let limited = floors.min_balanced_accuracy.keys();
+            for id in limited.clone().chain(floors.max_false_fails.keys()) {
+                assert!(runs(id), "{name}: {id}");
+            }
+            // Every floored rule names how many photos its floor was measured on.
             for id in limited.chain(floors.max_false_fails.keys()) {
+                assert!(floors.min_labelled.contains_key(id), "{name}: {id}");
+            }
+            for id in floors.min_labelled.keys() {
                 assert!(runs(id), "{name}: {id}");
             }
         }
