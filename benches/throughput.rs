@@ -1,5 +1,6 @@
 //! Photos per second over a mixed set of generated phone uploads (12 MP JPEGs with EXIF
-//! orientation 6 and 1, 1080x1440 and 720x1280), with one and with two workers.
+//! orientation 6 and 1, 1080x1440 and 720x1280), with one and with two workers. The pool keeps a
+//! thread per core, so one worker on two cores is helped with each photo's stages by the other.
 //!
 //! Release build:  `cargo bench --bench throughput` (give it two idle cores for the two-worker
 //! figure; `taskset -c 0` for the one-core per-photo table).

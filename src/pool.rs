@@ -29,14 +29,18 @@ impl CheckerPool {
         workers: usize,
     ) -> Result<Self> {
         let workers = workers.max(1);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // A thread for every core even with fewer workers: the threads without a checker take
+        // the stages and rules of the workers' photos, so one photo on a many-core machine is
+        // not checked on one core. With a worker on every core, whole photos keep them busy.
+        let threads = workers.max(cores);
         let mut options = options;
-        // Several workers keep every core busy with whole photos.
-        options.analysis.parallel_stages &= workers == 1;
+        options.analysis.parallel_stages &= workers < threads;
         let checkers = (0..workers)
             .map(|_| Checker::new(store, profile.clone(), options.clone()))
             .collect::<Result<Vec<_>>>()?;
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
+            .num_threads(threads)
             .build()
             .map_err(|e| Error::Runtime(format!("thread pool: {e}")))?;
         Ok(CheckerPool {
@@ -64,7 +68,8 @@ impl CheckerPool {
 
     /// Runs `job` on every item, each worker thread with its own checker taking the next item
     /// until none is left; results come back in the items' order. Workers never wait for one
-    /// another's sessions, and an idle one still helps a busy one with the stages of its photo.
+    /// another's sessions, and idle threads (a worker without a photo, or a core without a
+    /// worker) help the busy ones with the stages and rules of their photos.
     pub fn map<T: Sync, R: Send>(
         &self,
         items: &[T],
@@ -91,8 +96,11 @@ impl CheckerPool {
         // Called from one of the pool's own workers, a broadcast would wait for this very
         // thread: run the items here, in order, with this worker's checker.
         if let Some(me) = self.pool.current_thread_index() {
+            // A helper thread has no checker of its own; a checker's sessions are locked while
+            // they run, so sharing one is safe.
+            let checker = &self.checkers[me % self.checkers.len()];
             for item in items {
-                if emit(job(&self.checkers[me], item)).is_break() {
+                if emit(job(checker, item)).is_break() {
                     return;
                 }
             }
@@ -105,11 +113,18 @@ impl CheckerPool {
             scope.spawn(|| {
                 let done = done;
                 self.pool.broadcast(|ctx| {
-                    let checker = &self.checkers[ctx.index()];
+                    // Threads past the workers return at once, free to help the others.
+                    let Some(checker) = self.checkers.get(ctx.index()) else {
+                        return;
+                    };
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(item) = items.get(i) else { break };
                         let result = catch_unwind(AssertUnwindSafe(|| job(checker, item)));
+                        if result.is_err() {
+                            // Every earlier item is taken already; no later one starts.
+                            next.store(items.len(), Ordering::Relaxed);
+                        }
                         if done.send((i, result)).is_err() {
                             break;
                         }

@@ -212,6 +212,26 @@ fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
 }
 
 #[test]
+fn a_single_worker_gets_the_other_cores_help_with_its_photo() {
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let pool = CheckerPool::new(store(), profile, CheckOptions::default(), 1).unwrap();
+    // While the worker's own half of a join runs, the other half is taken by an idle thread,
+    // as the stages and rules of one photo are.
+    let threads = pool.map(&[()], |_, _| {
+        rayon::join(
+            || {
+                std::thread::sleep(Duration::from_millis(300));
+                std::thread::current().id()
+            },
+            || std::thread::current().id(),
+        )
+    });
+    let (worker, other_half) = threads[0];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(worker != other_half, cores > 1, "{cores} cores");
+}
+
+#[test]
 fn a_worker_whose_job_panicked_serves_the_next_caller() {
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let pool = Arc::new(CheckerPool::new(store(), profile, CheckOptions::default(), 1).unwrap());
