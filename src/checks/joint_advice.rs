@@ -2,7 +2,8 @@
 //! should change can depend on what else is wrong: hair advice is the wrong thing to tell
 //! someone whose ears are under a hat, hood or headscarf, and "face the camera", "close
 //! your lips", "open your eyes", "stand in front of a plain wall" or "the top of the head is
-//! cut off" need not be said twice. In a blurred, too dark or too bright photo, what the blur
+//! cut off" need not be said twice, and "move closer" is no advice for a face that already
+//! fills too much of a small photo. In a blurred, too dark or too bright photo, what the blur
 //! or the exposure made look wrong is told as what the photo seems to show, not as a fact.
 
 use super::Finding;
@@ -27,6 +28,9 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let too_dark = exposure == Some("exposure_ok.too_dark");
     let too_bright = exposure == Some("exposure_ok.too_bright");
     let eyes_shut = failed_key("eyes_open").is_some();
+    // A face too small for the card that also has too little frame round it: the photo holds
+    // too few pixels for both, and "move closer" beside "move further away" cannot be followed.
+    let too_few_pixels = failed_key("head_in_frame") == Some("head_in_frame");
     // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
     // advice, for a plain wall of the right colour, which the reasons list once.
     let backdrop = match (
@@ -73,6 +77,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             ("expression_neutral", Some("expression_neutral.wink")) if eyes_shut => {
                 "expression_neutral.wink_eyes_told"
             }
+            ("resolution", Some("resolution")) if too_few_pixels => "resolution.photo_too_small",
             ("head_in_frame", Some("head_in_frame.finished_top")) => {
                 if let Some((key, args)) = &top_margin {
                     finding.message_key = key.clone();
@@ -252,6 +257,27 @@ mod tests {
         assert_eq!(
             wink_advice(finding(true, "eyes_open")).as_deref(),
             Some("expression_neutral.wink")
+        );
+    }
+
+    #[test]
+    fn a_face_too_small_in_too_tight_a_frame_is_told_the_photo_has_too_few_pixels() {
+        let advice = |frame_key: &str| {
+            let mut findings = [
+                ("resolution", finding(false, "resolution")),
+                ("head_in_frame", finding(false, frame_key)),
+            ];
+            refine(&mut findings);
+            findings.map(|(_, f)| f.message_key.unwrap())
+        };
+        assert_eq!(
+            advice("head_in_frame"),
+            ["resolution.photo_too_small", "head_in_frame"]
+        );
+        // A head that only needs re-aiming goes with "move closer".
+        assert_eq!(
+            advice("head_in_frame.off_centre"),
+            ["resolution", "head_in_frame.off_centre"]
         );
     }
 

@@ -377,4 +377,16 @@ fn resolution_advice_says_whether_coming_closer_can_help() {
     let thumbnail = check("grace_half", &scale(grace(), 0.5));
     assert_fail(&thumbnail, "resolution");
     assert_eq!(advice(&thumbnail), text("resolution.photo_too_small"));
+    // 360 x 450 px, over the card's size, but cut so close that the hair touches the top: the
+    // head needs the phone further away, so the face cannot come closer either.
+    let tight = check(
+        "grace_tight",
+        &crop(grace(), 80, 90, 360, 450, Rgb([0, 0, 0])),
+    );
+    assert_fail(&tight, "resolution");
+    assert_eq!(
+        result(&tight, "head_in_frame").message,
+        text("head_in_frame")
+    );
+    assert_eq!(advice(&tight), text("resolution.photo_too_small"));
 }
