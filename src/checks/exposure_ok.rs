@@ -35,35 +35,42 @@ impl Rule for ExposureOk {
             "mean in [{}, {}], clipped <= {}",
             self.min_mean, self.max_mean, self.max_clipped
         );
-        let stats = match ctx.face_and_parsing() {
-            // The face as the mesh outlines it, less what the parser positively calls eyes,
-            // brows, lips, glasses or hair. Skin alone would not do: the parser stops calling
-            // skin "skin" where it is crushed to black or burnt to white, which is exactly
-            // what this rule must see.
-            Ok((face, parsing)) => self.stats(
-                Context::face_oval_pixels(face, parsing, 1)
-                    .filter(|&(u, v)| {
-                        parsing.in_photo(u, v)
-                            && matches!(
-                                parsing.label(u, v),
-                                class::SKIN | class::NOSE | class::BACKGROUND
-                            )
-                    })
-                    .map(|(u, v)| luminance(parsing.crop.get_pixel(u, v))),
-            ),
+        let (stats, too_few) = match ctx.face() {
             // No face found: a photo that is black or white all over is still an exposure
-            // failure, and saying so is the useful advice.
+            // failure, and saying so is the useful advice. (With a face, the whole photo is no
+            // stand-in for it: a lit face before a white wall averages near white.)
             Err(key) => {
                 let whole = self.stats(ctx.analysis.image().pixels().step_by(3).map(luminance));
                 if whole.mean < self.no_face_min_mean || whole.mean > self.no_face_max_mean {
-                    whole
+                    (whole, key)
                 } else {
                     return Finding::not_assessed(threshold, key);
                 }
             }
+            // The face as the mesh outlines it, less what the parser positively calls eyes,
+            // brows, lips, glasses or hair. Skin alone would not do: the parser stops calling
+            // skin "skin" where it is crushed to black or burnt to white, which is exactly
+            // what this rule must see.
+            Ok(face) => match ctx.parsing() {
+                Ok(parsing) => (
+                    self.stats(
+                        Context::face_oval_pixels(face, parsing, 1)
+                            .filter(|&(u, v)| {
+                                parsing.in_photo(u, v)
+                                    && matches!(
+                                        parsing.label(u, v),
+                                        class::SKIN | class::NOSE | class::BACKGROUND
+                                    )
+                            })
+                            .map(|(u, v)| luminance(parsing.crop.get_pixel(u, v))),
+                    ),
+                    "na.no_parsing",
+                ),
+                Err(key) => return Finding::not_assessed(threshold, key),
+            },
         };
         if stats.count < 100 {
-            return Finding::not_assessed(threshold, "na.no_parsing");
+            return Finding::not_assessed(threshold, too_few);
         }
         let Stats {
             mean, dark, bright, ..

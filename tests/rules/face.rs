@@ -394,6 +394,19 @@ fn without_the_parser_its_rules_say_it_is_not_installed() {
     let unjudged = ears.evaluate(&Context::new(&analysis, InputKind::Selfie));
     assert_eq!(unjudged.status, Status::NotAssessed);
     assert_eq!(unjudged.message_key.as_deref(), Some("na.no_parser"));
+    // Nor does the exposure rule judge the whole photo instead, as it does where no face is
+    // found: on a white wall that fills most of the photo, a well-lit face would read as too
+    // bright.
+    let exposure: idphoto::checks::exposure_ok::ExposureOk = default_profile_rule("exposure_ok");
+    let wall = crop(grace(), -900, -900, 2312, 2400, Rgb([250, 250, 250]));
+    let mut analysis = analyse(&wall);
+    assert!(analysis.faces.len() == 1 && analysis.parsing.is_some());
+    let judged = exposure.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(judged.status, Status::Pass, "{judged:?}");
+    analysis.parsing = None;
+    let unjudged = exposure.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(unjudged.status, Status::NotAssessed, "{unjudged:?}");
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.no_parser"));
 }
 
 /// A jaw the blendshapes call open behind lips that meet fails, and shows the jaw's score (the
