@@ -58,18 +58,23 @@ impl Rule for BackgroundPlain {
             self.other_face_min_score,
             self.other_face_min_relative_width,
         );
+        // With too little backdrop to measure, another face still fails it.
+        let unmeasured = |threshold: String| {
+            if others > 0 {
+                Finding::judge(others as f64, false, threshold, "background_plain")
+            } else {
+                Finding::not_assessed(threshold, "na.no_background")
+            }
+        };
         let Some(bg) = ctx
             .background()
             .filter(|b| b.fraction() >= self.min_fraction)
         else {
-            if others > 0 {
-                return Finding::judge(others as f64, false, threshold, "background_plain");
-            }
-            return Finding::not_assessed(threshold, "na.no_background");
+            return unmeasured(threshold);
         };
         let lum: Vec<f32> = bg.image.pixels().map(luminance).collect();
         let Some(texture) = texture(bg, &lum) else {
-            return Finding::not_assessed(threshold, "na.no_background");
+            return unmeasured(threshold);
         };
         // Texture alone cannot tell a gradient or an object from a wall: with too few whole
         // blocks of backdrop for the shading fit, only a clear fault is judged.
