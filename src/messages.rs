@@ -338,6 +338,7 @@ mod tests {
         "na.no_parsing",
         "na.no_parser",
         "na.features_unclear",
+        "na.face_too_small",
         "na.no_background",
         "na.no_clothing",
         "na.not_finished",

@@ -138,6 +138,28 @@ fn sharp_limit_sits_between_invisible_and_visible_blur() {
     assert_fail(&visible, "sharp");
 }
 
+/// A face with too few pixels between the eyes has no fine detail to lose: sharp, it would read
+/// as blurred. `resolution` fails it; `sharp` says it cannot tell.
+#[test]
+fn sharp_does_not_judge_a_face_too_small_to_show_detail() {
+    // About 25 px between the eyes: judged (and sharp).
+    let judged = check("grace_0.3", &scale(grace(), 0.3));
+    assert_pass(&judged, "sharp");
+    // About 17 px: read as 0.12, under the limit, before.
+    let tiny = check("grace_0.2", &scale(grace(), 0.2));
+    assert_fail(&tiny, "resolution");
+    let unjudged = result(&tiny, "sharp");
+    assert_eq!(
+        unjudged.status,
+        idphoto::report::Status::NotAssessed,
+        "{unjudged:?}"
+    );
+    assert_eq!(
+        unjudged.message,
+        Some(messages::text(Lang::En, "na.face_too_small"))
+    );
+}
+
 /// Grain is not sharpness: sensor-like noise on a visibly blurred face must not lift it to a
 /// pass, nor fail a sharp face.
 #[test]
