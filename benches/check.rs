@@ -7,7 +7,6 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use idphoto::decode::{decode, DecodeOptions};
 use idphoto::profile::Profile;
-use idphoto::runtime::models::ModelStore;
 use idphoto::{CheckOptions, Checker};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,7 +21,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let bytes = common::twelve_megapixel_exif6();
-    let store = ModelStore::open_default().expect("models");
+    let store = common::full_store();
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let checker = Checker::new(&store, profile, CheckOptions::default()).expect("checker");
 
@@ -31,7 +30,7 @@ fn bench(c: &mut Criterion) {
         // Per-stage medians from the reports' own timings, after a warm-up check: the first run
         // of each ONNX Runtime session also plans its memory, and a service runs warm (criterion
         // below warms up too).
-        checker.check_bytes("warm-up.jpg", &bytes);
+        common::assert_full_pipeline(&checker.check_bytes("warm-up.jpg", &bytes));
         print_stage_medians(&checker, "the reference upload", &bytes);
         print_stage_medians(&checker, "the same with a small face", &small_face);
     });
@@ -40,8 +39,9 @@ fn bench(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(20));
+    // On the one thread too: the decoder hands work to rayon's pool.
     group.bench_function("decode", |b| {
-        b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap())
+        single.install(|| b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap()))
     });
     group.bench_function("check", |b| {
         single.install(|| b.iter(|| checker.check_bytes("bench.jpg", &bytes)))
@@ -56,12 +56,7 @@ fn print_stage_medians(checker: &Checker, what: &str, bytes: &[u8]) {
     let mut stages: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for _ in 0..15 {
         let report = checker.check_bytes("bench.jpg", bytes);
-        assert_ne!(
-            report.verdict,
-            idphoto::report::Verdict::Error,
-            "{:?}",
-            report.error
-        );
+        common::assert_full_pipeline(&report);
         for (stage, ms) in report.timings_ms {
             stages.entry(stage).or_default().push(ms);
         }

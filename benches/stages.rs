@@ -14,7 +14,6 @@ use idphoto::analyse::{detect, files, landmarks, parse, segment, Analyser, Analy
 use idphoto::checks::Context;
 use idphoto::decode::{decode, DecodeOptions};
 use idphoto::profile::{InputKind, Profile};
-use idphoto::report::Verdict;
 use idphoto::runtime::models::ModelStore;
 use idphoto::{CheckOptions, Checker};
 use std::collections::BTreeMap;
@@ -46,7 +45,7 @@ fn load(store: &ModelStore) -> Models {
 
 fn stages(c: &mut Criterion) {
     let bytes = common::twelve_megapixel_exif6();
-    let store = ModelStore::open_default().expect("models");
+    let store = common::full_store();
     let m = load(&store);
     let options = AnalysisOptions::default();
     let decoded = decode(&bytes, &DecodeOptions::default()).expect("decode");
@@ -60,8 +59,13 @@ fn stages(c: &mut Criterion) {
     group
         .sample_size(30)
         .measurement_time(Duration::from_secs(8));
+    // On one thread, as everything else here: the decoder hands work to rayon's pool.
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     group.bench_function("decode_12mp_exif6", |b| {
-        b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap())
+        single.install(|| b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap()))
     });
     group.bench_function("detect", |b| {
         b.iter(|| detect::detect(&m.detector, image, options.min_detection_score).unwrap())
@@ -167,7 +171,7 @@ fn runs_per_photo(name: &str) -> usize {
 
 fn model_floor(c: &mut Criterion) {
     let bytes = common::twelve_megapixel_exif6();
-    let store = ModelStore::open_default().expect("models");
+    let store = common::full_store();
     let m = load(&store);
     let image = decode(&bytes, &DecodeOptions::default()).unwrap().image;
     let runs = floor_runs(&m, &image);
@@ -183,6 +187,39 @@ fn model_floor(c: &mut Criterion) {
     group.finish();
 }
 
+/// The name filter criterion was given: its first argument that is neither an option nor the
+/// value of one (`--save-baseline main`, `--sample-size 10`).
+fn name_filter() -> Option<String> {
+    const TAKE_A_VALUE: &[&str] = &[
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--plotting-backend",
+        "--output-format",
+        "--color",
+        "--format",
+        "--logfile",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if TAKE_A_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
 /// End to end against the floor, in alternation: this VM's speed drifts by a third over
 /// minutes, so a ratio of two figures taken minutes apart says little. Each round checks the
 /// photo once (one thread) and then runs the floor once: the decode and each model on its
@@ -191,12 +228,11 @@ fn interleaved_floor(_: &mut Criterion) {
     const ROUNDS: usize = 25;
     // Criterion's name filter (`cargo bench --bench stages -- parse`) skips this table unless
     // it names it: `-- interleaved_floor`.
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    if filter.is_some_and(|f| !"interleaved_floor".contains(f.as_str())) {
+    if name_filter().is_some_and(|f| !"interleaved_floor".contains(f.as_str())) {
         return;
     }
     let bytes = common::twelve_megapixel_exif6();
-    let store = ModelStore::open_default().expect("models");
+    let store = common::full_store();
     let m = load(&store);
     let image = decode(&bytes, &DecodeOptions::default()).unwrap().image;
     let runs = floor_runs(&m, &image);
@@ -213,7 +249,7 @@ fn interleaved_floor(_: &mut Criterion) {
             let start = Instant::now();
             let report = checker.check_bytes("bench.jpg", &bytes);
             let end_to_end = ms(start);
-            assert_ne!(report.verdict, Verdict::Error, "{:?}", report.error);
+            common::assert_full_pipeline(&report);
 
             let start = Instant::now();
             decode(&bytes, &DecodeOptions::default()).unwrap();

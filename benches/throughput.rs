@@ -7,8 +7,6 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use idphoto::profile::Profile;
-use idphoto::report::Verdict;
-use idphoto::runtime::models::ModelStore;
 use idphoto::{CheckOptions, Checker, CheckerPool};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +15,7 @@ mod common;
 
 fn throughput(c: &mut Criterion) {
     let set = common::upload_set();
-    let store = ModelStore::open_default().expect("models");
+    let store = common::full_store();
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
 
     // Per-photo medians on one worker, one thread.
@@ -33,7 +31,7 @@ fn throughput(c: &mut Criterion) {
                 .map(|_| {
                     let start = Instant::now();
                     let report = checker.check_bytes(&upload.name, &upload.bytes);
-                    assert_ne!(report.verdict, Verdict::Error, "{:?}", report.error);
+                    common::assert_full_pipeline(&report);
                     start.elapsed().as_secs_f64() * 1000.0
                 })
                 .collect();

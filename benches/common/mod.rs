@@ -4,7 +4,40 @@
 // Each bench uses part of this module.
 #![allow(dead_code)]
 
+use idphoto::report::{Report, Verdict};
+use idphoto::runtime::models::ModelStore;
 use image::RgbImage;
+
+/// The model store, with every model the full pipeline runs. The face parser may be left out of
+/// an installation (its weights are non-commercial); the benches would then time a cheaper
+/// pipeline without a word.
+pub fn full_store() -> ModelStore {
+    let store = ModelStore::open_default().expect("models");
+    let parser = idphoto::analyse::files::PARSER;
+    if let Err(e) = store.entry(parser) {
+        panic!("the benches time the whole pipeline, and {parser} is not installed: {e}");
+    }
+    store
+}
+
+/// Panics unless `report` went through every stage: an error, or a photo without a face (an
+/// `IDPHOTO_BENCH_IMAGE` of the wrong kind), would time a shorter path.
+pub fn assert_full_pipeline(report: &Report) {
+    assert_ne!(report.verdict, Verdict::Error, "{:?}", report.error);
+    assert!(
+        report.face.is_some(),
+        "{}: no face found, so the bench would time the no-face path",
+        report.file
+    );
+    for stage in ["landmarks", "segment", "parse"] {
+        assert!(
+            report.timings_ms.contains_key(stage),
+            "{}: no {stage} stage in {:?}",
+            report.file,
+            report.timings_ms.keys()
+        );
+    }
+}
 
 pub struct Upload {
     pub name: String,
