@@ -118,23 +118,62 @@ impl Rule for EarsVisible {
             return Finding::not_assessed(threshold, "na.out_of_frame");
         }
         let smaller = sides[0].ear_area.min(sides[1].ear_area);
-        let advice = sides
-            .iter()
-            .find(|side| self.hidden(side, yaw))
-            .map_or("ears_visible", |side| self.advice(side, yaw));
-        Finding::judge(smaller, !hidden, threshold, advice)
+        Finding::judge(smaller, !hidden, threshold, self.advice(&sides, yaw))
     }
 }
 
 impl EarsVisible {
-    /// What to change for a hidden ear: hair to tuck back (the common case), or a turn of the
-    /// head that hides an ear nothing covers. (The parser's "hat" beside the ears is as often
-    /// dark hair or shadow as a headscarf, so it gets no advice of its own.)
-    fn advice(&self, side: &EarSide, yaw: f64) -> &'static str {
-        if side.covered < self.min_cover_hidden && yaw.abs() >= self.max_yaw_deg {
+    /// What to change for the hidden ears: hair to tuck back (the common case), or a turn of
+    /// the head where it hides an ear that nothing covers. Hair over one ear is not undone by
+    /// facing the camera, whatever hides the other. (The parser's "hat" beside the ears is as
+    /// often dark hair or shadow as a headscarf, so it gets no advice of its own.)
+    fn advice(&self, sides: &[EarSide; 2], yaw: f64) -> &'static str {
+        let turned = yaw.abs() >= self.max_yaw_deg;
+        let only_turned = sides
+            .iter()
+            .filter(|side| self.hidden(side, yaw))
+            .all(|side| turned && side.covered < self.min_cover_hidden);
+        if only_turned && sides.iter().any(|side| self.hidden(side, yaw)) {
             "ears_visible.turned"
         } else {
             "ears_visible"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> EarsVisible {
+        EarsVisible {
+            min_ear_area: 0.05,
+            min_cover_hidden: 0.25,
+            max_yaw_deg: 20.0,
+            max_cover: 0.7,
+            min_in_photo: 0.5,
+            min_parsed_face: 0.5,
+        }
+    }
+
+    fn side(ear_area: f64, covered: f64) -> EarSide {
+        EarSide {
+            ear_area,
+            covered,
+            in_photo: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_turn_is_the_advice_only_where_it_is_all_that_hides_the_ears() {
+        let (seen, open, under_hair) = (side(0.2, 0.0), side(0.0, 0.1), side(0.0, 0.6));
+        let rule = rule();
+        // Far ear behind a turned head, near ear in view: face the camera.
+        assert_eq!(rule.advice(&[open, seen], 30.0), "ears_visible.turned");
+        // Far ear behind the turn, near ear under hair: the hair must go as well.
+        assert_eq!(rule.advice(&[open, under_hair], 30.0), "ears_visible");
+        assert_eq!(rule.advice(&[under_hair, open], 30.0), "ears_visible");
+        // A frontal head: hair.
+        assert_eq!(rule.advice(&[under_hair, seen], 5.0), "ears_visible");
     }
 }
