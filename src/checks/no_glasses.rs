@@ -49,14 +49,16 @@ impl Rule for NoGlasses {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
+        // Where glasses are allowed the value shown is the glasses' area when none are worn.
+        let worn = format!("glasses area <= {} IOD^2", self.max_glasses_area);
         let threshold = match (self.min_lens_brightness, &self.glare) {
             (Some(min), Some(glare)) => format!(
-                "when glasses are worn: lens/skin brightness >= {min}, then glare <= 1 \
-                 (reflection share / {}, iris colour mismatch / {})",
+                "{worn}, or else lens/skin brightness >= {min}, then glare <= 1 (reflection \
+                 share / {}, iris colour mismatch / {})",
                 glare.max_reflection_share, glare.max_iris_mismatch
             ),
-            (Some(min), None) => format!("lens/skin brightness >= {min} when glasses are worn"),
-            (None, _) => format!("glasses area <= {} IOD^2", self.max_glasses_area),
+            (Some(min), None) => format!("{worn}, or else lens/skin brightness >= {min}"),
+            (None, _) => worn,
         };
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
