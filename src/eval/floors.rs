@@ -61,18 +61,33 @@ pub fn read_floors(path: &Path) -> anyhow::Result<Floors> {
 pub struct Violation {
     /// The rule it concerns; `None` for the verdict's false passes and the photo count.
     pub rule: Option<String>,
-    /// Whether only the rule's false fails (labelled pass) are over their limit
-    /// (`max_false_fails`): its false passes may be the profile's choice.
-    pub false_fails_only: bool,
+    /// Which of the rule's mistakes broke the limit.
+    pub behind: Behind,
     /// One line saying what was set and what was measured.
     pub message: String,
+}
+
+/// The mistakes behind a violated limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behind {
+    /// All of them (a floor on balanced accuracy).
+    AllMistakes,
+    /// Only the false fails, labelled pass (`max_false_fails`): the rule's false passes may
+    /// be the profile's choice.
+    FalseFails,
+    /// None: a count of photos or labels is short, which no answer of the rule caused.
+    NoMistakes,
 }
 
 impl Violation {
     /// Whether `mistake`, one of `rule`'s, is among what broke this limit.
     pub fn involves(&self, rule: &RuleScore, mistake: &Mistake) -> bool {
         self.rule.as_deref() == Some(rule.id.as_str())
-            && (!self.false_fails_only || mistake.expected == Expected::Pass)
+            && match self.behind {
+                Behind::AllMistakes => true,
+                Behind::FalseFails => mistake.expected == Expected::Pass,
+                Behind::NoMistakes => false,
+            }
     }
 }
 
@@ -93,7 +108,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
         if summary.images < min {
             out.push(Violation {
                 rule: None,
-                false_fails_only: false,
+                behind: Behind::NoMistakes,
                 message: format!(
                     "min_images = {min} set, but the labels list {} photos",
                     summary.images
@@ -105,7 +120,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     if summary.errors > max_errors {
         out.push(Violation {
             rule: None,
-            false_fails_only: false,
+            behind: Behind::NoMistakes,
             message: format!(
                 "photos that could not be checked: {}, at most {max_errors} allowed (max_errors)",
                 summary.errors
@@ -114,7 +129,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     }
     let of_rule = |id: &str, message: String| Violation {
         rule: Some(id.to_string()),
-        false_fails_only: false,
+        behind: Behind::AllMistakes,
         message,
     };
     // The rule's score, or why a limit set for it cannot be checked.
@@ -159,16 +174,19 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     for (id, &min) in &floors.min_labelled {
         match scored(id, &format!("min_labelled = {min}")) {
             Err(line) => out.push(of_rule(id, line)),
-            Ok(r) if r.labelled_pass + r.labelled_fail < min => out.push(of_rule(
-                id,
-                format!(
-                    "{id}: min_labelled = {min} set, but the labels mark {} photos ({} pass, \
-                     {} fail)",
-                    r.labelled_pass + r.labelled_fail,
-                    r.labelled_pass,
-                    r.labelled_fail
-                ),
-            )),
+            Ok(r) if r.labelled_pass + r.labelled_fail < min => out.push(Violation {
+                behind: Behind::NoMistakes,
+                ..of_rule(
+                    id,
+                    format!(
+                        "{id}: min_labelled = {min} set, but the labels mark {} photos ({} \
+                         pass, {} fail)",
+                        r.labelled_pass + r.labelled_fail,
+                        r.labelled_pass,
+                        r.labelled_fail
+                    ),
+                )
+            }),
             Ok(_) => {}
         }
     }
@@ -181,7 +199,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
                 format!("{id}: max_false_fails = {max} set, but no image is labelled pass"),
             )),
             Ok(r) if r.fp > max => out.push(Violation {
-                false_fails_only: true,
+                behind: Behind::FalseFails,
                 ..of_rule(
                     id,
                     format!(
@@ -197,7 +215,7 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     if let Some(max) = floors.max_false_passes {
         let of_verdict = |message: String| Violation {
             rule: None,
-            false_fails_only: false,
+            behind: Behind::NoMistakes,
             message,
         };
         match &summary.verdict {
@@ -319,7 +337,7 @@ mod tests {
         // Each rule's violation names its rule (for listing its mistakes); the verdict's none.
         for l in &v {
             assert_eq!(
-                l.false_fails_only,
+                l.behind == Behind::FalseFails,
                 l.message.contains("labelled-pass"),
                 "{l}"
             );
@@ -348,7 +366,7 @@ mod tests {
         assert!(!of("bad").involves(strict, &strict.mistakes[0]));
         assert!(of("strict").involves(strict, &strict.mistakes[0]));
         let false_fails_of_bad = Violation {
-            false_fails_only: true,
+            behind: Behind::FalseFails,
             ..of("bad").clone()
         };
         assert!(!false_fails_of_bad.involves(bad, &bad.mistakes[0]));
@@ -435,6 +453,16 @@ mod tests {
             v[0].message,
             "one_class: min_labelled = 2 set, but the labels mark 1 photos (1 pass, 0 fail)"
         );
+        // A short count lists none of the rule's mistakes as behind it.
+        let bad = summary.rules.iter().find(|r| r.id == "bad").unwrap();
+        let short = Floors {
+            min_labelled: [("bad".to_string(), 3)].into(),
+            ..Floors::default()
+        };
+        let v = check_floors(&summary, &short);
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert!(!bad.mistakes.is_empty());
+        assert!(bad.mistakes.iter().all(|m| !v[0].involves(bad, m)));
     }
 
     #[test]
