@@ -188,7 +188,7 @@ fn model_floor(c: &mut Criterion) {
 }
 
 /// The name filter criterion was given: its first argument that is neither an option nor the
-/// value of one (`--save-baseline main`, `--sample-size 10`).
+/// value of one (`--save-baseline main`, `-s main`, `--sample-size 10`).
 fn name_filter() -> Option<String> {
     const TAKE_A_VALUE: &[&str] = &[
         "--save-baseline",
@@ -207,7 +207,9 @@ fn name_filter() -> Option<String> {
         "--output-format",
         "--color",
         "--format",
-        "--logfile",
+        "-s",
+        "-b",
+        "-c",
     ];
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

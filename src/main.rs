@@ -86,8 +86,8 @@ struct Common {
     /// Machine-readable output (JSON).
     #[arg(long)]
     json: bool,
-    /// Workers, each with its own model sessions, checking one photo at a time. Default: one per
-    /// core, at most one per photo; cores without a worker help with the workers' photos.
+    /// Workers, each with its own model sessions, checking one photo at a time (at most one per
+    /// photo). Default: one per core; cores without a worker help with the workers' photos.
     #[arg(long)]
     workers: Option<usize>,
     /// Model folder (default: $IDPHOTO_MODELS, models/ beside the binary, or the checkout's).

@@ -51,7 +51,9 @@ impl CheckerPool {
         })
     }
 
-    /// Runs `job` with a free worker; blocks (without spinning) until one is free.
+    /// Runs `job` with a free worker; blocks (without spinning) until one is free. The job runs
+    /// on the calling thread, so its photo's stages get help from rayon's global pool, not
+    /// from this pool's idle threads.
     pub fn with_checker<T>(&self, job: impl FnOnce(&Checker) -> T) -> T {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let index = loop {

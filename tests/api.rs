@@ -212,22 +212,52 @@ fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
 }
 
 #[test]
+fn a_job_that_panics_stops_its_worker_taking_more() {
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    let pool = CheckerPool::new(store(), profile, CheckOptions::default(), 1).unwrap();
+    let started = AtomicUsize::new(0);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.map(&(0..12).collect::<Vec<u64>>(), |_, &i| {
+            started.fetch_add(1, Ordering::SeqCst);
+            if i == 0 {
+                panic!("job 0 failed");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        })
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(started.into_inner(), 1, "items started after the panic");
+}
+
+#[test]
 fn a_single_worker_gets_the_other_cores_help_with_its_photo() {
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let pool = CheckerPool::new(store(), profile, CheckOptions::default(), 1).unwrap();
-    // While the worker's own half of a join runs, the other half is taken by an idle thread,
-    // as the stages and rules of one photo are.
+    // While the worker's own half of a join waits, the other half is taken by an idle thread,
+    // as the stages and rules of one photo are. The wait ends as soon as that half starts, so
+    // a busy machine only delays the test; unhelped, the other half runs on the worker's own
+    // thread after it.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = AtomicUsize::new(0);
     let threads = pool.map(&[()], |_, _| {
         rayon::join(
             || {
-                std::thread::sleep(Duration::from_millis(300));
+                let give_up = std::time::Instant::now() + Duration::from_secs(30);
+                while cores > 1 && started.load(Ordering::SeqCst) == 0 {
+                    if std::time::Instant::now() > give_up {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 std::thread::current().id()
             },
-            || std::thread::current().id(),
+            || {
+                started.store(1, Ordering::SeqCst);
+                std::thread::current().id()
+            },
         )
     });
     let (worker, other_half) = threads[0];
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     assert_eq!(worker != other_half, cores > 1, "{cores} cores");
 }
 

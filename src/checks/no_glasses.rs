@@ -50,15 +50,15 @@ impl Rule for NoGlasses {
 
     fn evaluate(&self, ctx: &Context) -> Finding {
         // Where glasses are allowed the value shown is the glasses' area when none are worn.
-        let worn = format!("glasses area <= {} IOD^2", self.max_glasses_area);
+        let area_limit = format!("glasses area <= {} IOD^2", self.max_glasses_area);
         let threshold = match (self.min_lens_brightness, &self.glare) {
             (Some(min), Some(glare)) => format!(
-                "{worn}, or else lens/skin brightness >= {min}, then glare <= 1 (reflection \
+                "{area_limit}, or else lens/skin brightness >= {min}, then glare <= 1 (reflection \
                  share / {}, iris colour mismatch / {})",
                 glare.max_reflection_share, glare.max_iris_mismatch
             ),
-            (Some(min), None) => format!("{worn}, or else lens/skin brightness >= {min}"),
-            (None, _) => worn,
+            (Some(min), None) => format!("{area_limit}, or else lens/skin brightness >= {min}"),
+            (None, _) => area_limit,
         };
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
             Ok(v) => v,
