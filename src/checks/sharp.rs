@@ -56,9 +56,17 @@ impl Rule for Sharp {
             ),
             None => (ctx.analysis.image(), center, iod),
         };
-        // `resolution` asks for more pixels; "hold the phone steady" would be no help.
+        // `resolution` asks for more pixels; "hold the phone steady" would be no help. (A face
+        // with the pixels in the photo but not in the image read, where the larger decode
+        // failed, is not called too small.)
         if iod < MIN_IOD {
-            return Finding::not_assessed(threshold, "na.face_too_small");
+            let in_photo = Context::iod(face) * ctx.analysis.decoded.scale;
+            let why = if in_photo < MIN_IOD {
+                "na.face_too_small"
+            } else {
+                "na.not_measurable"
+            };
+            return Finding::not_assessed(threshold, why);
         }
         let side = 2.2 * iod;
         let crop_iod = iod.min(REFERENCE_IOD);

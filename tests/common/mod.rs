@@ -500,3 +500,18 @@ pub fn paste_scaled(
     let piece = scale(&piece, factor);
     image::imageops::replace(to, &piece, at.0 as i64, at.1 as i64);
 }
+
+/// A rule with the default profile's settings, so that tests follow the profile.
+pub fn default_profile_rule<R: serde::de::DeserializeOwned>(id: &str) -> R {
+    let profile: toml::Table = toml::from_str(include_str!("../../profiles/cn-id-card.toml"))
+        .expect("the default profile is TOML");
+    let mut settings = profile["rules"][id]
+        .as_table()
+        .unwrap_or_else(|| panic!("{id}'s settings"))
+        .clone();
+    // Which inputs a rule runs for is the profile's business, not the rule's.
+    settings.remove("inputs");
+    settings
+        .try_into()
+        .unwrap_or_else(|e| panic!("{id}'s settings: {e}"))
+}

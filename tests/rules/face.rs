@@ -174,21 +174,6 @@ fn head_frontal_says_which_way_to_move_the_chin() {
     }
 }
 
-/// A rule with the default profile's settings, so that tests follow the profile.
-fn default_profile_rule<R: serde::de::DeserializeOwned>(id: &str) -> R {
-    let profile: toml::Table = toml::from_str(include_str!("../../profiles/cn-id-card.toml"))
-        .expect("the default profile is TOML");
-    let mut settings = profile["rules"][id]
-        .as_table()
-        .unwrap_or_else(|| panic!("{id}'s settings"))
-        .clone();
-    // Which inputs a rule runs for is the profile's business, not the rule's.
-    settings.remove("inputs");
-    settings
-        .try_into()
-        .unwrap_or_else(|e| panic!("{id}'s settings: {e}"))
-}
-
 /// The default profile's head_frontal limits, so that a test about both axes being over them
 /// follows the profile.
 fn head_frontal_limits() -> HeadFrontal {

@@ -160,6 +160,25 @@ fn sharp_does_not_judge_a_face_too_small_to_show_detail() {
     );
 }
 
+/// Where the photo has the pixels but the image read has not (the larger decode failed), the
+/// face is not called too small.
+#[test]
+fn sharp_does_not_blame_the_photo_for_a_decode_it_lacks() {
+    use idphoto::checks::{Context, Rule};
+    let rule: idphoto::checks::sharp::Sharp = default_profile_rule("sharp");
+    // Grace (81 px between the eyes) in a 4000 x 4800 photo: about 17 in the analysis copy.
+    let mut photo = RgbImage::from_pixel(4000, 4800, Rgb([230, 230, 226]));
+    image::imageops::overlay(&mut photo, grace(), 1744, 4200);
+    // The checker reads it from a larger decode.
+    assert_pass(&check("grace_in_a_large_photo", &photo), "sharp");
+    // The analysis alone has no larger decode (the checker adds it from the photo's bytes).
+    let analysis = analyse(&photo);
+    assert!(analysis.detail.is_none());
+    let unjudged = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+    assert_eq!(unjudged.status, idphoto::report::Status::NotAssessed);
+    assert_eq!(unjudged.message_key.as_deref(), Some("na.not_measurable"));
+}
+
 /// Grain is not sharpness: sensor-like noise on a visibly blurred face must not lift it to a
 /// pass, nor fail a sharp face.
 #[test]
