@@ -245,6 +245,16 @@ pub fn assert_fail(report: &Report, id: &str) {
     );
 }
 
+/// `id` was not assessed, for the reason `why` gives in `lang`.
+#[track_caller]
+pub fn assert_not_assessed(report: &Report, id: &str, lang: Lang, why: &str) {
+    assert_status(report, id, Status::NotAssessed);
+    assert_eq!(
+        result(report, id).message,
+        Some(idphoto::messages::text(lang, why))
+    );
+}
+
 /// `value` satisfies `ok`, with a readable failure.
 #[track_caller]
 pub fn assert_value(report: &Report, id: &str, what: &str, ok: impl Fn(f64) -> bool) {
