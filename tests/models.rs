@@ -88,3 +88,45 @@ fn the_mesh_without_prelu_answers_bit_for_bit_like_the_original() {
         );
     }
 }
+
+/// A session is built from the bytes that were checked against the manifest, not from the file
+/// opened again: a model swapped on disk after the check is never loaded.
+#[test]
+fn sessions_are_built_from_the_bytes_that_were_checked() {
+    use idphoto::runtime::models::{ModelStore, MANIFEST_FILE};
+    const DETECTOR: &str = idphoto::analyse::files::DETECTOR;
+    let dir = tempfile::Builder::new()
+        .prefix("idphoto-swap-")
+        .tempdir()
+        .unwrap();
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(models.join(MANIFEST_FILE)).unwrap()).unwrap();
+    let entries = manifest["models"].as_array_mut().unwrap();
+    entries.retain(|m| m["file"] == DETECTOR);
+    assert_eq!(entries.len(), 1);
+    std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+    let model = std::fs::read(models.join(DETECTOR)).unwrap();
+    std::fs::write(dir.path().join(DETECTOR), &model).unwrap();
+
+    let store = ModelStore::open(dir.path()).unwrap();
+    store.path(DETECTOR).expect("the copy matches the manifest");
+    // Same size, other bytes: not a model at all.
+    std::fs::write(dir.path().join(DETECTOR), vec![0u8; model.len()]).unwrap();
+    store
+        .session(DETECTOR)
+        .expect("built from the bytes that were checked");
+    // A store over another folder checks its own copy, and refuses it.
+    let other = tempfile::Builder::new()
+        .prefix("idphoto-swap-")
+        .tempdir()
+        .unwrap();
+    for file in [MANIFEST_FILE, DETECTOR] {
+        std::fs::copy(dir.path().join(file), other.path().join(file)).unwrap();
+    }
+    let refused = ModelStore::open(other.path()).unwrap().session(DETECTOR);
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("sha256 mismatch")),
+        "a swapped model is refused"
+    );
+}

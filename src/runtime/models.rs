@@ -1,15 +1,16 @@
 //! The model store: the `models/` directory, its `manifest.json`, integrity checks and ONNX sessions.
 //!
 //! Every file is checked against the manifest's sha256 and size the first time it is used in this process
-//! ([`ModelStore::path`]); sessions are checked against the manifest's input/output names, element types and
-//! static dimensions ([`ModelStore::session`]). See `models/README.md` for provenance and licences
+//! ([`ModelStore::path`]), and ONNX sessions are built from the very bytes that were checked, kept in memory,
+//! so a file swapped afterwards is never loaded; sessions are checked against the manifest's input/output
+//! names, element types and static dimensions ([`ModelStore::session`]). See `models/README.md` for provenance and licences
 //! (the BiSeNet face-parsing weights are **non-commercial**).
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     fmt,
     path::{Path, PathBuf},
-    sync::{Mutex, OnceLock},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 use ort::{
@@ -133,10 +134,12 @@ pub struct ModelStore {
     manifest: Manifest,
 }
 
-/// Files whose hash has been verified in this process: (path, expected sha256).
-fn verified() -> &'static Mutex<HashSet<(PathBuf, String)>> {
-    static VERIFIED: OnceLock<Mutex<HashSet<(PathBuf, String)>>> = OnceLock::new();
-    VERIFIED.get_or_init(|| Mutex::new(HashSet::new()))
+/// The contents of the files verified in this process, by (path, expected sha256).
+type Verified = HashMap<(PathBuf, String), Arc<[u8]>>;
+
+fn verified() -> &'static Mutex<Verified> {
+    static VERIFIED: OnceLock<Mutex<Verified>> = OnceLock::new();
+    VERIFIED.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 impl ModelStore {
@@ -264,22 +267,32 @@ impl ModelStore {
 
     /// Path of `file`, after checking its size and sha256 against the manifest (hashed once per process).
     pub fn path(&self, file: &str) -> Result<PathBuf> {
+        self.verified(file).map(|(path, _)| path)
+    }
+
+    /// Path and contents of `file`, read and checked once per process; later calls get the same
+    /// bytes, whatever has happened to the file since.
+    fn verified(&self, file: &str) -> Result<(PathBuf, Arc<[u8]>)> {
         let entry = self.entry(file)?;
         let p = self.dir.join(&entry.file);
         let key = (p.clone(), entry.sha256.clone());
         // Held while hashing, so that each file is hashed only once even if several threads ask at once.
         let mut done = verified().lock().unwrap_or_else(|e| e.into_inner());
-        if done.contains(&key) {
-            return Ok(p);
+        if let Some(bytes) = done.get(&key) {
+            return Ok((p, bytes.clone()));
         }
-        let len = std::fs::metadata(&p)
-            .map_err(|e| Error::Model(format!("{}: cannot read: {e}", p.display())))?
-            .len();
+        let cannot_read =
+            |e: std::io::Error| Error::Model(format!("{}: cannot read: {e}", p.display()));
+        let len = std::fs::metadata(&p).map_err(cannot_read)?.len();
+        // Checked before reading, so a wrong file of any size is refused without loading it.
         if len != entry.bytes {
             return Err(size_error(&p, entry.bytes, len));
         }
-        let found = library::file_sha256(&p)
-            .map_err(|e| Error::Model(format!("{}: cannot read: {e}", p.display())))?;
+        let bytes: Arc<[u8]> = std::fs::read(&p).map_err(cannot_read)?.into();
+        if bytes.len() as u64 != entry.bytes {
+            return Err(size_error(&p, entry.bytes, bytes.len() as u64));
+        }
+        let found = library::sha256_hex(&bytes);
         if found != entry.sha256 {
             return Err(Error::Model(format!(
                 "{}: sha256 mismatch, expected {}, found {found}",
@@ -287,7 +300,7 @@ impl ModelStore {
                 entry.sha256
             )));
         }
-        done.insert(key);
+        done.insert(key, bytes.clone());
         // Said once per process, when the file is first checked, so whoever runs the service
         // sees it, not only whoever reads the READMEs.
         if !entry.commercial_use {
@@ -297,7 +310,7 @@ impl ModelStore {
                 entry.licence
             );
         }
-        Ok(p)
+        Ok((p, bytes))
     }
 
     /// Verified path of `canonical_face_model.json`.
@@ -306,14 +319,14 @@ impl ModelStore {
     }
 
     /// Builds an ONNX Runtime session for `file` (intra-op threads 1, inter-op threads 1, all graph
-    /// optimisations) from the verified file, and checks its inputs and outputs against the manifest.
+    /// optimisations) from the verified bytes, and checks its inputs and outputs against the manifest.
     /// `Session::run` takes `&mut self`: use one session per worker thread.
     pub fn session(&self, file: &str) -> Result<Session> {
         let entry = self.entry(file)?;
         if !entry.is_onnx() {
             return Err(Error::Model(format!("{file} is not an ONNX model")));
         }
-        let path = self.path(file)?;
+        let (path, bytes) = self.verified(file)?;
         let env = library::environment()?;
         let e = |what: &str, err: &dyn fmt::Display| {
             Error::Model(format!(
@@ -329,7 +342,10 @@ impl ModelStore {
             .map_err(|x| e("inter-op threads", &x))?
             .with_optimization_level(GraphOptimizationLevel::All)
             .map_err(|x| e("optimisation level", &x))?;
-        let session = builder.commit_from_file(&path).map_err(|x| e("load", &x))?;
+        // ONNX Runtime copies the bytes: the session does not borrow them.
+        let session = builder
+            .commit_from_memory(&bytes)
+            .map_err(|x| e("load", &x))?;
         check_io(&path, "input", &entry.inputs, session.inputs())?;
         check_io(&path, "output", &entry.outputs, session.outputs())?;
         Ok(session)
