@@ -1,16 +1,16 @@
 //! The model store: the `models/` directory, its `manifest.json`, integrity checks and ONNX sessions.
 //!
 //! Every file is checked against the manifest's sha256 and size the first time it is used in this process
-//! ([`ModelStore::path`]), and ONNX sessions are built from the very bytes that were checked, kept in memory,
-//! so a file swapped afterwards is never loaded; sessions are checked against the manifest's input/output
+//! ([`ModelStore::path`]), and each ONNX session is built from bytes read and checked for it, so a file
+//! swapped after a check is never loaded; sessions are checked against the manifest's input/output
 //! names, element types and static dimensions ([`ModelStore::session`]). See `models/README.md` for provenance and licences
 //! (the BiSeNet face-parsing weights are **non-commercial**).
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     fmt,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, OnceLock},
+    sync::{Mutex, OnceLock},
 };
 
 use ort::{
@@ -134,12 +134,10 @@ pub struct ModelStore {
     manifest: Manifest,
 }
 
-/// The contents of the files verified in this process, by (path, expected sha256).
-type Verified = HashMap<(PathBuf, String), Arc<[u8]>>;
-
-fn verified() -> &'static Mutex<Verified> {
-    static VERIFIED: OnceLock<Mutex<Verified>> = OnceLock::new();
-    VERIFIED.get_or_init(|| Mutex::new(HashMap::new()))
+/// Files whose hash has been verified in this process: (path, expected sha256).
+fn verified() -> &'static Mutex<HashSet<(PathBuf, String)>> {
+    static VERIFIED: OnceLock<Mutex<HashSet<(PathBuf, String)>>> = OnceLock::new();
+    VERIFIED.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
 impl ModelStore {
@@ -267,20 +265,25 @@ impl ModelStore {
 
     /// Path of `file`, after checking its size and sha256 against the manifest (hashed once per process).
     pub fn path(&self, file: &str) -> Result<PathBuf> {
-        self.verified(file).map(|(path, _)| path)
-    }
-
-    /// Path and contents of `file`, read and checked once per process; later calls get the same
-    /// bytes, whatever has happened to the file since.
-    fn verified(&self, file: &str) -> Result<(PathBuf, Arc<[u8]>)> {
         let entry = self.entry(file)?;
         let p = self.dir.join(&entry.file);
-        let key = (p.clone(), entry.sha256.clone());
         // Held while hashing, so that each file is hashed only once even if several threads ask at once.
-        let mut done = verified().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(bytes) = done.get(&key) {
-            return Ok((p, bytes.clone()));
+        let done = verified().lock().unwrap_or_else(|e| e.into_inner());
+        if done.contains(&(p.clone(), entry.sha256.clone())) {
+            return Ok(p);
         }
+        self.checked_bytes(file, done).map(|(path, _)| path)
+    }
+
+    /// Path and contents of `file`, read and checked against the manifest now. A session built
+    /// from these bytes is built from what was checked, whatever happens to the file meanwhile.
+    fn checked_bytes(
+        &self,
+        file: &str,
+        mut done: std::sync::MutexGuard<'_, HashSet<(PathBuf, String)>>,
+    ) -> Result<(PathBuf, Vec<u8>)> {
+        let entry = self.entry(file)?;
+        let p = self.dir.join(&entry.file);
         let cannot_read =
             |e: std::io::Error| Error::Model(format!("{}: cannot read: {e}", p.display()));
         let len = std::fs::metadata(&p).map_err(cannot_read)?.len();
@@ -288,7 +291,7 @@ impl ModelStore {
         if len != entry.bytes {
             return Err(size_error(&p, entry.bytes, len));
         }
-        let bytes: Arc<[u8]> = std::fs::read(&p).map_err(cannot_read)?.into();
+        let bytes = std::fs::read(&p).map_err(cannot_read)?;
         if bytes.len() as u64 != entry.bytes {
             return Err(size_error(&p, entry.bytes, bytes.len() as u64));
         }
@@ -300,10 +303,9 @@ impl ModelStore {
                 entry.sha256
             )));
         }
-        done.insert(key, bytes.clone());
         // Said once per process, when the file is first checked, so whoever runs the service
         // sees it, not only whoever reads the READMEs.
-        if !entry.commercial_use {
+        if done.insert((p.clone(), entry.sha256.clone())) && !entry.commercial_use {
             tracing::info!(
                 "{}: licensed for non-commercial use only ({}); see models/README.md",
                 entry.file,
@@ -326,7 +328,10 @@ impl ModelStore {
         if !entry.is_onnx() {
             return Err(Error::Model(format!("{file} is not an ONNX model")));
         }
-        let (path, bytes) = self.verified(file)?;
+        // Hashed again for each session (milliseconds), rather than kept: the bytes would
+        // stay in memory for the process's life.
+        let done = verified().lock().unwrap_or_else(|e| e.into_inner());
+        let (path, bytes) = self.checked_bytes(file, done)?;
         let env = library::environment()?;
         let e = |what: &str, err: &dyn fmt::Display| {
             Error::Model(format!(
