@@ -16,10 +16,7 @@ mod common;
 
 fn bench(c: &mut Criterion) {
     // One worker thread: the figure is the cost per photo on one core.
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let single = common::one_thread_pool();
     let bytes = common::twelve_megapixel_exif6();
     let store = common::full_store();
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());

@@ -60,10 +60,7 @@ fn stages(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(Duration::from_secs(8));
     // On one thread, as everything else here: the decoder hands work to rayon's pool.
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let single = common::one_thread_pool();
     group.bench_function("decode_12mp_exif6", |b| {
         single.install(|| b.iter(|| decode(&bytes, &DecodeOptions::default()).unwrap()))
     });
@@ -240,10 +237,7 @@ fn interleaved_floor(_: &mut Criterion) {
     let runs = floor_runs(&m, &image);
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let checker = Checker::new(&store, profile, CheckOptions::default()).expect("checker");
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let single = common::one_thread_pool();
     let ms = |start: Instant| start.elapsed().as_secs_f64() * 1000.0;
     let mut rows: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     single.install(|| {

@@ -20,10 +20,7 @@ fn throughput(c: &mut Criterion) {
 
     // Per-photo medians on one worker, one thread.
     let checker = Checker::new(&store, profile.clone(), CheckOptions::default()).unwrap();
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
+    let single = common::one_thread_pool();
     eprintln!("\nper photo, one worker (median of 7, ms):");
     single.install(|| {
         for upload in &set {

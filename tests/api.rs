@@ -10,7 +10,7 @@ use idphoto::report::{Status, Verdict};
 use idphoto::{CheckOptions, CheckerPool};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -238,12 +238,12 @@ fn a_single_worker_gets_the_other_cores_help_with_its_photo() {
     // a busy machine only delays the test; unhelped, the other half runs on the worker's own
     // thread after it.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let started = AtomicUsize::new(0);
+    let started = AtomicBool::new(false);
     let threads = pool.map(&[()], |_, _| {
         rayon::join(
             || {
                 let give_up = std::time::Instant::now() + Duration::from_secs(30);
-                while cores > 1 && started.load(Ordering::SeqCst) == 0 {
+                while cores > 1 && !started.load(Ordering::SeqCst) {
                     if std::time::Instant::now() > give_up {
                         break;
                     }
@@ -252,7 +252,7 @@ fn a_single_worker_gets_the_other_cores_help_with_its_photo() {
                 std::thread::current().id()
             },
             || {
-                started.store(1, Ordering::SeqCst);
+                started.store(true, Ordering::SeqCst);
                 std::thread::current().id()
             },
         )

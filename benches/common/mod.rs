@@ -20,6 +20,15 @@ pub fn full_store() -> ModelStore {
     store
 }
 
+/// A rayon pool of one thread: what runs in it, the decoder's work included, is the cost on one
+/// core.
+pub fn one_thread_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+}
+
 /// Panics unless `report` went through the face's stages: an error, or a photo without a face
 /// (an `IDPHOTO_BENCH_IMAGE` of the wrong kind), would time a shorter path. (That the parser ran
 /// is `full_store`'s part: its stage is timed even when there is none.)

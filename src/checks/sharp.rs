@@ -40,7 +40,7 @@ impl Rule for Sharp {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let (r, l) = Context::eye_centers(face);
-        let iod = Context::iod(face);
+        let analysis_iod = Context::iod(face);
         let mouth = midpoint(
             face.mesh.xy(ids::MOUTH_RIGHT),
             face.mesh.xy(ids::MOUTH_LEFT),
@@ -52,15 +52,15 @@ impl Rule for Sharp {
             Some(d) => (
                 &d.image,
                 d.from_analysis(center),
-                iod * d.per_analysis_pixel,
+                analysis_iod * d.per_analysis_pixel,
             ),
-            None => (ctx.analysis.image(), center, iod),
+            None => (ctx.analysis.image(), center, analysis_iod),
         };
         // `resolution` asks for more pixels; "hold the phone steady" would be no help. (A face
         // with the pixels in the photo but not in the image read, where the larger decode
         // failed, is not called too small.)
         if iod < MIN_IOD {
-            let in_photo = Context::iod(face) * ctx.analysis.decoded.scale;
+            let in_photo = analysis_iod * ctx.analysis.decoded.scale;
             let why = if in_photo < MIN_IOD {
                 "na.face_too_small"
             } else {

@@ -266,23 +266,20 @@ impl ModelStore {
     /// Path of `file`, after checking its size and sha256 against the manifest (hashed once per process).
     pub fn path(&self, file: &str) -> Result<PathBuf> {
         let entry = self.entry(file)?;
-        let p = self.dir.join(&entry.file);
         // Held while hashing, so that each file is hashed only once even if several threads ask at once.
-        let done = verified().lock().unwrap_or_else(|e| e.into_inner());
-        if done.contains(&(p.clone(), entry.sha256.clone())) {
-            return Ok(p);
+        let mut done = verified().lock().unwrap_or_else(|e| e.into_inner());
+        let p = self.dir.join(&entry.file);
+        if !done.contains(&(p.clone(), entry.sha256.clone())) {
+            self.checked_bytes(entry)?;
+            remember_checked(&mut done, entry, &p);
         }
-        self.checked_bytes(file, done).map(|(path, _)| path)
+        Ok(p)
     }
 
-    /// Path and contents of `file`, read and checked against the manifest now. A session built
-    /// from these bytes is built from what was checked, whatever happens to the file meanwhile.
-    fn checked_bytes(
-        &self,
-        file: &str,
-        mut done: std::sync::MutexGuard<'_, HashSet<(PathBuf, String)>>,
-    ) -> Result<(PathBuf, Vec<u8>)> {
-        let entry = self.entry(file)?;
+    /// Path and contents of `entry`'s file, read and checked against the manifest now. A session
+    /// built from these bytes is built from what was checked, whatever happens to the file
+    /// meanwhile.
+    fn checked_bytes(&self, entry: &ModelEntry) -> Result<(PathBuf, Vec<u8>)> {
         let p = self.dir.join(&entry.file);
         let cannot_read =
             |e: std::io::Error| Error::Model(format!("{}: cannot read: {e}", p.display()));
@@ -292,9 +289,6 @@ impl ModelStore {
             return Err(size_error(&p, entry.bytes, len));
         }
         let bytes = std::fs::read(&p).map_err(cannot_read)?;
-        if bytes.len() as u64 != entry.bytes {
-            return Err(size_error(&p, entry.bytes, bytes.len() as u64));
-        }
         let found = library::sha256_hex(&bytes);
         if found != entry.sha256 {
             return Err(Error::Model(format!(
@@ -302,15 +296,6 @@ impl ModelStore {
                 p.display(),
                 entry.sha256
             )));
-        }
-        // Said once per process, when the file is first checked, so whoever runs the service
-        // sees it, not only whoever reads the READMEs.
-        if done.insert((p.clone(), entry.sha256.clone())) && !entry.commercial_use {
-            tracing::info!(
-                "{}: licensed for non-commercial use only ({}); see models/README.md",
-                entry.file,
-                entry.licence
-            );
         }
         Ok((p, bytes))
     }
@@ -330,8 +315,12 @@ impl ModelStore {
         }
         // Hashed again for each session (milliseconds), rather than kept: the bytes would
         // stay in memory for the process's life.
-        let done = verified().lock().unwrap_or_else(|e| e.into_inner());
-        let (path, bytes) = self.checked_bytes(file, done)?;
+        let (path, bytes) = self.checked_bytes(entry)?;
+        remember_checked(
+            &mut verified().lock().unwrap_or_else(|e| e.into_inner()),
+            entry,
+            &path,
+        );
         let env = library::environment()?;
         let e = |what: &str, err: &dyn fmt::Display| {
             Error::Model(format!(
@@ -354,6 +343,19 @@ impl ModelStore {
         check_io(&path, "input", &entry.inputs, session.inputs())?;
         check_io(&path, "output", &entry.outputs, session.outputs())?;
         Ok(session)
+    }
+}
+
+/// Records `entry`'s file at `p` as checked in this process. The first time, a file not for
+/// commercial use says so, so whoever runs the service sees it, not only whoever reads the
+/// READMEs.
+fn remember_checked(done: &mut HashSet<(PathBuf, String)>, entry: &ModelEntry, p: &Path) {
+    if done.insert((p.to_path_buf(), entry.sha256.clone())) && !entry.commercial_use {
+        tracing::info!(
+            "{}: licensed for non-commercial use only ({}); see models/README.md",
+            entry.file,
+            entry.licence
+        );
     }
 }
 
