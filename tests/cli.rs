@@ -359,16 +359,17 @@ fn a_reader_that_goes_away_stops_the_batch_with_the_sigpipe_status() {
     ];
     let check = [&["check", "--json"][..], &files].concat();
     for args in [&check[..], &eval[..], &["profiles"][..]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_idphoto"))
+        // The reading end is closed before the child starts: closed after spawn, a fast
+        // command (profiles) could fill the pipe's buffer first and end with 0.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_idphoto"))
             .args(args)
             .env("IDPHOTO_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
+            .stdout(writer)
             .stderr(std::process::Stdio::piped())
-            .spawn()
+            .output()
             .expect("the idphoto binary runs");
-        // Close the reading end before anything is read: the first line cannot be written.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().expect("idphoto ends");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(code(&out), 141, "{}: {stderr}", args[0]);
         assert!(stderr.is_empty(), "{} stops quietly: {stderr}", args[0]);

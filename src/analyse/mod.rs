@@ -229,7 +229,7 @@ impl Analyser {
         }
         let best_score = faces.iter().map(|f| f.score).reduce(f32::max);
         let mut turned = None;
-        if best_score.map_or(true, |s| s < self.options.orientation.probe_below_score) {
+        if best_score.is_none_or(|s| s < self.options.orientation.probe_below_score) {
             // A photo too dark for the detector as it is shows it no face in any turn either.
             let probed = normalised.as_ref().unwrap_or(image);
             let (probe, ms) = timed(|| {

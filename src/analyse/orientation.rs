@@ -77,7 +77,7 @@ pub fn turn_to_upright(
         let s = score(&turned)?;
         if s >= options.min_score
             && s >= as_is + options.min_gain
-            && best.map_or(true, |(_, b)| s > b)
+            && best.is_none_or(|(_, b)| s > b)
         {
             best = Some((turns, s));
         }

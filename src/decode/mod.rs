@@ -363,7 +363,7 @@ pub(crate) mod tests {
 
     /// Huffman-coded bits as scan bytes: padded with ones, 0xFF followed by a stuffed zero.
     fn entropy_bytes(mut bits: Vec<bool>) -> Vec<u8> {
-        while bits.len() % 8 != 0 {
+        while !bits.len().is_multiple_of(8) {
             bits.push(true);
         }
         let mut scan = Vec::new();
