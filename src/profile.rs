@@ -80,6 +80,7 @@ impl Profile {
         if let Some(key) = table.keys().next() {
             return Err(err(format!("unknown top-level key `{key}`")));
         }
+        check_links(&rule_tables).map_err(err)?;
         let mut rules = Vec::new();
         for (id, params) in rule_tables {
             let toml::Value::Table(mut params) = params else {
@@ -93,9 +94,17 @@ impl Profile {
                 })
                 .transpose()?;
             let rule = checks::build(&id, params).map_err(err)?;
-            let inputs = inputs.unwrap_or_else(|| rule.default_inputs().to_vec());
+            let inputs = match inputs {
+                Some(inputs) => {
+                    check_inputs(rule.as_ref(), &inputs)
+                        .map_err(|e| err(format!("rules.{id}.inputs: {e}")))?;
+                    inputs
+                }
+                None => rule.default_inputs().to_vec(),
+            };
             rules.push(ProfileRule { rule, inputs });
         }
+        check_finished_top(&rules).map_err(err)?;
         Ok(Profile {
             name,
             description,
@@ -110,6 +119,59 @@ impl Profile {
             .filter(move |r| r.inputs.contains(&input))
             .map(|r| r.rule.as_ref())
     }
+}
+
+/// A rule listed for no kind of photo never runs; one made for finished photos cannot judge a
+/// selfie and would hold every selfie back as `not_assessed`.
+fn check_inputs(rule: &dyn Rule, inputs: &[InputKind]) -> std::result::Result<(), String> {
+    if inputs.is_empty() {
+        return Err("empty, so the rule would never run (leave the rule out instead)".into());
+    }
+    if inputs.contains(&InputKind::Selfie) && !rule.default_inputs().contains(&InputKind::Selfie) {
+        return Err("this rule measures a finished card photo and cannot judge a selfie".into());
+    }
+    Ok(())
+}
+
+/// Thresholds that one rule takes from another must agree: `head_top_margin` gives way to the
+/// eye line at the height `eye_line_height` asks for.
+fn check_links(rules: &toml::Table) -> std::result::Result<(), String> {
+    let param = |id: &str, key: &str| rules.get(id).and_then(|r| r.get(key)).and_then(number);
+    if let Some(first) = param("head_top_margin", "eye_line_first_px") {
+        let height = param("eye_line_height", "min_px");
+        if height != Some(first) {
+            let asked = height.map_or("no eye_line_height rule".into(), |h| {
+                format!("its min_px is {h}")
+            });
+            return Err(format!(
+                "rules.head_top_margin.eye_line_first_px ({first}) must equal rules.eye_line_height.min_px ({asked})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn number(value: &toml::Value) -> Option<f64> {
+    match value {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// A frame rule that leaves a finished photo's top edge to `head_top_margin` needs that rule
+/// to run on finished photos, or a cut head top would pass unjudged.
+fn check_finished_top(rules: &[ProfileRule]) -> std::result::Result<(), String> {
+    let leaves_top = rules.iter().any(|r| {
+        r.inputs.contains(&InputKind::Finished) && r.rule.leaves_finished_top_to_head_top_margin()
+    });
+    let judges_top = rules
+        .iter()
+        .any(|r| r.rule.id() == "head_top_margin" && r.inputs.contains(&InputKind::Finished));
+    if leaves_top && !judges_top {
+        return Err("rules.head_in_frame.finished_top_by_head_top_margin needs a head_top_margin rule that runs on finished photos".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -132,43 +194,62 @@ mod tests {
             .any(|r| r.id() == "photo_size"));
     }
 
-    /// The eye line that comes before the room above the head is the one `eye_line_height`
-    /// asks for, in every rule that gives way to it.
+    /// Rules that lean on each other are refused at load when they disagree: a custom copy of
+    /// the ID card profile that changes one of them cannot pass a cut head top unjudged.
     #[test]
-    fn rules_giving_way_to_the_eye_line_name_its_height() {
-        let mut named = 0;
-        for (name, text) in BUILTIN {
-            let table: toml::Table = text.parse().unwrap();
-            let rules = table["rules"].as_table().unwrap();
-            let eye_min = rules
-                .get("eye_line_height")
-                .map(|r| r["min_px"].as_float().unwrap());
-            for (id, params) in rules {
-                if let Some(first) = params.get("eye_line_first_px") {
-                    assert_eq!(Some(first.as_float().unwrap()), eye_min, "{name}: {id}");
-                    named += 1;
-                }
-            }
-        }
-        assert_eq!(named, 1, "cn-id-card's head_top_margin");
+    fn rules_that_lean_on_each_other_must_agree() {
+        let id_card = include_str!("../profiles/cn-id-card.toml");
+        let refused = |text: &str, names: &str| {
+            let e = Profile::parse(text, "t")
+                .err()
+                .expect("refused")
+                .to_string();
+            assert!(e.contains(names), "{names}: {e}");
+        };
+        // The eye line that comes first is the one eye_line_height asks for.
+        assert!(id_card.contains("eye_line_first_px = 207.0"));
+        refused(
+            &id_card.replace("eye_line_first_px = 207.0", "eye_line_first_px = 200.0"),
+            "eye_line_height.min_px",
+        );
+        let without_eye_line = id_card.replace(
+            "[rules.eye_line_height]\ninputs = [\"finished\"]\nmin_px = 207.0\n",
+            "",
+        );
+        assert_ne!(without_eye_line, id_card);
+        refused(&without_eye_line, "no eye_line_height rule");
+        // The top edge head_in_frame leaves to head_top_margin is judged by it.
+        assert!(id_card.contains("finished_top_by_head_top_margin = true"));
+        let selfie_only = id_card.replace(
+            "[rules.head_top_margin]\ninputs = [\"finished\"]",
+            "[rules.head_top_margin]\ninputs = [\"selfie\"]",
+        );
+        assert_ne!(selfie_only, id_card);
+        refused(&selfie_only, "cannot judge a selfie");
+        let start = id_card.find("[rules.head_top_margin]").unwrap();
+        let end = id_card.find("[rules.eye_line_height]").unwrap();
+        let unjudged = format!("{}{}", &id_card[..start], &id_card[end..]);
+        refused(&unjudged, "finished_top_by_head_top_margin");
     }
 
-    /// A frame rule that leaves a finished photo's top edge to `head_top_margin` is in a profile
-    /// that runs it on finished photos.
     #[test]
-    fn the_top_edge_left_to_head_top_margin_is_judged_by_it() {
-        for (name, text) in BUILTIN {
-            let table: toml::Table = text.parse().unwrap();
-            let leaves = table["rules"]["head_in_frame"]
-                .get("finished_top_by_head_top_margin")
-                .is_some_and(|v| v.as_bool() == Some(true));
-            let profile = Profile::load(name).unwrap();
-            let runs = profile
-                .rules_for(InputKind::Finished)
-                .any(|r| r.id() == "head_top_margin");
-            assert!(!leaves || runs, "{name}");
-            assert_eq!(leaves, name == "cn-id-card", "{name}");
+    fn a_rule_for_no_photo_or_a_card_rule_on_selfies_is_a_profile_error() {
+        let size = "name = \"x\"\n[rules.photo_size]\nwidth = 358\nheight = 441\n";
+        for (inputs, names) in [
+            ("[]", "never run"),
+            ("[\"selfie\", \"finished\"]", "cannot judge a selfie"),
+        ] {
+            let e = Profile::parse(&format!("{size}inputs = {inputs}\n"), "t");
+            let e = e.err().expect("refused").to_string();
+            assert!(
+                e.contains("rules.photo_size.inputs") && e.contains(names),
+                "{e}"
+            );
         }
+        assert!(Profile::parse(&format!("{size}inputs = [\"finished\"]\n"), "t").is_ok());
+        let roll =
+            "name = \"x\"\n[rules.eye_line_level]\nmax_roll_deg = 5.0\ninputs = [\"selfie\"]\n";
+        assert!(Profile::parse(roll, "t").is_ok());
     }
 
     #[test]
@@ -225,6 +306,43 @@ mod tests {
         assert!(Profile::parse(&limit, "t").is_err());
     }
 
+    /// A range given the wrong way round fails every photo, and a share given as a percentage
+    /// is never reached: both are refused where the ID card profile is edited.
+    #[test]
+    fn swapped_ranges_and_percentages_are_profile_errors() {
+        let id_card = include_str!("../profiles/cn-id-card.toml");
+        assert!(Profile::parse(id_card, "t").is_ok());
+        for (good, bad, names) in [
+            ("min_mean = 62.0", "min_mean = 210.0", "max_mean"),
+            (
+                "no_face_min_mean = 31.0",
+                "no_face_min_mean = 231.0",
+                "no_face_max_mean",
+            ),
+            (
+                "clipped_black = 5.0",
+                "clipped_black = 250.0",
+                "clipped_white",
+            ),
+            ("max_clipped = 0.2", "max_clipped = 20.0", "max_clipped"),
+            (
+                "min_px = 7.0\nmax_px = 21.0",
+                "min_px = 21.0\nmax_px = 7.0",
+                "max_px",
+            ),
+            (
+                "max_covered_share = 0.3",
+                "max_covered_share = 30",
+                "max_covered_share",
+            ),
+        ] {
+            assert_eq!(id_card.matches(good).count(), 1, "{good}");
+            let e = Profile::parse(&id_card.replace(good, bad), "t");
+            let e = e.err().expect(bad).to_string();
+            assert!(e.contains(names), "{bad}: {e}");
+        }
+    }
+
     #[test]
     fn a_backdrop_mode_without_its_second_limit_is_a_profile_error() {
         let rule = "[rules.background_white]\nmode = \"white\"\nmin_level = 215.0\nmin_fraction = 0.05\nother_face_min_score = 0.7\nother_face_min_relative_width = 0.25\n";
@@ -243,6 +361,11 @@ mod tests {
         assert!(e.contains("min_channel"), "{e}");
         let with_floor = format!("name = \"x\"\n{light}min_channel = 120.0\n");
         assert!(Profile::parse(&with_floor, "t").is_ok());
+        // The other mode's limit would be read by no one.
+        let e = error(&format!("{rule}max_tint = 25.0\nmin_channel = 120.0\n"));
+        assert!(e.contains("min_channel is for mode = \"light\""), "{e}");
+        let e = error(&format!("{light}min_channel = 120.0\nmax_tint = 25.0\n"));
+        assert!(e.contains("max_tint is for mode = \"white\""), "{e}");
     }
 
     #[test]

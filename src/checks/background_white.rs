@@ -38,11 +38,13 @@ impl Rule for BackgroundWhite {
     }
 
     fn validate(&self) -> Result<(), String> {
-        match self.mode {
-            Mode::White if self.max_tint.is_none() => Err("mode = \"white\" needs max_tint".into()),
-            Mode::Light if self.min_channel.is_none() => {
-                Err("mode = \"light\" needs min_channel".into())
-            }
+        // The other mode's limit would be read by no one: a profile that sets it meant
+        // something the rule does not do.
+        match (self.mode, self.max_tint, self.min_channel) {
+            (Mode::White, None, _) => Err("mode = \"white\" needs max_tint".into()),
+            (Mode::White, _, Some(_)) => Err("min_channel is for mode = \"light\" only".into()),
+            (Mode::Light, _, None) => Err("mode = \"light\" needs min_channel".into()),
+            (Mode::Light, Some(_), _) => Err("max_tint is for mode = \"white\" only".into()),
             _ => Ok(()),
         }
     }

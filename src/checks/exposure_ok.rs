@@ -1,7 +1,7 @@
 //! Correct exposure: the face neither too dark nor washed out.
 
 use super::context::luminance;
-use super::{Context, Finding, Rule};
+use super::{ordered, Context, Finding, Rule};
 use crate::analyse::parse::class;
 use serde::Deserialize;
 
@@ -28,6 +28,25 @@ pub struct ExposureOk {
 impl Rule for ExposureOk {
     fn id(&self) -> &'static str {
         "exposure_ok"
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        ordered(("min_mean", self.min_mean), ("max_mean", self.max_mean))?;
+        ordered(
+            ("no_face_min_mean", self.no_face_min_mean),
+            ("no_face_max_mean", self.no_face_max_mean),
+        )?;
+        ordered(
+            ("clipped_black", self.clipped_black.into()),
+            ("clipped_white", self.clipped_white.into()),
+        )?;
+        if self.max_clipped > 1.0 {
+            return Err(format!(
+                "max_clipped = {} is a share, at most 1",
+                self.max_clipped
+            ));
+        }
+        Ok(())
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {

@@ -9,7 +9,7 @@
 //! room would bring the eye line under its minimum height.
 
 use super::context::HeadTop;
-use super::{range, Context, Finding, Rule};
+use super::{ordered, range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::analyse::Face;
 use crate::profile::InputKind;
@@ -117,6 +117,10 @@ pub struct HeadTopMargin {
 impl Rule for HeadTopMargin {
     fn id(&self) -> &'static str {
         "head_top_margin"
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        ordered(("min_px", self.min_px), ("max_px", self.max_px))
     }
 
     fn default_inputs(&self) -> &'static [InputKind] {

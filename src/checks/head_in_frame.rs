@@ -36,6 +36,10 @@ impl Rule for HeadInFrame {
         &["min_top_margin", "min_side_margin"]
     }
 
+    fn leaves_finished_top_to_head_top_margin(&self) -> bool {
+        self.finished_top_by_head_top_margin
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = "margin >= 0 (top, sides, below chin)".to_string();
         let face = match ctx.face() {

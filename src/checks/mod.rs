@@ -100,9 +100,26 @@ pub trait Rule: Send + Sync {
     fn judges_turned_photos(&self) -> bool {
         false
     }
+    /// Whether the rule leaves a finished photo's top edge to `head_top_margin`: the profile
+    /// is then refused unless that rule runs on finished photos.
+    fn leaves_finished_top_to_head_top_margin(&self) -> bool {
+        false
+    }
     /// The kinds of photo the rule applies to where its profile table sets no `inputs`.
     fn default_inputs(&self) -> &'static [InputKind] {
         &[InputKind::Selfie, InputKind::Finished]
+    }
+}
+
+/// `lo` below `hi`: swapped, a range fails every photo.
+fn ordered(lo: (&str, f64), hi: (&str, f64)) -> Result<(), String> {
+    if lo.1 < hi.1 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} = {} must be below {} = {}",
+            lo.0, lo.1, hi.0, hi.1
+        ))
     }
 }
 
@@ -146,6 +163,10 @@ fn check_value(value: &toml::Value, key: &str, signed: &[&str]) -> Result<(), St
     }
     if number < 0.0 && !signed.contains(&key) {
         return Err(format!("{number} is negative"));
+    }
+    // Shares are written as parts of 1: a percentage (30 for 0.3) would never be reached.
+    if (key.ends_with("_share") || key.ends_with("_fraction")) && number > 1.0 {
+        return Err(format!("{number} is a share, at most 1"));
     }
     Ok(())
 }

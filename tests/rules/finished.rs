@@ -401,19 +401,29 @@ fn tightening_a_profile_threshold_flips_the_rule() {
     assert_eq!(result(&b, "eye_line_level").threshold, "|angle| <= 1");
 }
 
-/// A geometry rule a profile runs on selfies says first that it applies to finished photos
-/// only, whatever else keeps it from judging.
+/// A geometry rule run on selfies says first that it applies to finished photos only, whatever
+/// else keeps it from judging. A profile file cannot ask for that (it is refused on load), but a
+/// program may build its profile itself.
 #[test]
 fn a_geometry_rule_on_a_selfie_says_it_is_for_finished_photos_first() {
-    let profile = "name = \"test\"\n[rules.head_width]\ninputs = [\"selfie\"]\n\
-                   target_px = 207.0\ntolerance_px = 14.0\n";
+    let text = "name = \"test\"\n[rules.head_width]\ninputs = [\"selfie\"]\n\
+                target_px = 207.0\ntolerance_px = 14.0\n";
+    assert!(idphoto::profile::Profile::parse(text, "test").is_err());
+    let params: toml::Table = "target_px = 207.0\ntolerance_px = 14.0\n".parse().unwrap();
+    let profile = idphoto::profile::Profile {
+        name: "test".into(),
+        description: String::new(),
+        rules: vec![idphoto::profile::ProfileRule {
+            rule: idphoto::checks::build("head_width", params).expect("rule builds"),
+            inputs: vec![InputKind::Selfie],
+        }],
+    };
     let mut options = idphoto::CheckOptions {
         input: InputKind::Selfie,
         lang: Lang::En,
         ..Default::default()
     };
     options.analysis.min_mesh_presence = f32::INFINITY;
-    let profile = idphoto::profile::Profile::parse(profile, "test").expect("profile parses");
     let checker = idphoto::Checker::new(store(), std::sync::Arc::new(profile), options)
         .expect("checker builds");
     let r = check_with(&checker, "grace_unsure_selfie", grace());
