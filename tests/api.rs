@@ -145,26 +145,46 @@ fn pool_checks_a_batch_in_order_and_bad_files_do_not_stop_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// How long an item of [`stream`] takes.
+enum Pause {
+    Millis(u64),
+    /// Until the reader has stopped, and a little after: the item cannot end before then, however
+    /// slowly the reader is scheduled.
+    UntilStopped,
+}
+
 /// Runs `pause(i)` for each of the items 0..12 on `pool`, as a reader that stops after `stop_after`
 /// results; returns what the reader saw and how many items were started.
 fn stream(
     pool: &CheckerPool,
-    pause: impl Fn(u64) -> u64 + Sync,
+    pause: impl Fn(u64) -> Pause + Sync,
     stop_after: usize,
 ) -> (Vec<u64>, usize) {
     let items: Vec<u64> = (0..12).collect();
     let started = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
     let mut seen = Vec::new();
     pool.for_each_in_order(
         &items,
         |_, &i| {
             started.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(pause(i)));
+            match pause(i) {
+                Pause::Millis(ms) => std::thread::sleep(Duration::from_millis(ms)),
+                Pause::UntilStopped => {
+                    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+                    while !stopped.load(Ordering::SeqCst) && std::time::Instant::now() < give_up {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    // The pool learns of the stop when the reader's Break reaches it, just after.
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
             i
         },
         |i| {
             seen.push(i);
             if seen.len() == stop_after {
+                stopped.store(true, Ordering::SeqCst);
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())
@@ -179,12 +199,19 @@ fn a_batch_streams_its_reports_in_order_and_stops_when_the_reader_does() {
     let profile = Arc::new(Profile::load("cn-id-card").unwrap());
     let pool = CheckerPool::new(store(), profile, CheckOptions::default(), 3).expect("pool builds");
     // Later items finish first: the emitted order must still be the items' order.
-    let (seen, started) = stream(&pool, |i| 5 * (12 - i), usize::MAX);
+    let (seen, started) = stream(&pool, |i| Pause::Millis(5 * (12 - i)), usize::MAX);
     assert_eq!(seen, (0..12).collect::<Vec<_>>());
     assert_eq!(started, 12);
     // A reader that stops after two quick results: no new item starts afterwards, so beyond
     // them only the slow ones already running (one per worker) are done, not all twelve.
-    let (seen, started) = stream(&pool, |i| if i >= 2 { 200 } else { 0 }, 2);
+    let slow_after_two = |i| {
+        if i >= 2 {
+            Pause::UntilStopped
+        } else {
+            Pause::Millis(0)
+        }
+    };
+    let (seen, started) = stream(&pool, slow_after_two, 2);
     assert_eq!(seen, [0, 1]);
     assert!(
         started <= 2 + 3,

@@ -357,7 +357,8 @@ fn a_reader_that_goes_away_stops_the_batch_with_the_sigpipe_status() {
         "--images",
         "/",
     ];
-    let check = [&["check", "--json"][..], &files].concat();
+    // Two workers: each holds its own models, and one per core of a large runner is only cost.
+    let check = [&["check", "--json", "--workers", "2"][..], &files].concat();
     for args in [&check[..], &eval[..], &["profiles"][..]] {
         // The reading end is closed before the child starts: closed after spawn, a fast
         // command (profiles) could fill the pipe's buffer first and end with 0.
@@ -372,7 +373,12 @@ fn a_reader_that_goes_away_stops_the_batch_with_the_sigpipe_status() {
             .expect("the idphoto binary runs");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(code(&out), 141, "{}: {stderr}", args[0]);
-        assert!(stderr.is_empty(), "{} stops quietly: {stderr}", args[0]);
+        // ONNX Runtime's CPU probe writes to stderr itself on processors it does not know;
+        // everything else would be idphoto's.
+        let ours = stderr
+            .lines()
+            .filter(|l| !l.starts_with("Error in cpuinfo"));
+        assert_eq!(ours.count(), 0, "{} stops quietly: {stderr}", args[0]);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
