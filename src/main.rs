@@ -35,8 +35,9 @@ enum Command {
         /// Photos to check (JPEG, PNG, WebP; also GIF and PGM/PPM from archives).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Language of the reasons.
-        #[arg(long, value_enum, default_value = "zh-CN")]
+        /// Language of the reasons: zh-CN, zh-TW or en (also as a locale tag: zh_TW.UTF-8,
+        /// zh-HK, zh-Hant, en-US).
+        #[arg(long, value_parser = <Lang as std::str::FromStr>::from_str, default_value = "zh-CN")]
         lang: Lang,
     },
     /// Score the rules against a labels CSV (columns = rule ids, cells pass/fail/blank).

@@ -411,6 +411,66 @@ mod tests {
         }
     }
 
+    /// String literals in the crate's code (tests left out) that look like message keys: a
+    /// dotted name whose first part starts some catalogue key or names a rule.
+    fn keys_in_code() -> BTreeSet<(String, String)> {
+        let heads: BTreeSet<&str> = keys(Lang::En)
+            .into_iter()
+            .map(|k| k.split('.').next().unwrap())
+            .chain(crate::checks::known_ids())
+            .collect();
+        let mut found = BTreeSet::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+                for line in code.lines() {
+                    let line = line.split("//").next().unwrap();
+                    for literal in line.split('"').skip(1).step_by(2) {
+                        let key_like = literal.contains('.')
+                            && literal.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
+                            });
+                        if key_like && heads.contains(literal.split('.').next().unwrap()) {
+                            found.insert((literal.to_string(), path.display().to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// A key the code names but no catalogue has would reach the applicant as the bare key
+    /// (or as its parent's more general advice): every one is written out in each language.
+    #[test]
+    fn every_key_the_code_names_is_in_the_catalogues() {
+        let found = keys_in_code();
+        assert!(found.len() >= 40, "the scan finds the keys: {found:?}");
+        assert!(found.iter().any(|(k, _)| k == "na.face_too_small"));
+        for lang in Lang::ALL {
+            for (key, file) in &found {
+                assert!(
+                    catalogue(lang).contains_key(key),
+                    "{} lacks {key}, named in {file}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_rule_has_a_name() {
         for lang in Lang::ALL {

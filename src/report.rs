@@ -68,7 +68,9 @@ pub struct Report {
     pub verdict: Verdict,
     pub profile: String,
     pub checks: Vec<CheckResult>,
-    /// Messages of the failed rules, most important first.
+    /// What the applicant should do, most important first: the advice of the failed rules, then
+    /// one line per reason some rules could not judge the photo; for a photo that could not be
+    /// read, the error's advice.
     pub reasons: Vec<String>,
     /// `null` when no face was found or the photo could not be read.
     pub face: Option<FaceSummary>,

@@ -161,6 +161,13 @@ fn human_output_defaults_to_simplified_chinese() {
     );
     assert!(text.contains("Not accepted"), "{text}");
     assert!(!text.contains(&messages::text(Lang::ZhCn, "mouth_closed")));
+    // A locale tag as the system writes it picks its language too.
+    let hk = idphoto(&["check", "--lang", "zh_HK.UTF-8", photo.to_str().unwrap()]);
+    let text = stdout(&hk);
+    assert!(
+        text.contains(&messages::text(Lang::ZhTw, "mouth_closed")),
+        "{text}"
+    );
 }
 
 #[test]

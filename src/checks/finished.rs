@@ -60,7 +60,9 @@ impl Rule for PhotoSize {
         }
         let (w, h) = ctx.analysis.decoded.original_size;
         let ok = (w, h) == (self.width, self.height);
-        Finding::judge(w as f64, ok, expected.clone(), "photo_size")
+        let threshold = format!("{expected} (value: the width, or the height when only it is off)");
+        let value = if w == self.width { h } else { w };
+        Finding::judge(value as f64, ok, threshold, "photo_size")
             .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
     }
 }

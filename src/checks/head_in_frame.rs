@@ -41,7 +41,17 @@ impl Rule for HeadInFrame {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = "margin >= 0 (top, sides, below chin)".to_string();
+        let top_limit = if ctx.input == InputKind::Finished && self.finished_top_by_head_top_margin
+        {
+            "top by head_top_margin".to_string()
+        } else {
+            format!("above hair >= {} face heights", self.min_top_margin)
+        };
+        let threshold = format!(
+            "{top_limit}, beside ears >= {} face widths, below chin >= {} face heights (value: \
+             the least room left over its limit, in those units)",
+            self.min_side_margin, self.min_below_chin
+        );
         let face = match ctx.face() {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),

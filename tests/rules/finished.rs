@@ -166,7 +166,12 @@ fn finished_photo_of_the_wrong_size_fails_photo_size() {
         message.contains("358x441") && message.contains("400x500"),
         "{message}"
     );
+    assert_eq!(result(&r, "photo_size").value, Some(400.0));
     assert_pass(&r, "head_centered");
+    // The value is the side that is off: here only the height.
+    let r = check_card("card_358x460", &card(card_source_207(), 358, 460, 0, 12));
+    assert_fail(&r, "photo_size");
+    assert_eq!(result(&r, "photo_size").value, Some(460.0));
 }
 
 #[test]
