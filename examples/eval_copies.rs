@@ -19,19 +19,19 @@
 //!   overexposed photo (PNG). Their `exposure_ok`, `background_white` and verdict cells are left
 //!   blank: a white wall made grey, or a grey one white, changes those labels.
 //!
-//! Photos are turned upright by their EXIF orientation and put on white where transparent, as
-//! idphoto's own decoder does. Write the copies outside the project: the evaluation photos'
+//! Photos are read by idphoto's own decoder at full size: upright by their EXIF orientation, on
+//! white where transparent. Write the copies outside the project: the evaluation photos'
 //! rights do not allow committing them.
 
 use anyhow::{bail, Context};
 use idphoto::analyse::{Analyser, AnalysisOptions};
 use idphoto::checks::Context as RuleContext;
-use idphoto::decode::{decode, flatten_on_white, DecodeOptions};
+use idphoto::decode::{decode, DecodeOptions};
 use idphoto::fixtures::{add_gaussian_noise, scale_levels};
 use idphoto::runtime::models::ModelStore;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::RgbImage;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -233,15 +233,15 @@ fn eye_distance(analyser: &Analyser, path: &Path) -> Option<f32> {
     Some(RuleContext::iod(&face) * scale)
 }
 
-/// The photo as RGB, turned by its EXIF orientation, transparency on white.
+/// The photo at full size as idphoto's own decoder reads it: turned by its EXIF orientation
+/// (wherever the file keeps it), colours as it converts them, transparency on white. Another
+/// reader could save a copy on its side under the original's labels.
 fn upright(path: &Path) -> anyhow::Result<RgbImage> {
-    let mut decoder = ImageReader::open(path)?
-        .with_guessed_format()?
-        .into_decoder()?;
-    let orientation = decoder.orientation()?;
-    let mut img = DynamicImage::from_decoder(decoder)?;
-    img.apply_orientation(orientation);
-    Ok(flatten_on_white(img))
+    let full_size = DecodeOptions {
+        analysis_long_side: u32::MAX,
+        ..Default::default()
+    };
+    Ok(decode(&std::fs::read(path)?, &full_size)?.image)
 }
 
 fn save_png(img: &RgbImage, path: &Path) -> anyhow::Result<()> {

@@ -52,13 +52,15 @@ if [ -f "$DEST/$LIB_FILE" ] && [ "$(sha256 "$DEST/$LIB_FILE")" = "$LIB_SHA256" ]
   exit 0
 fi
 
-work="$(mktemp -d "$DEST/.fetch.XXXXXX")"
+# The ".fetch-" prefix is the one idphoto clears when a killed run (no trap) leaves a folder behind.
+work="$(mktemp -d "$DEST/.fetch-sh-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 echo "onnxruntime==$ORT_VERSION --hash=sha256:$WHEEL_SHA256" > "$work/requirements.txt"
 log "pip download onnxruntime==$ORT_VERSION (about 24 MB)"
 # --platform/--python-version/--implementation make the download independent of the local Python version.
 "$PYTHON" -m pip download --no-deps --only-binary=:all: --require-hashes -r "$work/requirements.txt" \
   --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp \
+  --timeout 30 --retries 1 \
   --progress-bar off --disable-pip-version-check --no-input -d "$work" >&2
 [ -f "$work/$WHEEL_FILE" ] || die "pip did not produce $WHEEL_FILE"
 got="$(sha256 "$work/$WHEEL_FILE")"

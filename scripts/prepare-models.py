@@ -114,7 +114,7 @@ MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 # ---------------------------------------------------------------------------------------------
-# Images and face crops (mirrors src/decode.rs, src/analyse/detect.rs, src/analyse/parse.rs)
+# Images and face crops (mirrors src/decode/, src/analyse/detect.rs, src/analyse/parse.rs)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -214,8 +214,16 @@ def _iou(a, b):
     return inter / max(aw * ah + bw * bh - inter, 1e-6)
 
 
+def require(ok: bool, what: str) -> None:
+    """A verification that holds under `python3 -O` too (which drops assert statements)."""
+    if not ok:
+        raise SystemExit(f"prepare-models: {what}")
+
+
 def stretch_contrast(img: np.ndarray) -> np.ndarray:
-    """1st..99th luminance percentile to full range (idphoto's retry when nothing is found)."""
+    """1st..99th luminance percentile to full range: idphoto's retry when nothing is found, less
+    its gamma step (src/analyse/mod.rs normalise_exposure). The reference
+    calibration ran without it, and the shipped int8 file's ranges come from that run."""
     lum = (img[..., 0].astype(np.uint32) * 77 + img[..., 1].astype(np.uint32) * 150
            + img[..., 2].astype(np.uint32) * 29) >> 8
     hist = np.bincount(lum.ravel(), minlength=256)
@@ -502,7 +510,7 @@ def make_yunet_dynamic(src: Path, dst: Path):
     g = m.graph
     inp = g.input[0]
     dims = inp.type.tensor_type.shape.dim
-    assert [d.dim_value for d in dims] == [1, 3, 640, 640], dims
+    require([d.dim_value for d in dims] == [1, 3, 640, 640], f"YuNet input is {dims}, not 1x3x640x640")
     dims[2].ClearField("dim_value")
     dims[2].dim_param = "H"
     dims[3].ClearField("dim_value")
@@ -519,9 +527,9 @@ def make_yunet_dynamic(src: Path, dst: Path):
     for n in g.node:
         if n.op_type == "Reshape":
             shape = inits[n.input[1]]
-            assert shape.tolist()[:2] == [1, -1], (n.name, shape)
+            require(shape.tolist()[:2] == [1, -1], f"{n.name}: reshape to {shape}")
         if n.op_type == "Resize":
-            assert n.input[3:] == [] or n.input[3] == "", n.name  # scales, not sizes
+            require(n.input[3:] == [] or n.input[3] == "", f"{n.name} resizes to sizes, not scales")
     onnx.checker.check_model(m)
     onnx.save(m, str(dst))
 
@@ -530,15 +538,15 @@ def verify_yunet_dynamic(orig: Path, dyn: Path, images: list[Path], log=print):
     a, b = session(orig), session(dyn)
     x = np.random.default_rng(0).uniform(0, 255, (1, 3, 640, 640)).astype(np.float32)
     for ya, yb in zip(a.run(None, {"input": x}), b.run(None, {"input": x})):
-        assert ya.shape == yb.shape and np.array_equal(ya, yb), "640x640 outputs differ"
+        require(ya.shape == yb.shape and np.array_equal(ya, yb), "640x640 outputs differ")
     for p in images:
         img = load_analysis_image(p)
         x, _ = yunet_input(img)
         for ya, yb in zip(a.run(None, {"input": x}), b.run(None, {"input": x})):
-            assert np.array_equal(ya, yb), f"640x640 outputs differ on {p}"
+            require(np.array_equal(ya, yb), f"640x640 outputs differ on {p}")
         for hh, ww in ((320, 320), (256, 320)):
             det = detect_main_face(b, img, hh, ww)
-            assert det is not None, f"no face at {hh}x{ww} in {p}"
+            require(det is not None, f"no face at {hh}x{ww} in {p}")
             log(f"  {p.name} {hh}x{ww}: score {det['score']:.3f} eyes "
                 + " ".join(f"({x:.0f},{y:.0f})" for x, y in det["points"][:2]))
 
@@ -584,7 +592,7 @@ def verify_mesh_without_prelu(orig: Path, fast: Path, images: list[Path], yunet:
     for p in images:
         img = load_analysis_image(p)
         det = detect_main_face(detector, img)
-        assert det is not None, f"no face in {p}"
+        require(det is not None, f"no face in {p}")
         # The detection box, widened as the analyser's first mesh pass widens it.
         x, y, w, h = det["rect"]
         side = 1.5 * max(w, h)
@@ -592,7 +600,7 @@ def verify_mesh_without_prelu(orig: Path, fast: Path, images: list[Path], yunet:
         inputs.append(sample_crop(img, frame)[0][None].astype(np.float32) / 255)
     for x in inputs:
         for ya, yb in zip(a.run(None, {"input": x}), b.run(None, {"input": x})):
-            assert ya.shape == yb.shape and np.array_equal(ya, yb), "mesh outputs differ"
+            require(ya.shape == yb.shape and np.array_equal(ya, yb), "mesh outputs differ")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,6 +644,9 @@ def main(argv=None):
     testdata = []
     for name in ("astronaut.png", "grace_hopper.jpg"):
         testdata += [p for p in list_images(args.calib_dirs) if p.name == name][:1]
+    # Without them the derived models would be checked on random inputs only.
+    require(len(testdata) == 2, "give the project's testdata/ among the calibration directories "
+            "(its two portraits verify the derived YuNet and mesh)")
     print(f"{YUNET_DYNAMIC}: verifying (640x640 identical; faces found at 320x320, 256x320)")
     verify_yunet_dynamic(models / YUNET, yunet_dyn, testdata)
 
@@ -653,6 +664,7 @@ def main(argv=None):
     idx = select_calibration(faces, args.per_dir_max)
     crops = [sample_crop(faces[i][1], parsing_frame(faces[i][2], args.crop_size))[0] for i in idx]
     print(f"  {len(faces)} with a face; {len(crops)} crops of {args.crop_size}x{args.crop_size} used")
+    require(len(crops) > 0, "no face found in the calibration photos: nothing to calibrate the parser on")
     dst = out_dir / BISENET_INT8
     excluded, reduced = quantize_bisenet(models / BISENET, dst, crops, method=args.calib_method,
                                 config=args.config, num_bins=args.num_bins,

@@ -352,3 +352,16 @@ fn advice_comes_in_the_chosen_language() {
         vec![messages::text(Lang::ZhCn, "error.image_too_small")]
     );
 }
+
+#[test]
+fn a_parsing_size_the_parser_cannot_take_is_refused_when_the_checker_builds() {
+    let profile = Arc::new(Profile::load("cn-id-card").unwrap());
+    for size in [0, 100] {
+        let mut options = CheckOptions::default();
+        options.analysis.parsing_size = size;
+        let e = idphoto::Checker::new(store(), profile.clone(), options)
+            .err()
+            .expect("refused");
+        assert!(e.to_string().contains("multiple of 32"), "{size}: {e}");
+    }
+}

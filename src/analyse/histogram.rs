@@ -1,9 +1,9 @@
 //! Percentiles of 8-bit values read from a 256-bin histogram, without sorting or copying pixels.
 
 /// The value at sorted position `total * q` of what `histogram` counts (`total` = the sum of
-/// its bins); 255 when the histogram is empty.
+/// its bins), the largest one at `q` = 1; 255 when the histogram is empty.
 pub fn percentile(histogram: &[usize; 256], total: usize, q: f64) -> u8 {
-    let target = (total as f64 * q) as usize;
+    let target = ((total as f64 * q) as usize).min(total.saturating_sub(1));
     let mut seen = 0;
     histogram
         .iter()
@@ -41,5 +41,13 @@ mod tests {
                 "{values:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_ends_are_the_smallest_and_largest_values() {
+        let values = [9u8, 40, 17];
+        assert_eq!(percentile(&histogram(&values), 3, 0.0), 9);
+        assert_eq!(percentile(&histogram(&values), 3, 1.0), 40);
+        assert_eq!(percentile(&histogram(&[]), 0, 1.0), 255);
     }
 }

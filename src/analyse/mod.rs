@@ -17,7 +17,7 @@ pub mod segment;
 
 use crate::decode::Decoded;
 use crate::runtime::models::ModelStore;
-use crate::Result;
+use crate::{Error, Result};
 use detail::{DetailOptions, FaceDetail};
 use detect::Detection;
 use image::RgbImage;
@@ -190,6 +190,13 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 impl Analyser {
     pub fn new(store: &ModelStore, options: AnalysisOptions) -> Result<Self> {
+        // The parser's network halves the crop five times; at 0 there would be no crop at all.
+        if options.parsing_size == 0 || !options.parsing_size.is_multiple_of(32) {
+            return Err(Error::Internal(format!(
+                "parsing_size {} is not a positive multiple of 32",
+                options.parsing_size
+            )));
+        }
         Ok(Analyser {
             detector: Model::new("detector", store.session(files::DETECTOR)?),
             mesher: Model::new("face mesh", store.session(files::MESH)?),
