@@ -220,6 +220,7 @@ fn output_to_files_stays_plain_text() {
     let unreadable = idphoto(&["check", "--lang", "en", folder.to_str().unwrap()]);
     assert_eq!(code(&unreadable), 2);
     let text = stdout(&unreadable);
+    assert!(text.contains("c\\nd.jpg"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with("d.jpg")), "{text}");
     // Log lines carry no colour codes when stderr is a file or pipe.
     let log = String::from_utf8_lossy(&out.stderr);
@@ -451,13 +452,19 @@ fn finished_input_and_icao_profile_flags() {
         "icao",
         photo.to_str().unwrap(),
     ]);
+    assert_eq!(code(&out), 1, "her cap");
     let r = &json_lines(&out)[0];
     assert_eq!(r["profile"], "icao");
-    assert!(r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["id"] != "ears_visible"));
+    let checks = r["checks"].as_array().unwrap();
+    assert!(checks.len() >= 17, "{checks:?}");
+    assert!(checks.iter().all(|c| c["id"] != "ears_visible"));
+    // Only ICAO lets her clear glasses pass.
+    let status = |id: &str| {
+        let check = checks.iter().find(|c| c["id"] == id).expect(id);
+        check["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status("no_glasses"), "pass");
+    assert_eq!(status("no_head_covering"), "fail");
 }
 
 #[test]

@@ -92,6 +92,10 @@ fn brows_beyond_the_top_edge_are_not_judged_as_covered() {
     assert_fail(&r, "head_in_frame");
     // Nor is the crown, which lies wholly beyond the edge, judged bare.
     assert_status(&r, "no_head_covering", Status::NotAssessed);
+    assert_eq!(
+        result(&r, "no_head_covering").message.as_deref(),
+        Some(messages::text(Lang::En, "na.not_measurable").as_str())
+    );
 }
 
 #[test]
@@ -136,6 +140,8 @@ fn icao_rejects_sunglasses_with_the_tinted_advice() {
 /// (`min_lens_brightness`), which tinted lenses are not.
 #[test]
 fn icao_accepts_clear_glasses() {
+    // The ID card profile sees her glasses; ICAO lets them pass.
+    assert_fail(grace_report(), "no_glasses");
     let clear = check_with(icao(), "grace_icao", grace());
     assert_pass(&clear, "no_glasses");
 }

@@ -115,6 +115,7 @@ fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
         });
         assert_eq!(r.reasons, vec![turned_message.clone()], "{}", summary(&r));
         // Nothing else is judged on the turned picture: a person lying across it is no backdrop.
+        assert_eq!(r.checks.len(), 19, "every selfie rule is reported");
         for c in r.checks.iter().filter(|c| c.id != "eye_line_level") {
             assert_status(&r, c.id, Status::NotAssessed);
         }
@@ -138,6 +139,17 @@ fn a_dark_photo_on_its_side_is_told_to_be_turned_upright() {
         ("dark_grace_upside_down", rotate180(&dark), 180.0),
     ] {
         let r = check(name, &img);
+        // The detector found nothing in the photo as it is, so the turns were tried on the
+        // normalised copy.
+        for stage in ["detect_normalised", "orientation"] {
+            assert!(
+                r.timings_ms.contains_key(stage),
+                "{stage}: {:?}",
+                r.timings_ms
+            );
+        }
+        assert_fail(&r, "eye_line_level");
+        assert!(r.face.is_none(), "{}", summary(&r));
         assert_value(&r, "eye_line_level", "the turn back to upright", |v| {
             v == back
         });
@@ -379,6 +391,27 @@ fn without_the_parser_its_rules_say_it_is_not_installed() {
     let unjudged = ears.evaluate(&Context::new(&analysis, InputKind::Selfie));
     assert_eq!(unjudged.status, Status::NotAssessed);
     assert_eq!(unjudged.message_key.as_deref(), Some("na.no_parser"));
+    // Every rule of the profile that reads the map says so, and only those.
+    let profile = idphoto::profile::Profile::load("cn-id-card").unwrap();
+    let without_parser: Vec<&str> = profile
+        .rules_for(InputKind::Selfie)
+        .filter(|rule| {
+            let finding = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
+            finding.message_key.as_deref() == Some("na.no_parser")
+        })
+        .map(|rule| rule.id())
+        .collect();
+    assert_eq!(
+        without_parser,
+        [
+            "no_head_covering",
+            "no_glasses",
+            "ears_visible",
+            "eyebrows_visible",
+            "lighting_even",
+            "exposure_ok"
+        ]
+    );
     // Nor does the exposure rule judge the whole photo instead, as it does where no face is
     // found: on a white wall that fills most of the photo, a well-lit face would read as too
     // bright.

@@ -37,7 +37,7 @@ fn exposure_ok_fails_when_too_dark_or_too_bright() {
     );
     let bright = check("grace_bright", &gain(grace(), 1.9));
     assert_fail(&bright, "exposure_ok");
-    assert_value(&bright, "exposure_ok", "bright skin levels", |v| v > 210.0); // 223
+    assert_value(&bright, "exposure_ok", "clearly over 205", |v| v > 215.0); // 223
     assert_eq!(
         result(&bright, "exposure_ok").message.as_deref(),
         Some(messages::text(Lang::En, "exposure_ok.too_bright").as_str())
@@ -45,6 +45,10 @@ fn exposure_ok_fails_when_too_dark_or_too_bright() {
     // A photo that is nearly black all over still gets exposure advice, not silence.
     let black = check("grace_black", &gain(grace(), 0.06));
     assert_fail(&black, "exposure_ok");
+    assert_eq!(
+        result(&black, "exposure_ok").message.as_deref(),
+        Some(messages::text(Lang::En, "exposure_ok.too_dark").as_str())
+    );
 }
 
 /// A photo too dark turns a white wall grey: the backdrop advice says what the photo seems to
