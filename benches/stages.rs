@@ -39,7 +39,11 @@ fn load(store: &ModelStore) -> Models {
         blendshaper: model("blendshapes", files::BLENDSHAPES),
         segmenter: model("segmentation", files::SEGMENTATION),
         parser: model("face parsing", files::PARSER),
-        canonical: CanonicalFace::load(&store.path(files::CANONICAL_FACE).unwrap()).unwrap(),
+        canonical: CanonicalFace::parse(
+            &store.contents(files::CANONICAL_FACE).unwrap(),
+            files::CANONICAL_FACE,
+        )
+        .unwrap(),
     }
 }
 

@@ -90,11 +90,13 @@ fn the_mesh_without_prelu_answers_bit_for_bit_like_the_original() {
 }
 
 /// A session is built from bytes checked against the manifest for it, not from a file checked
-/// once and opened again: a model swapped on disk after the first check is never loaded.
+/// once and opened again: a model swapped on disk after the first check is never loaded. The
+/// canonical face, which is no ONNX model, is parsed from checked bytes likewise.
 #[test]
 fn sessions_are_built_from_the_bytes_that_were_checked() {
     use idphoto::runtime::models::{ModelStore, MANIFEST_FILE};
     const DETECTOR: &str = idphoto::analyse::files::DETECTOR;
+    const CANONICAL: &str = idphoto::analyse::files::CANONICAL_FACE;
     let dir = tempfile::Builder::new()
         .prefix("idphoto-swap-")
         .tempdir()
@@ -103,18 +105,27 @@ fn sessions_are_built_from_the_bytes_that_were_checked() {
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(models.join(MANIFEST_FILE)).unwrap()).unwrap();
     let entries = manifest["models"].as_array_mut().unwrap();
-    entries.retain(|m| m["file"] == DETECTOR);
-    assert_eq!(entries.len(), 1);
+    entries.retain(|m| m["file"] == DETECTOR || m["file"] == CANONICAL);
+    assert_eq!(entries.len(), 2);
     std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
-    let model = std::fs::read(models.join(DETECTOR)).unwrap();
-    std::fs::write(dir.path().join(DETECTOR), &model).unwrap();
+    let mut originals = Vec::new();
+    for file in [DETECTOR, CANONICAL] {
+        let bytes = std::fs::read(models.join(file)).unwrap();
+        std::fs::write(dir.path().join(file), &bytes).unwrap();
+        originals.push(bytes.len());
+    }
 
     let store = ModelStore::open(dir.path()).unwrap();
     store
         .session(DETECTOR)
         .expect("the copy matches the manifest");
+    let canonical = store.contents(CANONICAL).expect("the copy matches");
+    assert_eq!(canonical.len(), originals[1]);
     // Same size, other bytes (not a model at all): refused for its hash, not loaded.
-    std::fs::write(dir.path().join(DETECTOR), vec![0u8; model.len()]).unwrap();
+    std::fs::write(dir.path().join(DETECTOR), vec![0u8; originals[0]]).unwrap();
     let swapped = store.session(DETECTOR).map(|_| ()).unwrap_err().to_string();
+    assert!(swapped.contains("sha256 mismatch"), "{swapped}");
+    std::fs::write(dir.path().join(CANONICAL), vec![b' '; originals[1]]).unwrap();
+    let swapped = store.contents(CANONICAL).unwrap_err().to_string();
     assert!(swapped.contains("sha256 mismatch"), "{swapped}");
 }

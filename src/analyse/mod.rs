@@ -209,7 +209,10 @@ impl Analyser {
                     None
                 }
             },
-            canonical: CanonicalFace::load(&store.path(files::CANONICAL_FACE)?)?,
+            canonical: CanonicalFace::parse(
+                &store.contents(files::CANONICAL_FACE)?,
+                files::CANONICAL_FACE,
+            )?,
             options,
         })
     }

@@ -4,7 +4,6 @@ use super::landmarks::{FaceMesh, MirrorMap, MESH_POINTS};
 use crate::{Error, Result};
 use nalgebra::{Matrix3, Vector3};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// Head rotation in degrees. Yaw: turning left/right; pitch: nodding; roll: tilting in the image plane.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -55,30 +54,26 @@ struct CanonicalFile {
 }
 
 impl CanonicalFace {
-    pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-        let file: CanonicalFile = serde_json::from_str(&text)
-            .map_err(|e| Error::Model(format!("{}: {e}", path.display())))?;
-        let basis = file
-            .procrustes_basis
-            .iter()
-            .map(|&(id, w)| {
-                let id = id as usize;
-                let v = file.vertices.get(id).ok_or_else(|| {
-                    Error::Model(format!("{}: basis vertex {id} missing", path.display()))
-                })?;
-                Ok((id, w, Vector3::new(v[0], v[1], v[2])))
-            })
-            .collect::<Result<Vec<_>>>()?;
+    /// The canonical face from its JSON file's contents; `origin` names the file in errors.
+    pub fn parse(json: &[u8], origin: &str) -> Result<Self> {
+        let file: CanonicalFile =
+            serde_json::from_slice(json).map_err(|e| Error::Model(format!("{origin}: {e}")))?;
+        let basis =
+            file.procrustes_basis
+                .iter()
+                .map(|&(id, w)| {
+                    let id = id as usize;
+                    let v = file.vertices.get(id).ok_or_else(|| {
+                        Error::Model(format!("{origin}: basis vertex {id} missing"))
+                    })?;
+                    Ok((id, w, Vector3::new(v[0], v[1], v[2])))
+                })
+                .collect::<Result<Vec<_>>>()?;
         if basis.len() < 4 {
-            return Err(Error::Model(format!(
-                "{}: too few basis points",
-                path.display()
-            )));
+            return Err(Error::Model(format!("{origin}: too few basis points")));
         }
-        let mirror = mirror_map(&file.vertices)
-            .map_err(|why| Error::Model(format!("{}: {why}", path.display())))?;
+        let mirror =
+            mirror_map(&file.vertices).map_err(|why| Error::Model(format!("{origin}: {why}")))?;
         Ok(CanonicalFace { basis, mirror })
     }
 
@@ -130,8 +125,8 @@ mod tests {
 
     #[test]
     fn the_mirror_map_pairs_each_side_with_the_other_and_keeps_the_midline() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/canonical_face_model.json");
-        let face = CanonicalFace::load(&path).expect("canonical face loads");
+        let json = include_bytes!("../../models/canonical_face_model.json");
+        let face = CanonicalFace::parse(json, "canonical_face_model.json").expect("it parses");
         let mirror = |id| face.mirror().partner(id);
         for id in [
             ids::NOSE_TIP,

@@ -1,8 +1,8 @@
 //! The model store: the `models/` directory, its `manifest.json`, integrity checks and ONNX sessions.
 //!
 //! Every file is checked against the manifest's sha256 and size the first time it is used in this process
-//! ([`ModelStore::path`]), and each ONNX session is built from bytes read and checked for it, so a file
-//! swapped after a check is never loaded; sessions are checked against the manifest's input/output
+//! ([`ModelStore::path`]), and each ONNX session (or the canonical face, [`ModelStore::contents`]) is
+//! built from bytes read and checked for it, so a file swapped after a check is never loaded; sessions are checked against the manifest's input/output
 //! names, element types and static dimensions ([`ModelStore::session`]). See `models/README.md` for provenance and licences
 //! (the BiSeNet face-parsing weights are **non-commercial**).
 
@@ -300,9 +300,17 @@ impl ModelStore {
         Ok((p, bytes))
     }
 
-    /// Verified path of `canonical_face_model.json`.
-    pub fn canonical_face_model(&self) -> Result<PathBuf> {
-        self.path(CANONICAL_FACE_MODEL)
+    /// Contents of a file that is not an ONNX model (the canonical face), read and checked
+    /// against the manifest now: what is parsed is what was checked, as for a session.
+    pub fn contents(&self, file: &str) -> Result<Vec<u8>> {
+        let entry = self.entry(file)?;
+        let (path, bytes) = self.checked_bytes(entry)?;
+        remember_checked(
+            &mut verified().lock().unwrap_or_else(|e| e.into_inner()),
+            entry,
+            &path,
+        );
+        Ok(bytes)
     }
 
     /// Builds an ONNX Runtime session for `file` (intra-op threads 1, inter-op threads 1, all graph
@@ -576,7 +584,7 @@ mod tests {
         }
         assert!(!store.entry(FACE_PARSING).unwrap().commercial_use);
         assert!(store.entry(YUNET).unwrap().commercial_use);
-        assert!(store.canonical_face_model().unwrap().is_file());
+        assert!(!store.contents(CANONICAL_FACE_MODEL).unwrap().is_empty());
     }
 
     /// Needs ONNX Runtime (fetched automatically on first use).

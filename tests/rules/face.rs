@@ -484,8 +484,10 @@ fn a_mirrored_photo_gets_the_mirrored_mesh() {
     use idphoto::analyse::geometry::distance;
     use idphoto::analyse::landmarks::{ids, MESH_POINTS};
     use idphoto::analyse::pose::CanonicalFace;
-    let canonical = store().path(files::CANONICAL_FACE).expect("canonical face");
-    let canonical = CanonicalFace::load(&canonical).expect("canonical face loads");
+    let canonical = store()
+        .contents(files::CANONICAL_FACE)
+        .expect("canonical face");
+    let canonical = CanonicalFace::parse(&canonical, files::CANONICAL_FACE).expect("it parses");
     let (plain, flipped) = (
         analyse(grace()),
         analyse(&image::imageops::flip_horizontal(grace())),
