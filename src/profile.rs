@@ -30,6 +30,8 @@ pub struct ProfileRule {
     pub inputs: Vec<InputKind>,
 }
 
+/// A profile read by [`Profile::load`] or [`Profile::parse`] has passed every load check; one
+/// built in code (the fields are public) has not, and is the program's responsibility.
 pub struct Profile {
     pub name: String,
     pub description: String,
@@ -80,7 +82,8 @@ impl Profile {
         if let Some(key) = table.keys().next() {
             return Err(err(format!("unknown top-level key `{key}`")));
         }
-        check_links(&rule_tables).map_err(err)?;
+        // The links are checked once each rule's own numbers are known to be sound.
+        let tables = rule_tables.clone();
         let mut rules = Vec::new();
         for (id, params) in rule_tables {
             let toml::Value::Table(mut params) = params else {
@@ -104,6 +107,7 @@ impl Profile {
             };
             rules.push(ProfileRule { rule, inputs });
         }
+        check_links(&tables).map_err(err)?;
         check_finished_top(&rules).map_err(err)?;
         Ok(Profile {
             name,
@@ -218,6 +222,11 @@ mod tests {
         );
         assert_ne!(without_eye_line, id_card);
         refused(&without_eye_line, "no eye_line_height rule");
+        // A rule's own unsound number is named as such, before any link is weighed.
+        refused(
+            &id_card.replace("min_px = 207.0", "min_px = nan"),
+            "not a finite number",
+        );
         // The top edge head_in_frame leaves to head_top_margin is judged by it.
         assert!(id_card.contains("finished_top_by_head_top_margin = true"));
         let selfie_only = id_card.replace(
@@ -321,7 +330,7 @@ mod tests {
             ),
             (
                 "clipped_black = 5.0",
-                "clipped_black = 250.0",
+                "clipped_black = 251.0",
                 "clipped_white",
             ),
             ("max_clipped = 0.2", "max_clipped = 20.0", "max_clipped"),
@@ -341,6 +350,13 @@ mod tests {
             let e = e.err().expect(bad).to_string();
             assert!(e.contains(names), "{bad}: {e}");
         }
+        // Equal bounds are an exact requirement, not a swapped range.
+        let exact = id_card.replace(
+            "min_px = 7.0\nmax_px = 21.0",
+            "min_px = 14.0\nmax_px = 14.0",
+        );
+        assert_ne!(exact, id_card);
+        assert!(Profile::parse(&exact, "t").is_ok());
     }
 
     #[test]

@@ -192,8 +192,8 @@ impl Analyser {
     pub fn new(store: &ModelStore, options: AnalysisOptions) -> Result<Self> {
         // The parser's network halves the crop five times; at 0 there would be no crop at all.
         if options.parsing_size == 0 || !options.parsing_size.is_multiple_of(32) {
-            return Err(Error::Internal(format!(
-                "parsing_size {} is not a positive multiple of 32",
+            return Err(Error::Model(format!(
+                "the face parser's crop side (parsing_size) {} is not a positive multiple of 32",
                 options.parsing_size
             )));
         }

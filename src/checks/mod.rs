@@ -111,13 +111,13 @@ pub trait Rule: Send + Sync {
     }
 }
 
-/// `lo` below `hi`: swapped, a range fails every photo.
+/// `lo` not above `hi`: swapped, a range fails every photo.
 fn ordered(lo: (&str, f64), hi: (&str, f64)) -> Result<(), String> {
-    if lo.1 < hi.1 {
+    if lo.1 <= hi.1 {
         Ok(())
     } else {
         Err(format!(
-            "{} = {} must be below {} = {}",
+            "{} = {} must not exceed {} = {}",
             lo.0, lo.1, hi.0, hi.1
         ))
     }
