@@ -1,4 +1,4 @@
-//! Decode an upload (JPEG, PNG, WebP; also GIF and PGM from archives) into an upright RGB analysis copy.
+//! Decode an upload (JPEG, PNG, WebP; also GIF and PGM/PPM from archives) into an upright RGB analysis copy.
 //!
 //! Phone uploads are 12 MP JPEGs, far more pixels than any rule needs, so JPEGs are decoded at a
 //! reduced scale in the DCT domain (1/2, 1/4 or 1/8) and only then resized. Nothing is ever
