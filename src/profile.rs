@@ -74,7 +74,8 @@ impl Profile {
         };
         let description = match table.remove("description") {
             Some(toml::Value::String(s)) => s,
-            _ => String::new(),
+            None => String::new(),
+            Some(_) => return Err(err("`description` must be a string".into())),
         };
         let Some(toml::Value::Table(rule_tables)) = table.remove("rules") else {
             return Err(err("a [rules.<id>] table per rule is required".into()));
@@ -276,6 +277,10 @@ mod tests {
         let unknown_rule = "name = \"x\"\n[rules.no_such_rule]\n";
         let e = Profile::parse(unknown_rule, "t").err().unwrap().to_string();
         assert!(e.contains("no_such_rule"), "{e}");
+        let numbered =
+            "name = \"x\"\ndescription = 3\n[rules.eye_line_level]\nmax_roll_deg = 5.0\n";
+        let e = Profile::parse(numbered, "t").err().unwrap().to_string();
+        assert!(e.contains("description"), "{e}");
         let bad_param = "name = \"x\"\n[rules.eye_line_level]\nmax_roll = 5.0\n";
         let e = Profile::parse(bad_param, "t").err().unwrap().to_string();
         assert!(e.contains("max_roll"), "{e}");
