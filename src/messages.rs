@@ -411,9 +411,33 @@ mod tests {
         }
     }
 
-    /// String literals in the crate's code (tests left out) that look like message keys: a
-    /// dotted name whose first part starts some catalogue key or names a rule, or a rule's id
-    /// (a rule's plain advice is under its id).
+    /// The crate's source files, tests left out (everything from `mod tests` on), as text.
+    fn crate_code() -> Vec<(std::path::PathBuf, String)> {
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        let mut files = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path)
+                        .unwrap()
+                        .replace("\r\n", "\n");
+                    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+                    files.push((path, code.to_string()));
+                }
+            }
+        }
+        files
+    }
+
+    /// String literals in the crate's code that look like message keys: a dotted name whose
+    /// first part starts some catalogue key or names a rule, or a rule's id (a rule's plain
+    /// advice is under its id).
     fn keys_in_code() -> BTreeSet<(String, String)> {
         let ids: BTreeSet<&str> = crate::checks::known_ids().collect();
         let heads: BTreeSet<&str> = keys(Lang::En)
@@ -421,39 +445,19 @@ mod tests {
             .map(|k| k.split('.').next().unwrap())
             .chain(ids.iter().copied())
             .collect();
+        let dotted_key = |literal: &str| {
+            literal.contains('.')
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
+                && heads.contains(literal.split('.').next().unwrap())
+        };
         let mut found = BTreeSet::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path)
-                    .unwrap()
-                    .replace("\r\n", "\n");
-                let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
-                for line in code.lines() {
-                    let line = line.split("//").next().unwrap();
-                    for literal in line.split('"').skip(1).step_by(2) {
-                        let key_like = literal.contains('.')
-                            && literal.chars().all(|c| {
-                                c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
-                            });
-                        let key_like = (key_like
-                            && heads.contains(literal.split('.').next().unwrap()))
-                            || ids.contains(literal);
-                        if key_like {
-                            found.insert((literal.to_string(), path.display().to_string()));
-                        }
-                    }
+        for (path, code) in crate_code() {
+            let lines = code.lines().map(|line| line.split("//").next().unwrap());
+            for literal in lines.flat_map(|line| line.split('"').skip(1).step_by(2)) {
+                if dotted_key(literal) || ids.contains(literal) {
+                    found.insert((literal.to_string(), path.display().to_string()));
                 }
             }
         }

@@ -38,8 +38,10 @@ pub struct Profile {
     pub rules: Vec<ProfileRule>,
 }
 
+const ID_CARD: &str = include_str!("../profiles/cn-id-card.toml");
+
 const BUILTIN: [(&str, &str); 2] = [
-    ("cn-id-card", include_str!("../profiles/cn-id-card.toml")),
+    ("cn-id-card", ID_CARD),
     ("icao", include_str!("../profiles/icao.toml")),
 ];
 
@@ -203,7 +205,7 @@ mod tests {
     /// the ID card profile that changes one of them cannot pass a cut head top unjudged.
     #[test]
     fn rules_that_lean_on_each_other_must_agree() {
-        let id_card = include_str!("../profiles/cn-id-card.toml");
+        let id_card = ID_CARD;
         let refused = |text: &str, names: &str| {
             let e = Profile::parse(text, "t")
                 .err()
@@ -324,7 +326,7 @@ mod tests {
     /// is never reached: both are refused where the ID card profile is edited.
     #[test]
     fn swapped_ranges_and_percentages_are_profile_errors() {
-        let id_card = include_str!("../profiles/cn-id-card.toml");
+        let id_card = ID_CARD;
         assert!(Profile::parse(id_card, "t").is_ok());
         for (good, bad, names) in [
             ("min_mean = 62.0", "min_mean = 210.0", "max_mean"),

@@ -145,6 +145,14 @@ fn pool_checks_a_batch_in_order_and_bad_files_do_not_stop_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Waits until `flag` is set, or 30 s have passed (a test that then fails says why).
+fn wait_for(flag: &AtomicBool) {
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    while !flag.load(Ordering::SeqCst) && std::time::Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// How long an item of [`stream`] takes.
 enum Pause {
     Millis(u64),
@@ -171,10 +179,7 @@ fn stream(
             match pause(i) {
                 Pause::Millis(ms) => std::thread::sleep(Duration::from_millis(ms)),
                 Pause::UntilStopped => {
-                    let give_up = std::time::Instant::now() + Duration::from_secs(30);
-                    while !stopped.load(Ordering::SeqCst) && std::time::Instant::now() < give_up {
-                        std::thread::sleep(Duration::from_millis(5));
-                    }
+                    wait_for(&stopped);
                     // The pool learns of the stop when the reader's Break reaches it, just after.
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -269,12 +274,8 @@ fn a_single_worker_gets_the_other_cores_help_with_its_photo() {
     let threads = pool.map(&[()], |_, _| {
         rayon::join(
             || {
-                let give_up = std::time::Instant::now() + Duration::from_secs(30);
-                while cores > 1 && !started.load(Ordering::SeqCst) {
-                    if std::time::Instant::now() > give_up {
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(5));
+                if cores > 1 {
+                    wait_for(&started);
                 }
                 std::thread::current().id()
             },

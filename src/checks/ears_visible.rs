@@ -129,11 +129,12 @@ impl EarsVisible {
     /// often dark hair or shadow as a headscarf, so it gets no advice of its own.)
     fn advice(&self, sides: &[EarSide; 2], yaw: f64) -> &'static str {
         let turned = yaw.abs() >= self.max_yaw_deg;
-        let only_turned = sides
+        let mut hidden = sides
             .iter()
             .filter(|side| self.hidden(side, yaw))
-            .all(|side| turned && side.covered < self.min_cover_hidden);
-        if only_turned && sides.iter().any(|side| self.hidden(side, yaw)) {
+            .peekable();
+        let any_hidden = hidden.peek().is_some();
+        if turned && any_hidden && hidden.all(|side| side.covered < self.min_cover_hidden) {
             "ears_visible.turned"
         } else {
             "ears_visible"

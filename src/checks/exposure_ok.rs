@@ -39,14 +39,11 @@ impl Rule for ExposureOk {
         ordered(
             ("clipped_black", self.clipped_black.into()),
             ("clipped_white", self.clipped_white.into()),
-        )?;
-        if self.max_clipped > 1.0 {
-            return Err(format!(
-                "max_clipped = {} is a share, at most 1",
-                self.max_clipped
-            ));
-        }
-        Ok(())
+        )
+    }
+
+    fn share_params(&self) -> &'static [&'static str] {
+        &["max_clipped"]
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {

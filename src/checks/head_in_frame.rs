@@ -41,8 +41,9 @@ impl Rule for HeadInFrame {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let top_limit = if ctx.input == InputKind::Finished && self.finished_top_by_head_top_margin
-        {
+        let top_left_to_margin_rule =
+            ctx.input == InputKind::Finished && self.finished_top_by_head_top_margin;
+        let top_limit = if top_left_to_margin_rule {
             "top by head_top_margin".to_string()
         } else {
             format!("above hair >= {} face heights", self.min_top_margin)
@@ -60,7 +61,7 @@ impl Rule for HeadInFrame {
         let (w, h) = (w as f64, h as f64);
         let fh = Context::face_height(face) as f64;
         let fw = Context::face_width(face) as f64;
-        let top = if ctx.input == InputKind::Finished && self.finished_top_by_head_top_margin {
+        let top = if top_left_to_margin_rule {
             f64::INFINITY
         } else {
             match ctx.head_top(face) {

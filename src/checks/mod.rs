@@ -94,6 +94,11 @@ pub trait Rule: Send + Sync {
     fn signed_params(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Parameters that are shares, at most 1, beyond those whose names end in `_share` or
+    /// `_fraction`.
+    fn share_params(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Whether the rule judges a photo on its side or upside down. Most rules would measure the
     /// turned picture as if it were upright (a person lying across the frame is no backdrop),
     /// so the checker reports them `not_assessed`; the rule that says "turn it" opts in.
@@ -132,40 +137,41 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
     let rule: R = toml::Value::Table(params.clone())
         .try_into()
         .map_err(|e| format!("rule {id}: {e}"))?;
-    check_params(&params, rule.signed_params()).map_err(|e| format!("rule {id}: {e}"))?;
+    check_params(&params, &rule).map_err(|e| format!("rule {id}: {e}"))?;
     rule.validate().map_err(|e| format!("rule {id}: {e}"))?;
     Ok(Box::new(rule))
 }
 
-/// Every parameter, in nested tables too, is a finite number, and only the rule's signed ones
-/// may be negative. NaN or a negative limit would make a rule silently always pass or always
-/// fail.
-fn check_params(params: &toml::Table, signed: &[&str]) -> Result<(), String> {
+/// Every parameter, in nested tables too, is a finite number, only the rule's signed ones may
+/// be negative, and no share is over 1. NaN, a negative limit or a percentage written for a
+/// share would make a rule silently always pass or always fail.
+fn check_params(params: &toml::Table, rule: &dyn Rule) -> Result<(), String> {
     params.iter().try_for_each(|(key, value)| {
-        check_value(value, key, signed).map_err(|e| format!("{key}: {e}"))
+        check_value(value, key, rule).map_err(|e| format!("{key}: {e}"))
     })
 }
 
-fn check_value(value: &toml::Value, key: &str, signed: &[&str]) -> Result<(), String> {
+fn check_value(value: &toml::Value, key: &str, rule: &dyn Rule) -> Result<(), String> {
     let number = match value {
         toml::Value::Float(f) => *f,
         toml::Value::Integer(i) => *i as f64,
         toml::Value::Array(items) => {
             return items
                 .iter()
-                .try_for_each(|item| check_value(item, key, signed))
+                .try_for_each(|item| check_value(item, key, rule))
         }
-        toml::Value::Table(table) => return check_params(table, signed),
+        toml::Value::Table(table) => return check_params(table, rule),
         _ => return Ok(()),
     };
     if !number.is_finite() {
         return Err(format!("{number} is not a finite number"));
     }
-    if number < 0.0 && !signed.contains(&key) {
+    if number < 0.0 && !rule.signed_params().contains(&key) {
         return Err(format!("{number} is negative"));
     }
-    // Shares are written as parts of 1: a percentage (30 for 0.3) would never be reached.
-    if (key.ends_with("_share") || key.ends_with("_fraction")) && number > 1.0 {
+    let share =
+        key.ends_with("_share") || key.ends_with("_fraction") || rule.share_params().contains(&key);
+    if share && number > 1.0 {
         return Err(format!("{number} is a share, at most 1"));
     }
     Ok(())

@@ -303,14 +303,19 @@ impl ModelStore {
     /// Contents of a file that is not an ONNX model (the canonical face), read and checked
     /// against the manifest now: what is parsed is what was checked, as for a session.
     pub fn contents(&self, file: &str) -> Result<Vec<u8>> {
-        let entry = self.entry(file)?;
+        let (_path, bytes) = self.read_checked(self.entry(file)?)?;
+        Ok(bytes)
+    }
+
+    /// [`Self::checked_bytes`], recorded as checked in this process.
+    fn read_checked(&self, entry: &ModelEntry) -> Result<(PathBuf, Vec<u8>)> {
         let (path, bytes) = self.checked_bytes(entry)?;
         remember_checked(
             &mut verified().lock().unwrap_or_else(|e| e.into_inner()),
             entry,
             &path,
         );
-        Ok(bytes)
+        Ok((path, bytes))
     }
 
     /// Builds an ONNX Runtime session for `file` (intra-op threads 1, inter-op threads 1, all graph
@@ -323,12 +328,7 @@ impl ModelStore {
         }
         // Hashed again for each session (milliseconds), rather than kept: the bytes would
         // stay in memory for the process's life.
-        let (path, bytes) = self.checked_bytes(entry)?;
-        remember_checked(
-            &mut verified().lock().unwrap_or_else(|e| e.into_inner()),
-            entry,
-            &path,
-        );
+        let (path, bytes) = self.read_checked(entry)?;
         let env = library::environment()?;
         let e = |what: &str, err: &dyn fmt::Display| {
             Error::Model(format!(
