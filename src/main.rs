@@ -288,6 +288,29 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
     Ok(())
 }
 
+/// The reports file is emptied and rewritten after the run: naming the labels, floors, profile
+/// or one of the photos there by mistake would destroy it.
+fn refuse_to_overwrite_an_input(
+    reports: &Path,
+    named_inputs: &[&Path],
+    rows: &[eval::LabelRow],
+    images_root: &Path,
+) -> anyhow::Result<()> {
+    let named = named_inputs.iter().map(|path| path.to_path_buf());
+    let photos = rows.iter().map(|row| images_root.join(&row.file));
+    for input in named.chain(photos) {
+        // Where either cannot be looked at, the run's own reading or writing says so.
+        if same_file::is_same_file(reports, &input).unwrap_or(false) {
+            anyhow::bail!(
+                "--reports {} is {}, an input of this run; name another file",
+                reports.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let EvalArgs {
         labels,
@@ -311,7 +334,27 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // Both are checked before the photos, so a typo does not cost a whole run.
-    let floors = floors.map(|path| eval::read_floors(&path)).transpose()?;
+    let floors_path = floors;
+    let floors = floors_path
+        .as_ref()
+        .map(|path| eval::read_floors(path))
+        .transpose()?;
+    if rows.is_empty() {
+        anyhow::bail!("{} lists no photos: nothing to score", labels.display());
+    }
+    // Every photo would be an unreadable one, and the table a column of wrong answers.
+    if let Some(dir) = images.as_ref().filter(|dir| !dir.is_dir()) {
+        anyhow::bail!("--images {}: no such folder", dir.display());
+    }
+    let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
+    if let Some(path) = &reports_path {
+        let mut named = vec![labels];
+        named.extend(floors_path.as_deref());
+        if !Profile::builtin_names().any(|name| name == common.profile) {
+            named.push(Path::new(&common.profile));
+        }
+        refuse_to_overwrite_an_input(path, &named, &rows, &root)?;
+    }
     // Opened without emptying it, so a run that cannot start keeps the last reports.
     let reports_file = reports_path
         .as_ref()
@@ -324,7 +367,6 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("opening {}", path.display()))
         })
         .transpose()?;
-    let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let pool = common.pool(Lang::En, rows.len())?;
     let (profile_name, profile_rules) = pool.with_checker(|c| {
         let profile = c.profile();

@@ -61,6 +61,12 @@ impl Profile {
                 .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
             return Profile::parse(&text, &path.display().to_string());
         }
+        if path.exists() {
+            return Err(Error::Profile(format!(
+                "{}: not a regular file (a profile is a TOML file)",
+                path.display()
+            )));
+        }
         Err(Error::Profile(format!(
             "no profile named `{name_or_path}` (built in: {}) and no such file",
             Profile::builtin_names().collect::<Vec<_>>().join(", ")

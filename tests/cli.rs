@@ -410,6 +410,10 @@ fn exit_code_2_for_bad_usage() {
     let out = idphoto(&["check", "--profile", "no-such-profile", p]);
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-profile"));
+    // A path that is there but is no file is not reported as missing.
+    let out = idphoto(&["check", "--profile", env!("CARGO_MANIFEST_DIR"), p]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
     // A profile whose rules all apply to finished photos would pass every selfie unchecked.
     let dir = scratch("finished-only");
     let profile = dir.join("finished-only.toml");
@@ -577,6 +581,74 @@ fn eval_scores_a_labels_file_and_gates_on_its_floors() {
         errors.contains("the photos behind it") && errors.matches("missing.jpg").count() >= 2,
         "{errors}"
     );
+    // The JSON summary names its counts as the table does, and says `note: null` where a rule
+    // answered.
+    let out = idphoto(&["eval", "--labels", &labels, "--json"]);
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let single_face = summary["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "single_face")
+        .expect("single_face scored");
+    assert_eq!(
+        (single_face["tp"].clone(), single_face["fn"].clone()),
+        (0.into(), 0.into()),
+        "{single_face}"
+    );
+    assert!(single_face.get("fn_").is_none(), "{single_face}");
+    for mistake in single_face["mistakes"].as_array().unwrap() {
+        assert!(mistake.get("note").is_some(), "{mistake}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn eval_refuses_to_overwrite_its_inputs_and_to_score_nothing() {
+    let dir = scratch("eval-inputs");
+    let photo = dir.join("grace.jpg");
+    std::fs::copy(testdata("grace_hopper.jpg"), &photo).unwrap();
+    let labels = dir.join("labels.csv");
+    let labels_text = "file,single_face\ngrace.jpg,pass\n";
+    std::fs::write(&labels, labels_text).unwrap();
+    let floors = dir.join("floors.toml");
+    std::fs::write(&floors, "max_false_passes = 0\n").unwrap();
+    let profile = dir.join("mine.toml");
+    let profile_text =
+        "name = \"mine\"\n[rules.single_face]\nmin_score = 0.7\nmin_relative_width = 0.25\n";
+    std::fs::write(&profile, profile_text).unwrap();
+    let [labels, floors, profile, photo] =
+        [&labels, &floors, &profile, &photo].map(|p| p.display().to_string());
+    let base = ["eval", "--labels", &labels, "--floors", &floors];
+    for input in [&labels, &floors, &profile, &photo] {
+        let mut args = base.to_vec();
+        args.extend(["--profile", &profile, "--reports", input]);
+        let out = idphoto(&args);
+        let errors = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "--reports {input}: {errors}");
+        assert!(errors.contains("an input of this run"), "{errors}");
+    }
+    assert_eq!(std::fs::read_to_string(&labels).unwrap(), labels_text);
+    assert_eq!(std::fs::read_to_string(&profile).unwrap(), profile_text);
+    assert!(std::fs::read(&photo).unwrap().starts_with(&[0xff, 0xd8]));
+    // Another file is written.
+    let reports = dir.join("reports.jsonl").display().to_string();
+    let out = idphoto(&["eval", "--labels", &labels, "--reports", &reports]);
+    assert_eq!(code(&out), 0, "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&reports).unwrap().lines().count(),
+        1
+    );
+
+    let missing = dir.join("no-such-folder").display().to_string();
+    let out = idphoto(&["eval", "--labels", &labels, "--images", &missing]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such folder"));
+    let header_only = dir.join("header.csv");
+    std::fs::write(&header_only, "file,single_face\n").unwrap();
+    let out = idphoto(&["eval", "--labels", header_only.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lists no photos"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -19,7 +19,8 @@ pub struct RuleScore {
     pub fp: usize,
     /// Labelled pass, predicted pass.
     pub tn: usize,
-    /// Labelled fail, predicted pass or not assessed.
+    /// Labelled fail, predicted pass or not assessed. `fn` in JSON, like its three neighbours.
+    #[serde(rename = "fn")]
     pub fn_: usize,
     /// Labelled images where the rule gave no answer (`not_assessed`, missing from the report, or
     /// an error report). These are also counted in `fp`/`fn_`.
@@ -48,8 +49,7 @@ pub struct Mistake {
     /// The rule's limit as the report states it.
     pub threshold: Option<String>,
     /// Why there is no answer: the rule's `not_assessed` message, or the report's error code and
-    /// message.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// message. `null` in JSON where the rule answered.
     pub note: Option<String>,
 }
 
