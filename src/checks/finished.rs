@@ -61,7 +61,11 @@ impl Rule for PhotoSize {
         let (w, h) = ctx.analysis.decoded.original_size;
         let ok = (w, h) == (self.width, self.height);
         let threshold = format!("{expected} (value: the width, or the height when only it is off)");
-        let value = if w == self.width { h } else { w };
+        let value = if w == self.width && h != self.height {
+            h
+        } else {
+            w
+        };
         Finding::judge(value as f64, ok, threshold, "photo_size")
             .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
     }

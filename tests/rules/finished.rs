@@ -185,6 +185,7 @@ fn finished_photo_off_centre_fails_head_centered() {
         // The window was moved left, so the head sits right of the centre.
     assert_geometry_advice(&r, "head_centered", "head_centered.right", "10");
     assert_pass(&r, "photo_size");
+    assert_eq!(result(&r, "photo_size").value, Some(358.0), "the width");
     assert_pass(&r, "head_width");
     let left = check_card(
         "card_shifted_left",
