@@ -221,7 +221,8 @@ impl Checker {
             timings_ms,
             error: Some(ErrorInfo {
                 code,
-                message: format!("{advice} ({error})"),
+                message: advice,
+                detail: error.to_string(),
             }),
         }
     }

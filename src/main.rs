@@ -246,7 +246,7 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
     writeln!(out, "{}: {verdict}", escape_controls(&report.file))?;
     if let Some(err) = &report.error {
         // The message quotes the path.
-        writeln!(out, "  {}", escape_controls(&err.message))?;
+        writeln!(out, "  {}", escape_controls(&err.full()))?;
         return Ok(());
     }
     if !report.reasons.is_empty() {
@@ -380,7 +380,7 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let results = eval::run_on_pool(&rows, &root, &pool);
     for (_, report) in &results {
         if let Some(error) = &report.error {
-            let line = format!("{}: {}: {}", report.file, error.code, error.message);
+            let line = format!("{}: {}: {}", report.file, error.code, error.full());
             eprintln!("{}", escape_controls(&line));
         }
     }

@@ -52,7 +52,18 @@ pub struct FaceSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorInfo {
     pub code: &'static str,
+    /// What the sender can do, in the report's language.
     pub message: String,
+    /// What went wrong, in English, for whoever runs the service (it names the file and the
+    /// decoder's or system's own words).
+    pub detail: String,
+}
+
+impl ErrorInfo {
+    /// The advice with the technical detail after it, for people who read both.
+    pub fn full(&self) -> String {
+        format!("{} ({})", self.message, self.detail)
+    }
 }
 
 /// The full answer for one photo.

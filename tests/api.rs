@@ -59,7 +59,7 @@ fn unreadable_inputs_give_error_reports_with_a_code() {
         let r = selfie().check_bytes(name, &bytes);
         assert_eq!(r.verdict, Verdict::Error, "{name}: {}", summary(&r));
         let error = r.error.as_ref().expect("error details");
-        assert_eq!(error.code, code, "{name}: {}", error.message);
+        assert_eq!(error.code, code, "{name}: {}", error.full());
         assert_eq!(r.file, name);
         assert!(r.checks.is_empty() && r.face.is_none());
         // The applicant gets the plain-language advice for that code.
@@ -83,11 +83,12 @@ fn a_heic_photo_is_told_how_to_send_a_jpeg() {
     let r = selfie().check_bytes("IMG_0001.HEIC", &heic);
     assert_eq!(r.verdict, Verdict::Error);
     let error = r.error.as_ref().expect("error details");
-    assert_eq!(error.code, "unsupported_format", "{}", error.message);
+    assert_eq!(error.code, "unsupported_format", "{}", error.full());
     let advice = messages::text(Lang::En, "error.unsupported_format.heif");
     assert_eq!(r.reasons, vec![advice.clone()]);
     assert!(advice.contains("JPEG") && advice.contains("Most Compatible"));
-    assert!(error.message.contains("`heic`"), "{}", error.message);
+    assert_eq!(error.message, advice);
+    assert!(error.detail.contains("`heic`"), "{}", error.detail);
 }
 
 #[test]

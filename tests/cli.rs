@@ -341,6 +341,13 @@ fn exit_code_2_for_a_missing_file_and_the_others_are_still_reported() {
     assert_eq!(lines[0]["verdict"], "fail");
     assert_eq!(lines[1]["verdict"], "error");
     assert_eq!(lines[1]["error"]["code"], "io");
+    // The advice is in the report's language alone; the English detail names the file.
+    let error = &lines[1]["error"];
+    assert_eq!(error["message"], lines[1]["reasons"][0], "{error}");
+    assert!(
+        error["detail"].as_str().unwrap().contains(missing),
+        "{error}"
+    );
     assert!(lines[1]["checks"].as_array().unwrap().is_empty());
     // Every key of a report is there, a missing face as null, and the time to the error.
     assert!(lines[1]["face"].is_null() && lines[1].get("face").is_some());

@@ -153,8 +153,9 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Decoded> {
         Ok(image::ImageFormat::Pnm) => decode_generic(bytes, image::ImageFormat::Pnm, options),
         Ok(other) => Err(Error::UnsupportedFormat(format!("{other:?}"))),
         Err(_) if sniff::cut_in_signature(bytes) => Err(Error::Corrupt(format!(
-            "the file ends after {} bytes, inside the image's signature",
-            bytes.len()
+            "the file ends after {} byte{}, inside the image's signature",
+            bytes.len(),
+            if bytes.len() == 1 { "" } else { "s" }
         ))),
         Err(_) => match sniff::heif_brand(bytes) {
             Some(brand) => Err(Error::Heif(brand)),

@@ -184,7 +184,7 @@ fn score_rule<R: Borrow<LabelRow>>(
         if predicted != Some(expected) {
             let note = match (check, &report.error) {
                 (Some(c), _) if c.status == Status::NotAssessed => c.message.clone(),
-                (_, Some(error)) => Some(format!("{}: {}", error.code, error.message)),
+                (_, Some(error)) => Some(format!("{}: {}", error.code, error.full())),
                 _ => None,
             };
             s.mistakes.push(Mistake {
@@ -328,7 +328,8 @@ mod tests {
         let mut unreadable = report(Verdict::Error, &[]);
         unreadable.error = Some(ErrorInfo {
             code: "corrupt",
-            message: "truncated".into(),
+            message: "Send the photo again.".into(),
+            detail: "truncated".into(),
         });
         let results = vec![
             (
@@ -367,7 +368,13 @@ mod tests {
                 ("fp.jpg", P, Some(SF), Some(0.31), None),
                 ("fn.jpg", F, Some(SP), None, None),
                 ("na.jpg", P, Some(NA), None, Some("No clothing is visible.")),
-                ("error.jpg", F, None, None, Some("corrupt: truncated")),
+                (
+                    "error.jpg",
+                    F,
+                    None,
+                    None,
+                    Some("corrupt: Send the photo again. (truncated)")
+                ),
             ]
         );
         let r = &s.rules[0];
