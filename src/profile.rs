@@ -357,6 +357,13 @@ mod tests {
                 "max_covered_share = 30",
                 "max_covered_share",
             ),
+            // A confidence, a share named by its rule, a blendshape score and pixel levels.
+            ("\nmin_score = 0.7", "\nmin_score = 7", "at most 1"),
+            ("crown_depth = 0.3", "crown_depth = 3", "crown_depth"),
+            ("min_in_photo = 0.5", "min_in_photo = 5", "min_in_photo"),
+            ("smile = 0.4", "smile = 40", "smile"),
+            ("min_level = 215.0", "min_level = 2150.0", "at most 255"),
+            ("white_level = 185.0", "white_level = 1850.0", "white_level"),
         ] {
             assert_eq!(id_card.matches(good).count(), 1, "{good}");
             let e = Profile::parse(&id_card.replace(good, bad), "t");

@@ -83,6 +83,10 @@ impl Rule for EarsVisible {
         "ears_visible"
     }
 
+    fn share_params(&self) -> &'static [&'static str] {
+        &["min_cover_hidden", "max_cover", "min_in_photo"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "each ear >= {} IOD^2, or its place open (hair/hat/hood < {}) on a frontal head \

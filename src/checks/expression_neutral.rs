@@ -43,6 +43,23 @@ impl Rule for ExpressionNeutral {
         "expression_neutral"
     }
 
+    // Blendshape scores and eye-shape ratios run from 0 to 1.
+    fn share_params(&self) -> &'static [&'static str] {
+        &[
+            "smile",
+            "jaw_open",
+            "brow_raise",
+            "eyes_wide",
+            "mouth_stretch",
+            "nose_sneer",
+            "upper_lip_raise",
+            "frown",
+            "wink",
+            "wink_closed_aperture",
+            "wink_asymmetry",
+        ]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = "<= 1 (strongest movement / its limit)".to_string();
         let face = match ctx.face_shape() {

@@ -87,6 +87,10 @@ impl Rule for EyebrowsVisible {
         "eyebrows_visible"
     }
 
+    fn share_params(&self) -> &'static [&'static str] {
+        &["max_covered"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("covered share of each brow <= {}", self.max_covered);
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {

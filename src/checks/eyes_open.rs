@@ -21,6 +21,11 @@ impl Rule for EyesOpen {
         "eyes_open"
     }
 
+    // A blendshape score, 0 to 1.
+    fn share_params(&self) -> &'static [&'static str] {
+        &["max_blink"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "<= 1: per eye the smaller of blink / {} and {} / lid gap (share of the iris diameter)",

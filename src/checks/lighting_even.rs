@@ -58,6 +58,11 @@ impl Rule for LightingEven {
         "lighting_even"
     }
 
+    // The darker half over the brighter one.
+    fn share_params(&self) -> &'static [&'static str] {
+        &["min_ratio"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!("darker/brighter half >= {}", self.min_ratio);
         let (face, parsing) = match ctx.face_and_parsing() {

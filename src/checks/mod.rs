@@ -94,8 +94,8 @@ pub trait Rule: Send + Sync {
     fn signed_params(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Parameters that are shares, at most 1, beyond those whose names end in `_share` or
-    /// `_fraction`.
+    /// Parameters that are shares, at most 1, beyond those whose names say so (see
+    /// `SHARES_IN_EVERY_RULE`).
     fn share_params(&self) -> &'static [&'static str] {
         &[]
     }
@@ -169,13 +169,31 @@ fn check_value(value: &toml::Value, key: &str, rule: &dyn Rule) -> Result<(), St
     if number < 0.0 && !rule.signed_params().contains(&key) {
         return Err(format!("{number} is negative"));
     }
-    let share =
-        key.ends_with("_share") || key.ends_with("_fraction") || rule.share_params().contains(&key);
+    let share = key.ends_with("_share")
+        || key.ends_with("_fraction")
+        || key.ends_with("_score")
+        || SHARES_IN_EVERY_RULE.contains(&key)
+        || rule.share_params().contains(&key);
     if share && number > 1.0 {
         return Err(format!("{number} is a share, at most 1"));
     }
+    let level = key.ends_with("_level")
+        || key.ends_with("_mean")
+        || key.starts_with("clipped_")
+        || LEVELS_IN_EVERY_RULE.contains(&key);
+    if level && number > 255.0 {
+        return Err(format!("{number} is a pixel level, at most 255"));
+    }
     Ok(())
 }
+
+/// Parameters that are shares (at most 1) under the same name in every rule that has them,
+/// beside the `_share`, `_fraction` and `_score` (a detector's or parser's confidence) endings.
+const SHARES_IN_EVERY_RULE: &[&str] = &["min_parsed_face"];
+
+/// Parameters that are 8-bit pixel levels (at most 255), beside the `_level` and `_mean`
+/// endings and the `clipped_` start.
+const LEVELS_IN_EVERY_RULE: &[&str] = &["min_channel", "max_tint"];
 
 type Builder = fn(&str, toml::Table) -> Result<Box<dyn Rule>, String>;
 

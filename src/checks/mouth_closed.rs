@@ -19,6 +19,11 @@ impl Rule for MouthClosed {
         "mouth_closed"
     }
 
+    // A blendshape score, 0 to 1.
+    fn share_params(&self) -> &'static [&'static str] {
+        &["max_jaw_open"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "lip gap <= {} IOD, jaw open <= {} (value: the lip gap, or the jaw's score when only \

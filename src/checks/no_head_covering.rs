@@ -59,6 +59,11 @@ impl Rule for NoHeadCovering {
         "no_head_covering"
     }
 
+    // A share of the way from the head's top to the brows.
+    fn share_params(&self) -> &'static [&'static str] {
+        &["crown_depth"]
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
             "covered share of the crown <= {} (when >= {} IOD^2), clothing beside the face \
