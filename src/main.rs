@@ -9,6 +9,7 @@ use idphoto::runtime::models::ModelStore;
 use idphoto::{eval, CheckOptions, CheckerPool};
 use std::collections::HashSet;
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -90,7 +91,7 @@ struct Common {
     /// Workers, each with its own model sessions, checking one photo at a time (at most one per
     /// photo). Default: one per core; cores without a worker help with the workers' photos.
     #[arg(long)]
-    workers: Option<usize>,
+    workers: Option<NonZeroUsize>,
     /// Model folder (default: $IDPHOTO_MODELS, models/ beside the binary, or the checkout's).
     #[arg(long)]
     models: Option<PathBuf>,
@@ -104,7 +105,10 @@ impl Common {
             None => ModelStore::open_default()?,
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let workers = self.workers.unwrap_or(cores).clamp(1, files.max(1));
+        let workers = self
+            .workers
+            .map_or(cores, NonZeroUsize::get)
+            .clamp(1, files.max(1));
         if workers > cores {
             // Honoured (the cores may be shared with other work), but worth knowing.
             tracing::warn!(

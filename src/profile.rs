@@ -59,7 +59,20 @@ impl Profile {
         if path.is_file() {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
-            return Profile::parse(&text, &path.display().to_string());
+            let profile = Profile::parse(&text, &path.display().to_string())?;
+            // Reports and eval's verdict column go by the name: a file of other thresholds
+            // under a built-in's name would pass as that profile. The built-in's own file is it.
+            let borrowed = BUILTIN
+                .iter()
+                .any(|(name, builtin)| *name == profile.name && *builtin != text);
+            if borrowed {
+                return Err(Error::Profile(format!(
+                    "{}: `{}` is the name of a built-in profile; give this one a name of its own",
+                    path.display(),
+                    profile.name
+                )));
+            }
+            return Ok(profile);
         }
         if path.exists() {
             return Err(Error::Profile(format!(

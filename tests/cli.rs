@@ -407,6 +407,7 @@ fn exit_code_2_for_bad_usage() {
         vec!["check", "--no-such-flag", p],
         vec!["check", "--lang", "fr", p],
         vec!["check", "--input", "passport", p],
+        vec!["check", "--workers", "0", p],
         vec!["check"],
         vec!["no-such-command"],
     ] {
@@ -429,6 +430,21 @@ fn exit_code_2_for_bad_usage() {
     let out = idphoto(&["check", "--profile", profile.to_str().unwrap(), p]);
     assert_eq!(code(&out), 2, "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no rule for selfie photos"));
+    // Other thresholds under a built-in's name would be reported as that profile; the built-in's
+    // own file is that profile.
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/icao.toml");
+    let text = std::fs::read_to_string(&builtin).unwrap();
+    let out = idphoto(&["check", "--profile", builtin.to_str().unwrap(), p]);
+    assert_eq!(code(&out), 1, "{out:?}");
+    let borrowed = dir.join("icao-edited.toml");
+    std::fs::write(
+        &borrowed,
+        text.replace("max_roll_deg = 5.0", "max_roll_deg = 4.0"),
+    )
+    .unwrap();
+    let out = idphoto(&["check", "--profile", borrowed.to_str().unwrap(), p]);
+    assert_eq!(code(&out), 2, "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name of a built-in profile"));
 }
 
 #[test]
