@@ -292,29 +292,6 @@ fn write_human(out: &mut impl Write, report: &Report, lang: Lang) -> std::io::Re
     Ok(())
 }
 
-/// The reports file is emptied and rewritten after the run: naming the labels, floors, profile
-/// or one of the photos there by mistake would destroy it.
-fn refuse_to_overwrite_an_input(
-    reports: &Path,
-    named_inputs: &[&Path],
-    rows: &[eval::LabelRow],
-    images_root: &Path,
-) -> anyhow::Result<()> {
-    let named = named_inputs.iter().map(|path| path.to_path_buf());
-    let photos = rows.iter().map(|row| images_root.join(&row.file));
-    for input in named.chain(photos) {
-        // Where either cannot be looked at, the run's own reading or writing says so.
-        if same_file::is_same_file(reports, &input).unwrap_or(false) {
-            anyhow::bail!(
-                "--reports {} is {}, an input of this run; name another file",
-                reports.display(),
-                input.display()
-            );
-        }
-    }
-    Ok(())
-}
-
 fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let EvalArgs {
         labels,
@@ -348,7 +325,12 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     // Every photo would be an unreadable one, and the table a column of wrong answers.
     if let Some(dir) = images.as_ref().filter(|dir| !dir.is_dir()) {
-        anyhow::bail!("--images {}: no such folder", dir.display());
+        let what = if dir.exists() {
+            "not a folder"
+        } else {
+            "no such folder"
+        };
+        anyhow::bail!("--images {}: {what}", dir.display());
     }
     let root = images.unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     if let Some(path) = &reports_path {
@@ -357,7 +339,14 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
         if !Profile::builtin_names().any(|name| name == common.profile) {
             named.push(Path::new(&common.profile));
         }
-        refuse_to_overwrite_an_input(path, &named, &rows, &root)?;
+        let photos = rows.iter().map(|row| root.join(&row.file));
+        if let Some(input) = eval::input_at(path, &named, photos) {
+            anyhow::bail!(
+                "--reports {} is {}, an input of this run; name another file",
+                path.display(),
+                input.display()
+            );
+        }
     }
     // Opened without emptying it, so a run that cannot start keeps the last reports.
     let reports_file = reports_path
@@ -388,13 +377,19 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}", escape_controls(&line));
         }
     }
-    if let Some(file) = reports_file {
-        file.set_len(0)?;
-        let mut file = std::io::BufWriter::new(file);
-        for (_, report) in &results {
-            writeln!(file, "{}", serde_json::to_string(report)?)?;
-        }
-        file.flush()?;
+    if let (Some(file), Some(path)) = (reports_file, &reports_path) {
+        let write = || -> anyhow::Result<()> {
+            // A pipe (`--reports >(gzip > r.gz)`) has nothing to empty.
+            if file.metadata()?.is_file() {
+                file.set_len(0)?;
+            }
+            let mut file = std::io::BufWriter::new(&file);
+            for (_, report) in &results {
+                writeln!(file, "{}", serde_json::to_string(report)?)?;
+            }
+            Ok(file.flush()?)
+        };
+        write().with_context(|| format!("writing the reports to {}", path.display()))?;
     }
     let summary = eval::score(&results, verdict_column, |id| profile_rules.contains(id));
     let mut out = std::io::stdout().lock();

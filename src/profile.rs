@@ -61,10 +61,12 @@ impl Profile {
                 .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
             let profile = Profile::parse(&text, &path.display().to_string())?;
             // Reports and eval's verdict column go by the name: a file of other thresholds
-            // under a built-in's name would pass as that profile. The built-in's own file is it.
+            // under a built-in's name would pass as that profile. The built-in's own file is it,
+            // whatever its line endings or comments.
+            let tables = |text: &str| text.parse::<toml::Table>().ok();
             let borrowed = BUILTIN
                 .iter()
-                .any(|(name, builtin)| *name == profile.name && *builtin != text);
+                .any(|(name, builtin)| *name == profile.name && tables(builtin) != tables(&text));
             if borrowed {
                 return Err(Error::Profile(format!(
                     "{}: `{}` is the name of a built-in profile; give this one a name of its own",
@@ -383,6 +385,11 @@ mod tests {
             let e = e.err().expect(bad).to_string();
             assert!(e.contains(names), "{bad}: {e}");
         }
+        // A level in a rule's nested table: the glare limits under ICAO.
+        let icao = BUILTIN[1].1;
+        assert_eq!(icao.matches("blown = 250.0").count(), 1);
+        let e = Profile::parse(&icao.replace("blown = 250.0", "blown = 2500.0"), "t");
+        assert!(e.err().expect("blown").to_string().contains("at most 255"));
         // Equal bounds are an exact requirement, not a swapped range.
         let exact = id_card.replace(
             "min_px = 7.0\nmax_px = 21.0",

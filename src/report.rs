@@ -50,6 +50,7 @@ pub struct FaceSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct ErrorInfo {
     pub code: &'static str,
     /// What the sender can do, in the report's language.

@@ -99,6 +99,11 @@ pub trait Rule: Send + Sync {
     fn share_params(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Parameters that are 8-bit pixel levels, at most 255, beyond those whose names say so
+    /// (see `LEVELS_IN_EVERY_RULE`).
+    fn level_params(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Whether the rule judges a photo on its side or upside down. Most rules would measure the
     /// turned picture as if it were upright (a person lying across the frame is no backdrop),
     /// so the checker reports them `not_assessed`; the rule that says "turn it" opts in.
@@ -180,7 +185,8 @@ fn check_value(value: &toml::Value, key: &str, rule: &dyn Rule) -> Result<(), St
     let level = key.ends_with("_level")
         || key.ends_with("_mean")
         || key.starts_with("clipped_")
-        || LEVELS_IN_EVERY_RULE.contains(&key);
+        || LEVELS_IN_EVERY_RULE.contains(&key)
+        || rule.level_params().contains(&key);
     if level && number > 255.0 {
         return Err(format!("{number} is a pixel level, at most 255"));
     }

@@ -31,6 +31,11 @@ impl Rule for NoGlasses {
         "no_glasses"
     }
 
+    // The glare table's luminance limits and its iris colour difference.
+    fn level_params(&self) -> &'static [&'static str] {
+        &["blown", "catchlight", "max_iris_mismatch"]
+    }
+
     fn validate(&self) -> Result<(), String> {
         if self.min_lens_brightness.is_some() != self.lens_brightness_radius.is_some() {
             return Err("min_lens_brightness and lens_brightness_radius go together".into());

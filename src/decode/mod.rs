@@ -783,6 +783,14 @@ pub(crate) mod tests {
             decode(b"hello, not an image", &DecodeOptions::default()),
             Err(Error::UnsupportedFormat(_))
         ));
+        for (cut, said) in [
+            (&b"\xff"[..], "after 1 byte,"),
+            (b"\x89PN", "after 3 bytes,"),
+        ] {
+            let error = decode(cut, &DecodeOptions::default()).expect_err("cut short");
+            assert!(matches!(error, Error::Corrupt(_)), "{error}");
+            assert!(error.to_string().contains(said), "{error}");
+        }
         let bytes = jpeg_bytes(&marked(400, 300));
         let truncated = &bytes[..bytes.len() / 3];
         assert!(matches!(

@@ -10,6 +10,7 @@
 
 mod floors;
 mod labels;
+mod outputs;
 mod score;
 mod table;
 #[cfg(test)]
@@ -19,6 +20,7 @@ pub use floors::{check_floors, read_floors, Floors, Violation};
 pub use labels::{
     read_labels, unknown_columns, verdict_column, Expected, LabelRow, VERDICT_COLUMNS,
 };
+pub use outputs::input_at;
 pub use score::{score, EvalSummary, Mistake, RuleScore, VerdictScore};
 pub use table::{render_mistakes, render_table};
 

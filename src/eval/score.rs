@@ -48,8 +48,8 @@ pub struct Mistake {
     pub value: Option<f64>,
     /// The rule's limit as the report states it.
     pub threshold: Option<String>,
-    /// Why there is no answer: the rule's `not_assessed` message, or the report's error code and
-    /// message. `null` in JSON where the rule answered.
+    /// Why there is no answer: the rule's `not_assessed` message, or the report's error code,
+    /// message and detail. `null` in JSON where the rule answered.
     pub note: Option<String>,
 }
 
@@ -379,6 +379,12 @@ mod tests {
         );
         let r = &s.rules[0];
         assert_eq!(r.mistakes.len(), r.fp + r.fn_);
+        // In JSON, as the table's heading says, and with every key on every mistake.
+        let json = serde_json::to_value(r).unwrap();
+        assert_eq!(json["fn"], 2, "{json}");
+        assert!(json.get("fn_").is_none(), "{json}");
+        assert!(json["mistakes"][0]["note"].is_null(), "{json}");
+        assert!(json["mistakes"][0].get("note").is_some(), "{json}");
     }
 
     #[test]
