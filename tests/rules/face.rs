@@ -404,12 +404,12 @@ fn without_the_parser_its_rules_say_it_is_not_installed() {
     assert_eq!(
         without_parser,
         [
+            "exposure_ok",
+            "lighting_even",
             "no_head_covering",
             "no_glasses",
             "ears_visible",
             "eyebrows_visible",
-            "lighting_even",
-            "exposure_ok"
         ]
     );
     // Nor does the exposure rule judge the whole photo instead, as it does where no face is
