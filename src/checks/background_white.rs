@@ -1,7 +1,24 @@
 //! White background (ID card) or, in the ICAO profile, any light plain colour.
+//!
+//! The wall is judged as a whole, and for a white one its colour also where the card photo is
+//! cut, round the head: a coloured door or curtain right behind the applicant fills the card
+//! even where a white wall fills most of the selfie.
 
+use super::context::Background;
 use super::{percentile, Context, Finding, Rule};
+use crate::analyse::Face;
 use serde::Deserialize;
+
+/// The GA 461 card round its face, in face widths from the face's centre line and its eye line:
+/// 358 x 441 px round a face 207 px wide, the eye line 207 px above the bottom edge (and at
+/// most 234 px below the top).
+const CARD_HALF_WIDTH: f32 = 358.0 / 2.0 / 207.0;
+const CARD_ABOVE_EYES: f32 = 234.0 / 207.0;
+const CARD_BELOW_EYES: f32 = 1.0;
+
+/// Fewer backdrop samples than this round the head (a face that fills the card) say nothing
+/// of the wall there; the whole wall is judged alone.
+const MIN_CARD_SAMPLES: usize = 50;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,8 +69,8 @@ impl Rule for BackgroundWhite {
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = match self.mode {
             Mode::White => format!(
-                "level >= {}, tint <= {}, no other face (value: the level, or the tint when only \
-                 it fails)",
+                "level >= {}, tint <= {} (of the wall, and round the head where the card is cut), \
+                 no other face (value: the level, or the tint when only it fails)",
                 self.min_level,
                 self.max_tint.map_or("?".into(), |t| t.to_string())
             ),
@@ -81,14 +98,22 @@ impl Rule for BackgroundWhite {
             }
             return Finding::not_assessed(threshold, "na.no_background");
         };
+        let in_card = match (self.mode, ctx.face_shape()) {
+            (Mode::White, Ok(face)) => Some(card_window(ctx, face, bg)),
+            _ => None,
+        };
         // Per backdrop pixel: its smallest channel, its tint and (light only) its lightness.
         let mut lows = Vec::with_capacity(bg.count);
         let mut tints = Vec::with_capacity(bg.count);
+        let mut card_tints = Vec::new();
         let mut lightness = Vec::new();
-        for (_, _, p) in bg.pixels() {
+        for (x, y, p) in bg.pixels() {
             let (lo, hi) = (p[0].min(p[1]).min(p[2]), p[0].max(p[1]).max(p[2]));
             lows.push(lo as f32);
             tints.push((hi - lo) as f32);
+            if in_card.as_ref().is_some_and(|inside| inside(x, y)) {
+                card_tints.push((hi - lo) as f32);
+            }
             if self.mode == Mode::Light {
                 // A light-blue studio backdrop (130, 145, 195) is as light as a light grey,
                 // an ID-photo blue (67, 142, 219) of nearly the same luminance is not.
@@ -99,7 +124,12 @@ impl Rule for BackgroundWhite {
             return Finding::not_assessed(threshold, "na.no_background");
         }
         let low = percentile(&mut lows, 0.2);
-        let tint = percentile(&mut tints, 0.5);
+        // The wall's tint, or the tint round the head where that is stronger. A shadow of the
+        // head greys the wall there without tinting it, so only the tint is judged there.
+        let mut tint = percentile(&mut tints, 0.5);
+        if card_tints.len() >= MIN_CARD_SAMPLES {
+            tint = tint.max(percentile(&mut card_tints, 0.5));
+        }
         let level = match self.mode {
             Mode::White => low,
             Mode::Light => percentile(&mut lightness, 0.2),
@@ -120,5 +150,26 @@ impl Rule for BackgroundWhite {
         };
         let ok = others == 0 && ok;
         Finding::judge(value, ok, threshold, fail_key)
+    }
+}
+
+/// Whether a pixel of the backdrop image lies where the card photo would be cut round `face`.
+fn card_window(ctx: &Context, face: &Face, bg: &Background) -> impl Fn(u32, u32) -> bool {
+    let scale = bg.image.width() as f32 / ctx.analysis.image().width() as f32;
+    let width = Context::face_width(face) * scale;
+    let (right_eye, left_eye) = Context::eye_centers(face);
+    let centre = (right_eye[0] + left_eye[0]) / 2.0 * scale;
+    let eyes = (right_eye[1] + left_eye[1]) / 2.0 * scale;
+    let (left, right) = (
+        centre - CARD_HALF_WIDTH * width,
+        centre + CARD_HALF_WIDTH * width,
+    );
+    let (top, bottom) = (
+        eyes - CARD_ABOVE_EYES * width,
+        eyes + CARD_BELOW_EYES * width,
+    );
+    move |x, y| {
+        let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
+        (left..=right).contains(&x) && (top..=bottom).contains(&y)
     }
 }

@@ -102,6 +102,27 @@ fn background_plain_and_white_on_composited_backdrops() {
     }
 }
 
+/// A blue door right behind the applicant, in a white wall that fills most of the selfie: the
+/// card photo cut round her head would be blue, so the wall is not white where it counts.
+#[test]
+fn a_coloured_door_behind_the_head_is_no_white_wall() {
+    let (w, h) = grace().dimensions();
+    let in_front_of = |door: [u8; 3]| {
+        let mut selfie = plain_wall(3 * w, 2 * h, WHITE_WALL);
+        let person = grace_on(&plain_wall(w, h, door));
+        paste_scaled(&mut selfie, &person, (0, 0, w, h), 1.0, (w, h));
+        selfie
+    };
+    let white_door = check("grace_white_door", &in_front_of(WHITE_WALL));
+    assert_pass(&white_door, "background_white");
+    // (The door's edges fail `background_plain` too.)
+    let blue_door = check("grace_blue_door", &in_front_of([120, 160, 220]));
+    assert_fail(&blue_door, "background_white");
+    assert_value(&blue_door, "background_white", "the door's tint", |v| {
+        (90.0..=105.0).contains(&v)
+    });
+}
+
 #[test]
 fn somebody_behind_the_applicant_is_not_a_plain_backdrop() {
     // The same white wall as above, with the astronaut's head pasted into the top right
