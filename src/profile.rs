@@ -62,8 +62,12 @@ impl Profile {
             let profile = Profile::parse(&text, &path.display().to_string())?;
             // Reports and eval's verdict column go by the name: a file of other thresholds
             // under a built-in's name would pass as that profile. The built-in's own file is it,
-            // whatever its line endings or comments.
-            let tables = |text: &str| text.parse::<toml::Table>().ok();
+            // whatever its line endings or comments, but not in another rule order (which is
+            // the order of the reasons; a table's `==` ignores it).
+            let tables = |text: &str| {
+                let table = text.parse::<toml::Table>().ok()?;
+                toml::to_string(&table).ok()
+            };
             let borrowed = BUILTIN
                 .iter()
                 .any(|(name, builtin)| *name == profile.name && tables(builtin) != tables(&text));

@@ -4,17 +4,18 @@
 //! cut, round the head: a coloured door or curtain right behind the applicant fills the card
 //! even where a white wall fills most of the selfie.
 
-use super::context::Background;
+use super::context::{Background, HeadTop};
 use super::{percentile, Context, Finding, Rule};
 use crate::analyse::Face;
 use serde::Deserialize;
 
-/// The GA 461 card round its face, in face widths from the face's centre line and its eye line:
-/// 358 x 441 px round a face 207 px wide, the eye line 207 px above the bottom edge (and at
-/// most 234 px below the top).
+/// The GA 461 card round its face, in face widths: 358 x 441 px round a face 207 px wide, the
+/// head top 7-21 px below the top edge (14, halfway), and the eye line at least 207 px above the
+/// bottom edge, so at most 234 px below the top.
 const CARD_HALF_WIDTH: f32 = 358.0 / 2.0 / 207.0;
-const CARD_ABOVE_EYES: f32 = 234.0 / 207.0;
-const CARD_BELOW_EYES: f32 = 1.0;
+const CARD_HEIGHT: f32 = 441.0 / 207.0;
+const CARD_ABOVE_HEAD: f32 = 14.0 / 207.0;
+const CARD_MOST_ABOVE_EYES: f32 = 234.0 / 207.0;
 
 /// Fewer backdrop samples than this round the head (a face that fills the card) say nothing
 /// of the wall there; the whole wall is judged alone.
@@ -164,10 +165,14 @@ fn card_window(ctx: &Context, face: &Face, bg: &Background) -> impl Fn(u32, u32)
         centre - CARD_HALF_WIDTH * width,
         centre + CARD_HALF_WIDTH * width,
     );
-    let (top, bottom) = (
-        eyes - CARD_ABOVE_EYES * width,
-        eyes + CARD_BELOW_EYES * width,
-    );
+    // From the head top where it is seen, else (cut by the frame, or no person mask) as high
+    // as the eye line allows.
+    let highest = eyes - CARD_MOST_ABOVE_EYES * width;
+    let top = match ctx.head_top(face) {
+        Some(HeadTop::At(y)) => (y * scale - CARD_ABOVE_HEAD * width).max(highest),
+        _ => highest,
+    };
+    let bottom = top + CARD_HEIGHT * width;
     move |x, y| {
         let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
         (left..=right).contains(&x) && (top..=bottom).contains(&y)
