@@ -2,6 +2,7 @@
 
 use super::{Context, Finding, Rule};
 use crate::analyse::geometry::line_angle;
+use crate::profile::InputKind;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -36,11 +37,12 @@ impl Rule for EyeLineLevel {
         };
         let (right, left) = Context::eye_centers(face);
         let angle = (line_angle(right, left) as f64).to_degrees();
-        Finding::judge(
-            angle,
-            angle.abs() <= self.max_roll_deg,
-            threshold,
-            "eye_line_level",
-        )
+        // A stored card has no capture guide line and no one in front of the camera: it is
+        // cut again, turned level, from the original.
+        let key = match ctx.input {
+            InputKind::Finished => "eye_line_level.finished",
+            InputKind::Selfie => "eye_line_level",
+        };
+        Finding::judge(angle, angle.abs() <= self.max_roll_deg, threshold, key)
     }
 }

@@ -66,7 +66,16 @@ impl Rule for PhotoSize {
         } else {
             w
         };
-        Finding::judge(value as f64, ok, threshold, "photo_size")
+        // The card's shape at another size (a scan, a 2x export) only needs resizing.
+        let same_shape = (u64::from(w) * u64::from(self.height))
+            .abs_diff(u64::from(h) * u64::from(self.width))
+            <= u64::from(self.width.max(self.height)) / 2;
+        let key = if same_shape {
+            "photo_size.resize"
+        } else {
+            "photo_size"
+        };
+        Finding::judge(value as f64, ok, threshold, key)
             .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
     }
 }

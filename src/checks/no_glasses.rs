@@ -59,10 +59,14 @@ impl Rule for NoGlasses {
         let threshold = match (self.min_lens_brightness, &self.glare) {
             (Some(min), Some(glare)) => format!(
                 "{area_limit}, or else lens/skin brightness >= {min}, then glare <= 1 (reflection \
-                 share / {}, iris colour mismatch / {})",
+                 share / {}, iris colour mismatch / {}) (value: the area without glasses, the \
+                 brightness of lenses that fail it, else the glare)",
                 glare.max_reflection_share, glare.max_iris_mismatch
             ),
-            (Some(min), None) => format!("{area_limit}, or else lens/skin brightness >= {min}"),
+            (Some(min), None) => format!(
+                "{area_limit}, or else lens/skin brightness >= {min} (value: the area without \
+                 glasses, else the brightness)"
+            ),
             (None, _) => area_limit,
         };
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {

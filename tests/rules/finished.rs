@@ -173,6 +173,31 @@ fn finished_photo_of_the_wrong_size_fails_photo_size() {
     let r = check_card("card_358x460", &card(card_source_207(), 358, 460, 0, 12));
     assert_fail(&r, "photo_size");
     assert_eq!(result(&r, "photo_size").value, Some(460.0));
+    let message = |r: &Report| result(r, "photo_size").message.clone().unwrap();
+    assert!(message(&r).contains("Crop it again"), "{}", message(&r));
+    // A card of the right shape at twice the size needs resizing, not cropping again.
+    let double = scale(&card(card_source_207(), 358, 441, 0, 12), 2.0);
+    assert_eq!(double.dimensions(), (716, 882));
+    let r = check_card("card_716x882", &double);
+    assert_fail(&r, "photo_size");
+    assert!(
+        message(&r).contains("Resize it to 358x441"),
+        "{}",
+        message(&r)
+    );
+}
+
+/// A tilted card is cut again level from the original: no one is in front of a camera.
+#[test]
+fn a_tilted_finished_photo_is_told_to_crop_it_again_level() {
+    let src = card_source_207();
+    let tilted = rotate(&card(src, 358, 441, 0, 12), 8.0, [179.0, 220.0]);
+    let r = check_card("card_tilted_8", &tilted);
+    assert_fail(&r, "eye_line_level");
+    assert_eq!(
+        result(&r, "eye_line_level").message,
+        Some(messages::text(Lang::En, "eye_line_level.finished"))
+    );
 }
 
 #[test]
