@@ -296,7 +296,7 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let EvalArgs {
         labels,
         images,
-        floors,
+        floors: floors_path,
         reports: reports_path,
         mistakes,
         verdict_column,
@@ -315,7 +315,6 @@ fn run_eval(common: &Common, args: EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // Both are checked before the photos, so a typo does not cost a whole run.
-    let floors_path = floors;
     let floors = floors_path
         .as_ref()
         .map(|path| eval::read_floors(path))

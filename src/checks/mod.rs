@@ -174,23 +174,30 @@ fn check_value(value: &toml::Value, key: &str, rule: &dyn Rule) -> Result<(), St
     if number < 0.0 && !rule.signed_params().contains(&key) {
         return Err(format!("{number} is negative"));
     }
+    match ceiling(key, rule) {
+        Some((max, what)) if number > max => Err(format!("{number} is {what}, at most {max}")),
+        _ => Ok(()),
+    }
+}
+
+/// The largest value a parameter can mean anything at, and what kind of number it is, where
+/// its name or its rule says.
+fn ceiling(key: &str, rule: &dyn Rule) -> Option<(f64, &'static str)> {
     let share = key.ends_with("_share")
         || key.ends_with("_fraction")
         || key.ends_with("_score")
         || SHARES_IN_EVERY_RULE.contains(&key)
         || rule.share_params().contains(&key);
-    if share && number > 1.0 {
-        return Err(format!("{number} is a share, at most 1"));
-    }
     let level = key.ends_with("_level")
         || key.ends_with("_mean")
         || key.starts_with("clipped_")
         || LEVELS_IN_EVERY_RULE.contains(&key)
         || rule.level_params().contains(&key);
-    if level && number > 255.0 {
-        return Err(format!("{number} is a pixel level, at most 255"));
+    match (share, level) {
+        (true, _) => Some((1.0, "a share")),
+        (_, true) => Some((255.0, "a pixel level")),
+        _ => None,
     }
-    Ok(())
 }
 
 /// Parameters that are shares (at most 1) under the same name in every rule that has them,
