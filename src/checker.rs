@@ -139,7 +139,8 @@ impl Checker {
             timings.insert(stage.to_string(), round4(*t));
         }
         let checks_start = Instant::now();
-        let ctx = Context::new(&analysis, self.options.input);
+        let ctx =
+            Context::new(&analysis, self.options.input).with_card_size(self.profile.card_size());
         let rules: Vec<_> = self.profile.rules_for(self.options.input).collect();
         let judge = |rule: &&dyn crate::checks::Rule| {
             let finding = rule.evaluate(&ctx);

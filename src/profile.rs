@@ -151,6 +151,14 @@ impl Profile {
             .filter(move |r| r.inputs.contains(&input))
             .map(|r| r.rule.as_ref())
     }
+
+    /// The finished photo's size where a rule for finished photos judges it.
+    pub fn card_size(&self) -> Option<(u32, u32)> {
+        self.rules
+            .iter()
+            .filter(|r| r.inputs.contains(&InputKind::Finished))
+            .find_map(|r| r.rule.card_size())
+    }
 }
 
 /// A rule listed for no kind of photo never runs; one made for finished photos cannot judge a

@@ -46,6 +46,8 @@ pub enum HeadTop {
 pub struct Context<'a> {
     pub analysis: &'a Analysis,
     pub input: InputKind,
+    /// The profile's finished photo size (`photo_size`), if it sets one.
+    pub card_size: Option<(u32, u32)>,
     background: OnceLock<Option<Background>>,
 }
 
@@ -72,8 +74,15 @@ impl<'a> Context<'a> {
         Context {
             analysis,
             input,
+            card_size: None,
             background: OnceLock::new(),
         }
+    }
+
+    /// The finished photo size the geometry rules measure a card of its shape in.
+    pub fn with_card_size(mut self, card_size: Option<(u32, u32)>) -> Self {
+        self.card_size = card_size;
+        self
     }
 
     /// The applicant's face, or the `not_assessed` reason key.

@@ -4,6 +4,11 @@
 //! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
 //! ">= 207").
 //!
+//! A photo of the card's shape at another size (a scan, a 2x export) is measured as if resized
+//! to the card: `photo_size` asks for the resize, and the other rules say whether the framing is
+//! right, in the pixels the card will have. Measured in its own pixels, a well-framed 716x882
+//! card would be told that its 414 px face is too wide and to crop again.
+//!
 //! GA 461 puts the eye line before the top margin: very tall hair may be cut. A head top with
 //! too little room is allowed when the eye line leaves none: a crop that gave the head top its
 //! room would bring the eye line under its minimum height.
@@ -13,6 +18,7 @@ use super::{ordered, range, Context, Finding, Rule};
 use crate::analyse::landmarks::ids;
 use crate::analyse::Face;
 use crate::profile::InputKind;
+use crate::report::Status;
 use serde::Deserialize;
 
 fn not_finished(ctx: &Context) -> bool {
@@ -37,6 +43,78 @@ fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> 
 /// A selfie has no card geometry to measure.
 const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
 
+/// Whether a `size` photo has the shape of a `card` one: its height that of the card's shape at
+/// its width, give or take the rounding of a side to whole pixels.
+fn card_shape(size: (u32, u32), card: (u32, u32)) -> bool {
+    let (w, h) = (u64::from(size.0), u64::from(size.1));
+    let (cw, ch) = (u64::from(card.0), u64::from(card.1));
+    (w * ch).abs_diff(h * cw) <= cw.max(ch) / 2
+}
+
+/// Where a finished photo's geometry is measured: the photo's own pixels, or the card's where
+/// the photo has the card's shape at another size.
+struct CardPixels {
+    /// Card pixels per analysis pixel, across and down.
+    per_px: (f64, f64),
+    /// The photo's width and height in card pixels.
+    size: (f64, f64),
+    /// The card's size, where the photo is measured as if resized to it.
+    resized_to: Option<(u32, u32)>,
+}
+
+impl CardPixels {
+    fn of(ctx: &Context) -> CardPixels {
+        let (w, h) = ctx.analysis.decoded.original_size;
+        let scale = ctx.analysis.decoded.scale as f64;
+        match ctx.card_size {
+            Some(card) if card != (w, h) && card_shape((w, h), card) => {
+                let (kx, ky) = (card.0 as f64 / w as f64, card.1 as f64 / h as f64);
+                CardPixels {
+                    per_px: (scale * kx, scale * ky),
+                    size: (card.0 as f64, card.1 as f64),
+                    resized_to: Some(card),
+                }
+            }
+            _ => CardPixels {
+                per_px: (scale, scale),
+                size: (w as f64, h as f64),
+                resized_to: None,
+            },
+        }
+    }
+
+    /// The threshold text, saying so where the photo is measured as if resized.
+    fn threshold(&self, threshold: String) -> String {
+        match self.resized_to {
+            Some((w, h)) => format!("{threshold}, measured as if resized to {w}x{h}"),
+            None => threshold,
+        }
+    }
+
+    /// A geometry finding, whose advice then says that its pixels are the resized card's.
+    fn finding(&self, mut finding: Finding) -> Finding {
+        let Some((w, h)) = self.resized_to else {
+            return finding;
+        };
+        if finding.status != Status::Fail {
+            return finding;
+        }
+        let resized = match finding.message_key.as_deref() {
+            Some("head_width") => "head_width.resized",
+            Some("head_top_margin") => "head_top_margin.resized",
+            Some("head_top_margin.too_close") => "head_top_margin.too_close.resized",
+            Some("eye_line_height") => "eye_line_height.resized",
+            Some("head_centered.left") => "head_centered.left.resized",
+            Some("head_centered.right") => "head_centered.right.resized",
+            // A head top cut off is cut at any size.
+            _ => return finding,
+        };
+        finding.message_key = Some(resized.to_string());
+        finding.message_args.push(("card", format!("{w}x{h}")));
+        finding
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoSize {
@@ -47,6 +125,10 @@ pub struct PhotoSize {
 impl Rule for PhotoSize {
     fn id(&self) -> &'static str {
         "photo_size"
+    }
+
+    fn card_size(&self) -> Option<(u32, u32)> {
+        Some((self.width, self.height))
     }
 
     fn default_inputs(&self) -> &'static [InputKind] {
@@ -67,10 +149,7 @@ impl Rule for PhotoSize {
             w
         };
         // The card's shape at another size (a scan, a 2x export) only needs resizing.
-        let same_shape = (u64::from(w) * u64::from(self.height))
-            .abs_diff(u64::from(h) * u64::from(self.width))
-            <= u64::from(self.width.max(self.height)) / 2;
-        let key = if same_shape {
+        let key = if card_shape((w, h), (self.width, self.height)) {
             "photo_size.resize"
         } else {
             "photo_size"
@@ -101,19 +180,24 @@ impl Rule for HeadWidth {
             self.target_px - self.tolerance_px,
             self.target_px + self.tolerance_px,
         );
-        let threshold = range(lo, hi);
+        let card = CardPixels::of(ctx);
+        let threshold = card.threshold(range(lo, hi));
         let face = match finished_face_shape(ctx) {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let width = ((Context::face_width(face) * ctx.analysis.decoded.scale) as f64).round();
-        Finding::judge(width, (lo..=hi).contains(&width), threshold, "head_width").with_args(vec![
-            ("actual", width.to_string()),
-            (
-                "expected",
-                format!("{}±{}", self.target_px, self.tolerance_px),
+        let width = (Context::face_width(face) as f64 * card.per_px.0).round();
+        card.finding(
+            Finding::judge(width, (lo..=hi).contains(&width), threshold, "head_width").with_args(
+                vec![
+                    ("actual", width.to_string()),
+                    (
+                        "expected",
+                        format!("{}±{}", self.target_px, self.tolerance_px),
+                    ),
+                ],
             ),
-        ])
+        )
     }
 }
 
@@ -143,23 +227,25 @@ impl Rule for HeadTopMargin {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
+        let card = CardPixels::of(ctx);
         let mut threshold = range(self.min_px, self.max_px);
         if let Some(eye_min) = self.eye_line_first_px {
             threshold += &format!(", or less where the eye line (>= {eye_min} px) leaves no room");
         }
+        let threshold = card.threshold(threshold);
         let face = match finished_face(ctx) {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let top = match ctx.head_top(face) {
-            Some(HeadTop::At(y)) => ((y * ctx.analysis.decoded.scale) as f64).round(),
+            Some(HeadTop::At(y)) => (y as f64 * card.per_px.1).round(),
             Some(HeadTop::CutByFrame) => 0.0,
             None => return Finding::not_assessed(threshold, "na.not_measurable"),
         };
         let hair_may_be_cut = top < self.min_px
-            && self
-                .eye_line_first_px
-                .is_some_and(|eye_min| eye_line_leaves_no_room(ctx, self.min_px - top, eye_min));
+            && self.eye_line_first_px.is_some_and(|eye_min| {
+                eye_line_leaves_no_room(ctx, &card, self.min_px - top, eye_min)
+            });
         // A head that reaches the top row, to the pixel, is cut by it.
         let fail_key = if top < 1.0 {
             "head_top_margin.cut"
@@ -168,32 +254,39 @@ impl Rule for HeadTopMargin {
         } else {
             "head_top_margin"
         };
-        Finding::judge(
-            top,
-            hair_may_be_cut || (self.min_px..=self.max_px).contains(&top),
-            threshold,
-            fail_key,
+        card.finding(
+            Finding::judge(
+                top,
+                hair_may_be_cut || (self.min_px..=self.max_px).contains(&top),
+                threshold,
+                fail_key,
+            )
+            .with_args(vec![
+                ("actual", top.to_string()),
+                ("expected", format!("{}-{}", self.min_px, self.max_px)),
+            ]),
         )
-        .with_args(vec![
-            ("actual", top.to_string()),
-            ("expected", format!("{}-{}", self.min_px, self.max_px)),
-        ])
     }
 }
 
 /// Whether a crop moved `shortfall_px` up the photo, to give the head top that much more room,
 /// would leave the eye line less than `eye_min` px above the bottom edge (or does already).
 /// False where the eyes cannot be located: without them the margin is judged as it is.
-fn eye_line_leaves_no_room(ctx: &Context, shortfall_px: f64, eye_min: f64) -> bool {
+fn eye_line_leaves_no_room(
+    ctx: &Context,
+    card: &CardPixels,
+    shortfall_px: f64,
+    eye_min: f64,
+) -> bool {
     ctx.face_shape()
-        .is_ok_and(|face| eye_line_above_bottom(ctx, face) - shortfall_px < eye_min)
+        .is_ok_and(|face| eye_line_above_bottom(card, face) - shortfall_px < eye_min)
 }
 
-/// Height of the eye line above the photo's bottom edge, in whole pixels of the original.
-fn eye_line_above_bottom(ctx: &Context, face: &Face) -> f64 {
+/// Height of the eye line above the photo's bottom edge, in whole pixels of `card`.
+fn eye_line_above_bottom(card: &CardPixels, face: &Face) -> f64 {
     let (r, l) = Context::eye_centers(face);
-    let eye_y = (r[1] + l[1]) as f64 / 2.0 * ctx.analysis.decoded.scale as f64;
-    (ctx.analysis.decoded.original_size.1 as f64 - eye_y).round()
+    let eye_y = (r[1] + l[1]) as f64 / 2.0 * card.per_px.1;
+    (card.size.1 - eye_y).round()
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,22 +306,25 @@ impl Rule for EyeLineHeight {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!(">= {} px", self.min_px);
+        let card = CardPixels::of(ctx);
+        let threshold = card.threshold(format!(">= {} px", self.min_px));
         let face = match finished_face_shape(ctx) {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let above_bottom = eye_line_above_bottom(ctx, face);
-        Finding::judge(
-            above_bottom,
-            above_bottom >= self.min_px,
-            threshold,
-            "eye_line_height",
+        let above_bottom = eye_line_above_bottom(&card, face);
+        card.finding(
+            Finding::judge(
+                above_bottom,
+                above_bottom >= self.min_px,
+                threshold,
+                "eye_line_height",
+            )
+            .with_args(vec![
+                ("actual", above_bottom.to_string()),
+                ("expected", self.min_px.to_string()),
+            ]),
         )
-        .with_args(vec![
-            ("actual", above_bottom.to_string()),
-            ("expected", self.min_px.to_string()),
-        ])
     }
 }
 
@@ -249,26 +345,47 @@ impl Rule for HeadCentered {
     }
 
     fn evaluate(&self, ctx: &Context) -> Finding {
-        let threshold = format!("|offset| <= {} px", self.max_offset_px);
+        let card = CardPixels::of(ctx);
+        let threshold = card.threshold(format!("|offset| <= {} px", self.max_offset_px));
         let face = match finished_face_shape(ctx) {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let scale = ctx.analysis.decoded.scale as f64;
         let center = (face.mesh.xy(ids::FACE_RIGHT_EDGE)[0] + face.mesh.xy(ids::FACE_LEFT_EDGE)[0])
             as f64
             / 2.0
-            * scale;
-        let offset = (center - ctx.analysis.decoded.original_size.0 as f64 / 2.0).round();
+            * card.per_px.0;
+        let offset = (center - card.size.0 / 2.0).round();
         // Left and right as the photo shows them.
         let side = if offset < 0.0 {
             "head_centered.left"
         } else {
             "head_centered.right"
         };
-        Finding::judge(offset, offset.abs() <= self.max_offset_px, threshold, side).with_args(vec![
-            ("actual", offset.abs().to_string()),
-            ("expected", self.max_offset_px.to_string()),
-        ])
+        card.finding(
+            Finding::judge(offset, offset.abs() <= self.max_offset_px, threshold, side).with_args(
+                vec![
+                    ("actual", offset.abs().to_string()),
+                    ("expected", self.max_offset_px.to_string()),
+                ],
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::card_shape;
+
+    #[test]
+    fn card_shape_allows_a_side_rounded_to_whole_pixels() {
+        const CARD: (u32, u32) = (358, 441);
+        // 2x, 1.5x (661.5 rounded up), a 600 dpi scan of the 350 dpi card (441 x 600/350 = 756).
+        for size in [(716, 882), (537, 662), (537, 661), (614, 756), (179, 220)] {
+            assert!(card_shape(size, CARD), "{size:?}");
+        }
+        for size in [(400, 500), (358, 460), (358, 443), (614, 758), (441, 358)] {
+            assert!(!card_shape(size, CARD), "{size:?}");
+        }
     }
 }

@@ -45,12 +45,16 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     // for too little room: it reads the same head top and says in pixels how much there is and
     // should be. The frame advice then takes that advice word for word, and the reasons list
     // it once. (The two rules measure in different units, face heights and card pixels, so on
-    // a card of the wrong size one can fail while the other passes or asks for less room.)
+    // a card of the wrong shape one can fail while the other passes or asks for less room.)
     let top_margin = failed("head_top_margin")
         .filter(|f| {
             matches!(
                 f.message_key.as_deref(),
-                Some("head_top_margin.cut" | "head_top_margin.too_close")
+                Some(
+                    "head_top_margin.cut"
+                        | "head_top_margin.too_close"
+                        | "head_top_margin.too_close.resized"
+                )
             )
         })
         .map(|f| (f.message_key.clone(), f.message_args.clone()));
@@ -329,6 +333,7 @@ mod tests {
         for top_margin in [
             finding(true, "head_top_margin"),
             finding(false, "head_top_margin"),
+            finding(false, "head_top_margin.resized"),
         ] {
             let (_, frame) = frame_advice(top_margin, "head_in_frame.finished_top");
             assert_eq!(
@@ -336,11 +341,15 @@ mod tests {
                 Some("head_in_frame.finished_top")
             );
         }
-        let (margin, frame) = frame_advice(
-            finding(false, "head_top_margin.too_close"),
-            "head_in_frame.finished_top",
-        );
-        assert_eq!(frame.message_key, margin.message_key);
+        for too_close in [
+            "head_top_margin.too_close",
+            "head_top_margin.too_close.resized",
+        ] {
+            let (margin, frame) =
+                frame_advice(finding(false, too_close), "head_in_frame.finished_top");
+            assert_eq!(frame.message_key.as_deref(), Some(too_close));
+            assert_eq!(frame.message_key, margin.message_key);
+        }
     }
 
     #[test]

@@ -115,6 +115,12 @@ pub trait Rule: Send + Sync {
     fn leaves_finished_top_to_head_top_margin(&self) -> bool {
         false
     }
+    /// The finished photo's size in pixels, from the rule that judges it. The other geometry
+    /// rules measure a photo of the card's shape at another size (a scan, a 2x export) as if
+    /// resized to it, so its advice is to resize rather than to crop again.
+    fn card_size(&self) -> Option<(u32, u32)> {
+        None
+    }
     /// The kinds of photo the rule applies to where its profile table sets no `inputs`.
     fn default_inputs(&self) -> &'static [InputKind] {
         &[InputKind::Selfie, InputKind::Finished]

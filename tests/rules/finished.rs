@@ -187,6 +187,66 @@ fn finished_photo_of_the_wrong_size_fails_photo_size() {
     );
 }
 
+/// A card of the right shape at another size (a 2x export, a scan) is measured as if resized to
+/// 358x441: `photo_size` asks for the resize, and the other rules judge the framing in the pixels
+/// the card will have, rather than telling a well-framed card that its face is too wide.
+#[test]
+fn a_finished_photo_at_another_size_is_measured_as_if_resized() {
+    let double = scale(&card(card_source_207(), 358, 441, 0, 12), 2.0);
+    let r = check_card("card_716x882", &double);
+    assert_fail(&r, "photo_size");
+    for id in &GEOMETRY[1..] {
+        assert_pass(&r, id);
+        let threshold = &result(&r, id).threshold;
+        assert!(
+            threshold.ends_with("measured as if resized to 358x441"),
+            "{id}: {threshold}"
+        );
+    }
+    // The same values as the card cut to size (208, 14, > 220, -1), not twice them.
+    assert_value(&r, "head_width", "near 208", |v| (v - 208.0).abs() <= 4.0);
+    assert_value(&r, "head_top_margin", "near 14", |v| {
+        (v - 14.0).abs() <= 3.0
+    });
+    assert_value(&r, "head_centered", "near 0", |v| v.abs() <= 3.0);
+    assert_value(&r, "eye_line_height", "clearly enough", |v| {
+        (220.0..260.0).contains(&v)
+    });
+    assert_eq!(
+        r.reasons.iter().filter(|m| m.contains("358x441")).count(),
+        1
+    );
+
+    // Badly framed at 1.5x (537x662, a side rounded): the advice is in the resized card's pixels.
+    let shifted = scale(&card(card_source_207(), 358, 441, 40, 12), 1.5);
+    assert_eq!(shifted.dimensions(), (537, 662));
+    let r = check_card("card_shifted_537x662", &shifted);
+    assert_fail(&r, "photo_size");
+    assert_fail(&r, "head_centered");
+    assert_value(&r, "head_centered", "about 40 px off", |v| {
+        (v.abs() - 40.0).abs() <= 5.0
+    });
+    let want = messages::format(
+        Lang::En,
+        "head_centered.right.resized",
+        &[
+            ("actual", value(&r, "head_centered").abs().to_string()),
+            ("expected", "10".to_string()),
+            ("card", "358x441".to_string()),
+        ],
+    );
+    assert_eq!(
+        result(&r, "head_centered").message.as_deref(),
+        Some(want.as_str())
+    );
+    assert!(want.starts_with("Resized to 358x441 pixels,"), "{want}");
+    assert_pass(&r, "head_width");
+
+    // A card of another shape is measured in its own pixels, as cut.
+    let r = check_card("card_400x500", &card(card_source_207(), 400, 500, 0, 12));
+    assert!(!result(&r, "head_width").threshold.contains("resized"));
+}
+
 /// A tilted card is cut again level from the original: no one is in front of a camera.
 #[test]
 fn a_tilted_finished_photo_is_told_to_crop_it_again_level() {
