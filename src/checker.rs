@@ -351,7 +351,7 @@ mod tests {
         assert_eq!(
             verdict_and_reasons(&unchecked, Lang::ZhCn).1,
             [
-                "未检查：正对镜头、睁开双眼。原因：unclear",
+                "未检查：正对镜头、双眼睁开。原因：unclear",
                 "未检查：露出双耳。原因：why"
             ]
         );

@@ -43,12 +43,14 @@ fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> 
 /// A selfie has no card geometry to measure.
 const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
 
-/// Whether a `size` photo has the shape of a `card` one: its height that of the card's shape at
-/// its width, give or take the rounding of a side to whole pixels.
+/// Whether a `size` photo has the shape of a `card` one: the card scaled by some factor, each
+/// side then rounded to whole pixels. With `w = s·cw + ew` and `h = s·ch + eh`, where the
+/// roundings `ew` and `eh` are at most half a pixel, `w·ch − h·cw = ew·ch − eh·cw`, so it is at
+/// most `(cw + ch) / 2`.
 fn card_shape(size: (u32, u32), card: (u32, u32)) -> bool {
     let (w, h) = (u64::from(size.0), u64::from(size.1));
     let (cw, ch) = (u64::from(card.0), u64::from(card.1));
-    (w * ch).abs_diff(h * cw) <= cw.max(ch) / 2
+    2 * (w * ch).abs_diff(h * cw) <= cw + ch
 }
 
 /// Where a finished photo's geometry is measured: the photo's own pixels, or the card's where
@@ -102,11 +104,11 @@ impl CardPixels {
         let resized = match finding.message_key.as_deref() {
             Some("head_width") => "head_width.resized",
             Some("head_top_margin") => "head_top_margin.resized",
+            Some("head_top_margin.cut") => "head_top_margin.cut.resized",
             Some("head_top_margin.too_close") => "head_top_margin.too_close.resized",
             Some("eye_line_height") => "eye_line_height.resized",
             Some("head_centered.left") => "head_centered.left.resized",
             Some("head_centered.right") => "head_centered.right.resized",
-            // A head top cut off is cut at any size.
             _ => return finding,
         };
         finding.message_key = Some(resized.to_string());
@@ -148,11 +150,16 @@ impl Rule for PhotoSize {
         } else {
             w
         };
-        // The card's shape at another size (a scan, a 2x export) only needs resizing.
-        let key = if card_shape((w, h), (self.width, self.height)) {
-            "photo_size.resize"
-        } else {
-            "photo_size"
+        // The card's shape at a larger size (a scan, a 2x export) only needs resizing. A smaller
+        // one would have to be enlarged, which adds no detail: it is cut again from the original.
+        let (larger, smaller) = (
+            w >= self.width && h >= self.height,
+            w <= self.width && h <= self.height,
+        );
+        let key = match card_shape((w, h), (self.width, self.height)) {
+            true if larger => "photo_size.resize",
+            true if smaller => "photo_size.too_small",
+            _ => "photo_size",
         };
         Finding::judge(value as f64, ok, threshold, key)
             .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
@@ -380,11 +387,28 @@ mod tests {
     #[test]
     fn card_shape_allows_a_side_rounded_to_whole_pixels() {
         const CARD: (u32, u32) = (358, 441);
-        // 2x, 1.5x (661.5 rounded up), a 600 dpi scan of the 350 dpi card (441 x 600/350 = 756).
-        for size in [(716, 882), (537, 662), (537, 661), (614, 756), (179, 220)] {
+        // 2x, 1.5x (661.5 rounded either way), a 600 dpi scan of the 350 dpi card (441 x 600/350
+        // = 756), 1.716x (614.3 x 756.8), 1.9987x (715.5 x 881.4), 1.0012x, 0.5x.
+        for size in [
+            (716, 882),
+            (537, 662),
+            (537, 661),
+            (614, 756),
+            (614, 757),
+            (716, 881),
+            (358, 442),
+            (179, 220),
+        ] {
             assert!(card_shape(size, CARD), "{size:?}");
         }
-        for size in [(400, 500), (358, 460), (358, 443), (614, 758), (441, 358)] {
+        for size in [
+            (400, 500),
+            (358, 460),
+            (358, 443),
+            (614, 758),
+            (716, 880),
+            (441, 358),
+        ] {
             assert!(!card_shape(size, CARD), "{size:?}");
         }
     }

@@ -58,6 +58,19 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             )
         })
         .map(|f| (f.message_key.clone(), f.message_args.clone()));
+    // A finished photo of the card's shape at a larger size needs only resizing, unless it must
+    // be cut again anyway (its framing, tilt or sharpness fails): the new crop is then made at
+    // the card's size, and "resize it" beside "crop it again" would be one step too many.
+    let cut_again = findings.iter().any(|(rule, f)| {
+        f.status == Status::Fail
+            && (matches!(
+                *rule,
+                "head_width" | "head_top_margin" | "eye_line_height" | "head_centered"
+            ) || f
+                .message_key
+                .as_deref()
+                .is_some_and(|key| key.contains("finished")))
+    });
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
             continue;
@@ -82,6 +95,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
                 "expression_neutral.wink_eyes_told"
             }
             ("resolution", Some("resolution")) if too_few_pixels => "resolution.photo_too_small",
+            ("photo_size", Some("photo_size.resize")) if cut_again => "photo_size",
             ("head_in_frame", Some("head_in_frame.finished_top")) => {
                 if let Some((key, args)) = &top_margin {
                     finding.message_key = key.clone();
@@ -304,6 +318,39 @@ mod tests {
         let unknown = Finding::not_assessed(String::new(), "na.no_background");
         let [_, colour] = advice(unknown, grey());
         assert_eq!(colour.as_deref(), Some("background_white"));
+    }
+
+    #[test]
+    fn a_card_to_be_cut_again_is_not_told_to_resize_it_too() {
+        let size_advice = |other: (&'static str, Finding)| {
+            let mut findings = [("photo_size", finding(false, "photo_size.resize")), other];
+            refine(&mut findings);
+            findings[0].1.message_key.clone().unwrap()
+        };
+        for cut in [
+            (
+                "head_centered",
+                finding(false, "head_centered.left.resized"),
+            ),
+            (
+                "head_top_margin",
+                finding(false, "head_top_margin.cut.resized"),
+            ),
+            ("eye_line_level", finding(false, "eye_line_level.finished")),
+            (
+                "head_in_frame",
+                finding(false, "head_in_frame.finished_left"),
+            ),
+            ("sharp", finding(false, "sharp.finished")),
+        ] {
+            assert_eq!(size_advice(cut), "photo_size");
+        }
+        for fine in [
+            ("head_centered", finding(true, "head_centered.left")),
+            ("no_glasses", finding(false, "no_glasses")),
+        ] {
+            assert_eq!(size_advice(fine), "photo_size.resize");
+        }
     }
 
     #[test]

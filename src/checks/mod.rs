@@ -56,7 +56,8 @@ impl Finding {
         }
         Finding {
             status: if ok { Status::Pass } else { Status::Fail },
-            value: Some(value),
+            // A value rounded to zero from below reads 0, not -0.
+            value: Some(value + 0.0),
             threshold,
             message_key: (!ok).then(|| fail_key.to_string()),
             message_args: Vec::new(),

@@ -241,6 +241,48 @@ fn a_finished_photo_at_another_size_is_measured_as_if_resized() {
     );
     assert!(want.starts_with("Resized to 358x441 pixels,"), "{want}");
     assert_pass(&r, "head_width");
+    // It is cut again from the original at the card's size, so it is not told to resize too.
+    let size_advice = result(&r, "photo_size").message.clone().unwrap();
+    assert!(
+        size_advice.contains("Crop it again") && !size_advice.contains("Resize"),
+        "{size_advice}"
+    );
+
+    // A cut head top at 2x is cut in the card's pixels too.
+    let cut = scale(&card(card_source_207(), 358, 441, 0, -10), 2.0);
+    let r = check_card("card_cut_top_716x882", &cut);
+    assert_value(&r, "head_top_margin", "no space at all", |v| v == 0.0);
+    let want = messages::format(
+        Lang::En,
+        "head_top_margin.cut.resized",
+        &[
+            ("expected", "7-21".to_string()),
+            ("card", "358x441".to_string()),
+        ],
+    );
+    assert_eq!(
+        result(&r, "head_top_margin").message.as_deref(),
+        Some(want.as_str())
+    );
+
+    // At half the size the framing is as good, but enlarging the card would add no detail.
+    let half = scale(&card(card_source_207(), 358, 441, 0, 12), 0.5);
+    assert_eq!(half.dimensions(), (179, 221));
+    let r = check_card("card_179x221", &half);
+    for id in &GEOMETRY[1..] {
+        assert_pass(&r, id);
+    }
+    assert_value(&r, "head_width", "near 208", |v| (v - 208.0).abs() <= 6.0);
+    let size_advice = result(&r, "photo_size").message.clone().unwrap();
+    let want = messages::format(
+        Lang::En,
+        "photo_size.too_small",
+        &[
+            ("expected", "358x441".to_string()),
+            ("actual", "179x221".to_string()),
+        ],
+    );
+    assert_eq!(size_advice, want);
 
     // A card of another shape is measured in its own pixels, as cut.
     let r = check_card("card_400x500", &card(card_source_207(), 400, 500, 0, 12));
