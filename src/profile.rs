@@ -391,6 +391,8 @@ mod tests {
             ("smile = 0.4", "smile = 40", "smile"),
             ("min_level = 215.0", "min_level = 2150.0", "at most 255"),
             ("white_level = 185.0", "white_level = 1850.0", "white_level"),
+            // A card of no size: every photo would have its shape, measured as 0 px.
+            ("width = 358\n", "width = 0\n", "at least 1 px"),
         ] {
             assert_eq!(id_card.matches(good).count(), 1, "{good}");
             let e = Profile::parse(&id_card.replace(good, bad), "t");

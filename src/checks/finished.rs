@@ -1,6 +1,6 @@
 //! Geometry of a finished card photo (GA 461: 358x441 px, face 207±14 px wide, head top 7-21 px
 //! below the top edge, eye line at least 207 px above the bottom, centred). Measured in the
-//! original photo's pixels and rounded to whole ones before they are compared: the standard
+//! original photo's pixels (or the card's, below) and rounded to whole ones before they are compared: the standard
 //! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
 //! ">= 207").
 //!
@@ -43,14 +43,21 @@ fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> 
 /// A selfie has no card geometry to measure.
 const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
 
-/// Whether a `size` photo has the shape of a `card` one: the card scaled by some factor, each
-/// side then rounded to whole pixels. With `w = s·cw + ew` and `h = s·ch + eh`, where the
-/// roundings `ew` and `eh` are at most half a pixel, `w·ch − h·cw = ew·ch − eh·cw`, so it is at
-/// most `(cw + ch) / 2`.
+/// Whether a `size` photo has the shape of a `card` one: the card scaled by some factor `s`,
+/// each side then rounded to whole pixels. That is so exactly when the factors that round to
+/// `w` (within half a pixel of `w / cw`, half a card width wide) and those that round to `h`
+/// overlap, which is when `|w / cw − h / ch| <= 1 / (2 cw) + 1 / (2 ch)`, or
+/// `|w·ch − h·cw| <= (cw + ch) / 2`. (For whole numbers, halving the bound before comparing
+/// decides the same.)
 fn card_shape(size: (u32, u32), card: (u32, u32)) -> bool {
     let (w, h) = (u64::from(size.0), u64::from(size.1));
     let (cw, ch) = (u64::from(card.0), u64::from(card.1));
-    2 * (w * ch).abs_diff(h * cw) <= cw + ch
+    (w * ch).abs_diff(h * cw) <= (cw + ch) / 2
+}
+
+/// A length rounded to whole pixels, as the standard counts them (never -0).
+fn whole_px(length: f64) -> f64 {
+    length.round() + 0.0
 }
 
 /// Where a finished photo's geometry is measured: the photo's own pixels, or the card's where
@@ -94,7 +101,7 @@ impl CardPixels {
     }
 
     /// A geometry finding, whose advice then says that its pixels are the resized card's.
-    fn finding(&self, mut finding: Finding) -> Finding {
+    fn advise(&self, mut finding: Finding) -> Finding {
         let Some((w, h)) = self.resized_to else {
             return finding;
         };
@@ -129,6 +136,16 @@ impl Rule for PhotoSize {
         "photo_size"
     }
 
+    fn validate(&self) -> Result<(), String> {
+        if self.width == 0 || self.height == 0 {
+            return Err(format!(
+                "width and height must be at least 1 px (got {}x{})",
+                self.width, self.height
+            ));
+        }
+        Ok(())
+    }
+
     fn card_size(&self) -> Option<(u32, u32)> {
         Some((self.width, self.height))
     }
@@ -150,16 +167,15 @@ impl Rule for PhotoSize {
         } else {
             w
         };
-        // The card's shape at a larger size (a scan, a 2x export) only needs resizing. A smaller
-        // one would have to be enlarged, which adds no detail: it is cut again from the original.
-        let (larger, smaller) = (
-            w >= self.width && h >= self.height,
-            w <= self.width && h <= self.height,
-        );
-        let key = match card_shape((w, h), (self.width, self.height)) {
-            true if larger => "photo_size.resize",
-            true if smaller => "photo_size.too_small",
-            _ => "photo_size",
+        // The card's shape at another size (a scan, a 2x export) only needs resizing, unless it
+        // would have to be enlarged by more than a few pixels, which adds no detail: it is then
+        // cut again from the original.
+        let key = if !card_shape((w, h), (self.width, self.height)) {
+            "photo_size"
+        } else if u64::from(w) * 20 < u64::from(self.width) * 19 {
+            "photo_size.too_small"
+        } else {
+            "photo_size.resize"
         };
         Finding::judge(value as f64, ok, threshold, key)
             .with_args(vec![("expected", expected), ("actual", format!("{w}x{h}"))])
@@ -193,8 +209,8 @@ impl Rule for HeadWidth {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let width = (Context::face_width(face) as f64 * card.per_px.0).round();
-        card.finding(
+        let width = whole_px(Context::face_width(face) as f64 * card.per_px.0);
+        card.advise(
             Finding::judge(width, (lo..=hi).contains(&width), threshold, "head_width").with_args(
                 vec![
                     ("actual", width.to_string()),
@@ -245,7 +261,7 @@ impl Rule for HeadTopMargin {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let top = match ctx.head_top(face) {
-            Some(HeadTop::At(y)) => (y as f64 * card.per_px.1).round(),
+            Some(HeadTop::At(y)) => whole_px(y as f64 * card.per_px.1),
             Some(HeadTop::CutByFrame) => 0.0,
             None => return Finding::not_assessed(threshold, "na.not_measurable"),
         };
@@ -261,7 +277,7 @@ impl Rule for HeadTopMargin {
         } else {
             "head_top_margin"
         };
-        card.finding(
+        card.advise(
             Finding::judge(
                 top,
                 hair_may_be_cut || (self.min_px..=self.max_px).contains(&top),
@@ -293,7 +309,7 @@ fn eye_line_leaves_no_room(
 fn eye_line_above_bottom(card: &CardPixels, face: &Face) -> f64 {
     let (r, l) = Context::eye_centers(face);
     let eye_y = (r[1] + l[1]) as f64 / 2.0 * card.per_px.1;
-    (card.size.1 - eye_y).round()
+    whole_px(card.size.1 - eye_y)
 }
 
 #[derive(Debug, Deserialize)]
@@ -320,7 +336,7 @@ impl Rule for EyeLineHeight {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let above_bottom = eye_line_above_bottom(&card, face);
-        card.finding(
+        card.advise(
             Finding::judge(
                 above_bottom,
                 above_bottom >= self.min_px,
@@ -362,14 +378,14 @@ impl Rule for HeadCentered {
             as f64
             / 2.0
             * card.per_px.0;
-        let offset = (center - card.size.0 / 2.0).round();
+        let offset = whole_px(center - card.size.0 / 2.0);
         // Left and right as the photo shows them.
         let side = if offset < 0.0 {
             "head_centered.left"
         } else {
             "head_centered.right"
         };
-        card.finding(
+        card.advise(
             Finding::judge(offset, offset.abs() <= self.max_offset_px, threshold, side).with_args(
                 vec![
                     ("actual", offset.abs().to_string()),

@@ -52,6 +52,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
                 f.message_key.as_deref(),
                 Some(
                     "head_top_margin.cut"
+                        | "head_top_margin.cut.resized"
                         | "head_top_margin.too_close"
                         | "head_top_margin.too_close.resized"
                 )
@@ -59,17 +60,27 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
         })
         .map(|f| (f.message_key.clone(), f.message_args.clone()));
     // A finished photo of the card's shape at a larger size needs only resizing, unless it must
-    // be cut again anyway (its framing, tilt or sharpness fails): the new crop is then made at
-    // the card's size, and "resize it" beside "crop it again" would be one step too many.
+    // be cut again or taken again anyway (its framing, tilt, sharpness or detail fails): the new
+    // card is then made at the card's size, and "resize it" beside "crop it again" would be one
+    // step too many.
     let cut_again = findings.iter().any(|(rule, f)| {
         f.status == Status::Fail
             && (matches!(
                 *rule,
                 "head_width" | "head_top_margin" | "eye_line_height" | "head_centered"
-            ) || f
-                .message_key
-                .as_deref()
-                .is_some_and(|key| key.contains("finished")))
+            ) || matches!(
+                f.message_key.as_deref(),
+                Some(
+                    "head_in_frame.finished_top"
+                        | "head_in_frame.finished_left"
+                        | "head_in_frame.finished_right"
+                        | "head_in_frame.finished_bottom"
+                        | "eye_line_level.finished"
+                        | "sharp.finished"
+                        | "resolution.finished"
+                        | "resolution.finished_eye_distance"
+                )
+            ))
     });
     for (rule, finding) in findings.iter_mut() {
         if finding.status != Status::Fail {
@@ -342,12 +353,15 @@ mod tests {
                 finding(false, "head_in_frame.finished_left"),
             ),
             ("sharp", finding(false, "sharp.finished")),
+            ("resolution", finding(false, "resolution.finished")),
         ] {
             assert_eq!(size_advice(cut), "photo_size");
         }
         for fine in [
             ("head_centered", finding(true, "head_centered.left")),
             ("no_glasses", finding(false, "no_glasses")),
+            ("head_in_frame", finding(false, "head_in_frame")),
+            ("sharp", finding(false, "sharp")),
         ] {
             assert_eq!(size_advice(fine), "photo_size.resize");
         }
@@ -391,11 +405,13 @@ mod tests {
         for too_close in [
             "head_top_margin.too_close",
             "head_top_margin.too_close.resized",
+            "head_top_margin.cut.resized",
         ] {
-            let (margin, frame) =
-                frame_advice(finding(false, too_close), "head_in_frame.finished_top");
+            let margin = finding(false, too_close).with_args(vec![("card", "358x441".into())]);
+            let (margin, frame) = frame_advice(margin, "head_in_frame.finished_top");
             assert_eq!(frame.message_key.as_deref(), Some(too_close));
             assert_eq!(frame.message_key, margin.message_key);
+            assert_eq!(frame.message_args, margin.message_args);
         }
     }
 

@@ -314,6 +314,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_value_rounded_to_zero_from_below_reads_zero() {
+        let f = Finding::judge((-0.3f64).round(), true, "t".into(), "head_centered");
+        assert!(f.value.unwrap().is_sign_positive());
+        assert_eq!(serde_json::to_string(&f.value).unwrap(), "0.0");
+    }
+
+    #[test]
     fn a_measurement_that_is_not_a_number_is_not_judged() {
         for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             let f = Finding::judge(value, true, "t".into(), "sharp");

@@ -283,10 +283,22 @@ fn a_finished_photo_at_another_size_is_measured_as_if_resized() {
         ],
     );
     assert_eq!(size_advice, want);
+    // A few pixels short, it is resized: enlarging it 2 % loses nothing a card needs.
+    let short = scale(&card(card_source_207(), 358, 441, 0, 12), 0.98);
+    assert_eq!(short.dimensions(), (351, 432));
+    let r = check_card("card_351x432", &short);
+    let size_advice = result(&r, "photo_size").message.clone().unwrap();
+    assert!(
+        size_advice.contains("Resize it to 358x441"),
+        "{size_advice}"
+    );
 
     // A card of another shape is measured in its own pixels, as cut.
     let r = check_card("card_400x500", &card(card_source_207(), 400, 500, 0, 12));
     assert!(!result(&r, "head_width").threshold.contains("resized"));
+    assert_value(&r, "head_width", "near 208, as cut", |v| {
+        (v - 208.0).abs() <= 4.0
+    });
 }
 
 /// A tilted card is cut again level from the original: no one is in front of a camera.
