@@ -28,7 +28,12 @@ impl Rule for EyeLineLevel {
                 self.max_roll_deg
             );
             let degrees = 90.0 * turns as f64;
-            return Finding::judge(degrees, false, threshold, "eye_line_level.turned");
+            // A stored card is turned upright; only a selfie can be taken again.
+            let key = match ctx.input {
+                InputKind::Finished => "eye_line_level.turned_finished",
+                InputKind::Selfie => "eye_line_level.turned",
+            };
+            return Finding::judge(degrees, false, threshold, key);
         }
         let threshold = format!("|angle| <= {}", self.max_roll_deg);
         let face = match ctx.face_shape() {

@@ -312,6 +312,14 @@ fn a_tilted_finished_photo_is_told_to_crop_it_again_level() {
         result(&r, "eye_line_level").message,
         Some(messages::text(Lang::En, "eye_line_level.finished"))
     );
+    // A card on its side is turned upright: no phone is involved.
+    let on_its_side = image::imageops::rotate90(&card(src, 358, 441, 0, 12));
+    let r = check_card("card_on_its_side", &on_its_side);
+    assert_fail(&r, "eye_line_level");
+    assert_eq!(
+        result(&r, "eye_line_level").message,
+        Some(messages::text(Lang::En, "eye_line_level.turned_finished"))
+    );
 }
 
 #[test]
