@@ -6,7 +6,7 @@
 //! (objects, scenery, other people: the residual around the fit).
 
 use super::context::{luminance, Background};
-use super::{Context, Finding, Rule};
+use super::{Context, Finding, Rule, OTHER_FACE};
 use nalgebra::{SMatrix, SVector};
 use serde::Deserialize;
 
@@ -61,7 +61,7 @@ impl Rule for BackgroundPlain {
         // With too little backdrop to measure, another face still fails it.
         let unmeasured = |threshold: String| {
             if others > 0 {
-                Finding::judge(others as f64, false, threshold, "background_plain")
+                Finding::judge(others as f64, false, threshold, OTHER_FACE)
             } else {
                 Finding::not_assessed(threshold, "na.no_background")
             }
@@ -81,19 +81,30 @@ impl Rule for BackgroundPlain {
         let Some((shading, residual)) = shading(bg, &lum) else {
             let value = texture / self.max_texture;
             if value > 1.0 || others > 0 {
-                return Finding::judge(value, false, threshold, "background_plain");
+                let key = if value > 1.0 {
+                    "background_plain"
+                } else {
+                    OTHER_FACE
+                };
+                return Finding::judge(value, false, threshold, key);
             }
             return Finding::not_assessed(threshold, "na.no_background");
         };
-        let value = (texture / self.max_texture)
-            .max(shading / self.max_shading)
-            .max(residual / self.max_residual);
-        Finding::judge(
-            value,
-            value <= 1.0 && others == 0,
-            threshold,
-            "background_plain",
-        )
+        let (texture, shading, residual) = (
+            texture / self.max_texture,
+            shading / self.max_shading,
+            residual / self.max_residual,
+        );
+        let value = texture.max(shading).max(residual);
+        // A smooth change of brightness across an otherwise plain wall, with nothing on it, is
+        // light: a shadow cast on the wall or light falling on it from one side. A plain wall
+        // with another person in front of it needs that person to step out, nothing else.
+        let key = match (others, texture <= 1.0 && residual <= 1.0) {
+            (0, true) => "background_plain.shading",
+            (_, true) if shading <= 1.0 => OTHER_FACE,
+            _ => "background_plain",
+        };
+        Finding::judge(value, value <= 1.0 && others == 0, threshold, key)
     }
 }
 

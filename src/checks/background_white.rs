@@ -5,7 +5,7 @@
 //! even where a white wall fills most of the selfie.
 
 use super::context::{Background, HeadTop};
-use super::{percentile, Context, Finding, Rule};
+use super::{percentile, Context, Finding, Rule, OTHER_FACE};
 use crate::analyse::Face;
 use serde::Deserialize;
 
@@ -95,7 +95,7 @@ impl Rule for BackgroundWhite {
             .filter(|b| b.fraction() >= self.min_fraction)
         else {
             if others > 0 {
-                return Finding::judge(others as f64, false, threshold, fail_key);
+                return Finding::judge(others as f64, false, threshold, OTHER_FACE);
             }
             return Finding::not_assessed(threshold, "na.no_background");
         };
@@ -149,8 +149,8 @@ impl Rule for BackgroundWhite {
                 None => (level, false),
             },
         };
-        let ok = others == 0 && ok;
-        Finding::judge(value, ok, threshold, fail_key)
+        let fail_key = if ok { OTHER_FACE } else { fail_key };
+        Finding::judge(value, others == 0 && ok, threshold, fail_key)
     }
 }
 

@@ -32,11 +32,18 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     // too few pixels for both, and "move closer" beside "move further away" cannot be followed.
     let too_few_pixels = failed_key("head_in_frame") == Some("head_in_frame");
     // A busy backdrop of the wrong colour fails both backdrop rules. Both then give one
-    // advice, for a plain wall of the right colour, which the reasons list once.
+    // advice, for a plain wall of the right colour, which the reasons list once; where the
+    // plain wall is only unevenly lit, for a wall of that colour in even light.
     let backdrop = match (
         failed_key("background_plain"),
         failed_key("background_white"),
     ) {
+        (Some("background_plain.shading"), Some("background_white")) => {
+            Some("background_white.shaded")
+        }
+        (Some("background_plain.shading"), Some("background_light")) => {
+            Some("background_light.shaded")
+        }
         (Some(_), Some("background_white")) => Some("background_white.also_plain"),
         (Some(_), Some("background_light")) => Some("background_light.also_plain"),
         _ => None,
@@ -202,6 +209,7 @@ fn rekey_failed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::OTHER_FACE;
 
     fn finding(ok: bool, key: &str) -> Finding {
         Finding::judge(0.5, ok, String::new(), key)
@@ -323,6 +331,18 @@ mod tests {
         let both = |key: &str| [Some(key.to_string()), Some(key.to_string())];
         assert_eq!(advice(busy(), grey()), both("background_white.also_plain"));
         assert_eq!(advice(busy(), dark()), both("background_light.also_plain"));
+        let shaded = || finding(false, "background_plain.shading");
+        assert_eq!(advice(shaded(), grey()), both("background_white.shaded"));
+        assert_eq!(advice(shaded(), dark()), both("background_light.shaded"));
+        // A plain wall that another person stands in front of: their advice, as it was.
+        let other = || finding(false, OTHER_FACE);
+        let [plain, colour] = advice(other(), finding(false, OTHER_FACE));
+        assert_eq!(
+            (plain.as_deref(), colour.as_deref()),
+            (Some(OTHER_FACE), Some(OTHER_FACE))
+        );
+        let [plain, _] = advice(shaded(), finding(true, "background_white"));
+        assert_eq!(plain.as_deref(), Some("background_plain.shading"));
         // One rule failing keeps its own advice.
         let [plain, _] = advice(busy(), finding(true, "background_white"));
         assert_eq!(plain.as_deref(), Some("background_plain"));

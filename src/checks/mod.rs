@@ -81,6 +81,10 @@ impl Finding {
     }
 }
 
+/// The advice of a backdrop rule that another face alone fails: `single_face`'s, since that
+/// person is what to change, and the reasons then list it once.
+pub const OTHER_FACE: &str = "single_face.many";
+
 /// The uniform interface of every rule.
 pub trait Rule: Send + Sync {
     fn id(&self) -> &'static str;

@@ -3,7 +3,7 @@
 use crate::common::*;
 use crate::fixtures::*;
 use idphoto::messages::{self, Lang};
-use image::Rgb;
+use image::{Rgb, RgbImage};
 
 #[test]
 fn head_in_frame_fails_when_the_top_of_the_head_is_cut_off() {
@@ -140,10 +140,46 @@ fn somebody_behind_the_applicant_is_not_a_plain_backdrop() {
     assert_fail(&r, "single_face");
     assert_fail(&r, "background_plain");
     assert_fail(&r, "background_white");
-    // Both backdrop rules fail on the other face and give their shared advice.
+    // The wall is white: what fails `background_white` is the other face alone, so its advice
+    // is `single_face`'s, and the reasons list that once. The pasted head is also an object on
+    // the wall for `background_plain`, which asks for nothing behind the applicant.
+    let step_out = messages::text(Lang::En, "single_face.many");
+    assert_eq!(
+        result(&r, "background_white").message.as_deref(),
+        Some(step_out.as_str())
+    );
+    assert_eq!(r.reasons.iter().filter(|m| **m == step_out).count(), 1);
     assert_eq!(
         result(&r, "background_plain").message.as_deref(),
-        Some(messages::text(Lang::En, "background_white.also_plain").as_str())
+        Some(messages::text(Lang::En, "background_plain").as_str())
+    );
+}
+
+/// Light from one side shades a plain white wall from bright to grey: nothing is on the wall,
+/// so the advice is about the light, not about finding another wall.
+#[test]
+fn a_wall_lit_from_one_side_is_told_to_light_it_evenly() {
+    let (w, h) = grace().dimensions();
+    let shaded_wall = RgbImage::from_fn(w, h, |x, _| {
+        let level = (252.0 - 160.0 * x as f32 / w as f32) as u8;
+        Rgb([level, level, level])
+    });
+    let r = check("grace_shaded_wall", &grace_on(&shaded_wall));
+    assert_fail(&r, "background_plain");
+    assert_fail(&r, "background_white");
+    let shaded = messages::text(Lang::En, "background_white.shaded");
+    for id in ["background_plain", "background_white"] {
+        assert_eq!(result(&r, id).message.as_deref(), Some(shaded.as_str()));
+    }
+    // The same wall evenly lit and white passes both (see above); a wall lit evenly but grey
+    // keeps the plain white-wall advice.
+    let grey = check(
+        "grace_grey_wall",
+        &grace_on(&plain_wall(w, h, [190, 190, 190])),
+    );
+    assert_eq!(
+        result(&grey, "background_white").message.as_deref(),
+        Some(messages::text(Lang::En, "background_white").as_str())
     );
 }
 
