@@ -50,6 +50,7 @@ const SELFIE_RULES: [&str; 19] = [
     "exposure_ok",
     "lighting_even",
     "sharp",
+    "color_photo",
     "head_frontal",
     "eye_line_level",
     "eyes_open",
@@ -61,7 +62,6 @@ const SELFIE_RULES: [&str; 19] = [
     "eyebrows_visible",
     "background_plain",
     "background_white",
-    "color_photo",
     "not_white_top",
 ];
 
