@@ -98,6 +98,11 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
             // (at least part of) what hides the ears, and its own advice is among the reasons;
             // the ear advice then says what is left to do once it is off.
             ("ears_visible", Some("ears_visible")) if head_covered => "ears_visible.head_covered",
+            // Likewise the brows, which the brim of a cap covers as hair does (the rule counts
+            // both): the covering goes first, then the hair.
+            ("eyebrows_visible", Some("eyebrows_visible")) if head_covered => {
+                "eyebrows_visible.head_covered"
+            }
             // The head rule already asks for the turn that hides the far ear: the ear advice
             // says what the turn will bring instead of asking for it again.
             ("ears_visible", Some("ears_visible.turned")) if head_turned => {
@@ -177,7 +182,9 @@ fn hedge_detail_advice(findings: &mut [(&'static str, Finding)]) {
         ("no_head_covering", "no_head_covering" | "no_head_covering.hood") => {
             Some("no_head_covering.blurred")
         }
-        ("eyebrows_visible", "eyebrows_visible") => Some("eyebrows_visible.blurred"),
+        ("eyebrows_visible", "eyebrows_visible" | "eyebrows_visible.head_covered") => {
+            Some("eyebrows_visible.blurred")
+        }
         ("no_glasses", "no_glasses") => Some("no_glasses.blurred"),
         ("ears_visible", "ears_visible" | "ears_visible.head_covered") => {
             Some("ears_visible.blurred")
@@ -237,7 +244,30 @@ mod tests {
         let bare = finding(true, "no_head_covering");
         let unknown = Finding::not_assessed(String::new(), "na.no_parsing");
         let covered = "ears_visible.head_covered";
-        assert_eq!(ear_advice("ears_visible", hood).as_deref(), Some(covered));
+        assert_eq!(
+            ear_advice("ears_visible", hood.clone()).as_deref(),
+            Some(covered)
+        );
+        let mut brows = [
+            ("no_head_covering", hood),
+            ("eyebrows_visible", finding(false, "eyebrows_visible")),
+        ];
+        refine(&mut brows);
+        assert_eq!(
+            brows[1].1.message_key.as_deref(),
+            Some("eyebrows_visible.head_covered")
+        );
+        // In a blurred photo both are hedged as what the photo seems to show.
+        let mut blurred = [
+            ("sharp", finding(false, "sharp")),
+            ("no_head_covering", finding(false, "no_head_covering")),
+            ("eyebrows_visible", finding(false, "eyebrows_visible")),
+        ];
+        refine(&mut blurred);
+        assert_eq!(
+            blurred[2].1.message_key.as_deref(),
+            Some("eyebrows_visible.blurred")
+        );
         assert_eq!(
             ear_advice("ears_visible", bare).as_deref(),
             Some("ears_visible")
