@@ -143,7 +143,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
 }
 
 /// A photo too dark makes a white wall grey and fades its colours, and one too bright makes a
-/// grey or coloured top white. On the real evaluation photos darkened to 0.35 of their
+/// grey or coloured top white and can wash the colours out. On the real evaluation photos darkened to 0.35 of their
 /// brightness (`eval_copies`, `dark35`), all 120 walls that pass `background_white` failed it,
 /// and 15 of the 175 colour photos `color_photo` (at 4.4-7.2, where greyscale files read 0);
 /// brightened 1.9 times (`bright190`), 46 of the 240 tops that pass `not_white_top` failed it.
@@ -159,6 +159,11 @@ fn hedge_exposed_colours(findings: &mut [(&'static str, Finding)], too_dark: boo
         // advice, whose request (a colour photo, in good light) fits it too.
         ("color_photo", "color_photo", true) if finding.value > Some(0.0) => {
             Some("color_photo.too_dark")
+        }
+        // Washed out, a colour photo loses its colours too (1 of the 164 colour photos on the
+        // brightened copy, and an over-exposed LISA photo whose face barely shows).
+        ("color_photo", "color_photo", false) if finding.value > Some(0.0) => {
+            Some("color_photo.too_bright")
         }
         ("not_white_top", "not_white_top", false) => Some("not_white_top.too_bright"),
         _ => None,
@@ -583,7 +588,7 @@ mod tests {
             advice(finding(false, "exposure_ok.too_bright")),
             [
                 "background_white",
-                "color_photo",
+                "color_photo.too_bright",
                 "not_white_top.too_bright"
             ]
         );
