@@ -234,6 +234,30 @@ mod tests {
             .any(|r| r.id() == "photo_size"));
     }
 
+    /// A backdrop rule that another face alone fails gives `single_face`'s advice: in the
+    /// built-in profiles all three count the same faces, so that advice never stands beside a
+    /// passed `single_face`.
+    #[test]
+    fn builtin_profiles_count_other_faces_alike() {
+        for (name, text) in BUILTIN {
+            let table: toml::Table = text.parse().unwrap();
+            let rules = table["rules"].as_table().unwrap();
+            for key in ["min_score", "min_relative_width"] {
+                let other_face_key = format!("other_face_{key}");
+                let values = [
+                    &rules["single_face"][key],
+                    &rules["background_plain"][other_face_key.as_str()],
+                    &rules["background_white"][other_face_key.as_str()],
+                ]
+                .map(|v| v.as_float().unwrap());
+                assert!(
+                    values.windows(2).all(|w| w[0] == w[1]),
+                    "{name} {key}: {values:?}"
+                );
+            }
+        }
+    }
+
     /// Rules that lean on each other are refused at load when they disagree: a custom copy of
     /// the ID card profile that changes one of them cannot pass a cut head top unjudged.
     #[test]

@@ -29,6 +29,10 @@ pub struct BackgroundPlain {
     pub other_face_min_relative_width: f32,
 }
 
+/// Blocks of backdrop that make a smooth change of brightness light on a wall rather than a
+/// scene: four per term of the quadratic surface.
+const MIN_SHADING_BLOCKS: usize = 24;
+
 impl Rule for BackgroundPlain {
     fn id(&self) -> &'static str {
         "background_plain"
@@ -78,7 +82,7 @@ impl Rule for BackgroundPlain {
         };
         // Texture alone cannot tell a gradient or an object from a wall: with too few whole
         // blocks of backdrop for the shading fit, only a clear fault is judged.
-        let Some((shading, residual)) = shading(bg, &lum) else {
+        let Some(fit) = shading(bg, &lum) else {
             let value = texture / self.max_texture;
             if value > 1.0 || others > 0 {
                 let key = if value > 1.0 {
@@ -92,17 +96,23 @@ impl Rule for BackgroundPlain {
         };
         let (texture, shading, residual) = (
             texture / self.max_texture,
-            shading / self.max_shading,
-            residual / self.max_residual,
+            fit.range / self.max_shading,
+            fit.residual / self.max_residual,
         );
         let value = texture.max(shading).max(residual);
-        // A smooth change of brightness across an otherwise plain wall, with nothing on it, is
-        // light: a shadow cast on the wall or light falling on it from one side. A plain wall
-        // with another person in front of it needs that person to step out, nothing else.
-        let key = match (others, texture <= 1.0 && residual <= 1.0) {
-            (0, true) => "background_plain.shading",
-            (_, true) if shading <= 1.0 => OTHER_FACE,
-            _ => "background_plain",
+        // A smooth change of brightness with no texture and nothing sharp on it is most often
+        // light on a wall (a shadow, light from one side), though a room far out of focus reads
+        // the same: its advice names both. Judged so only over enough of the backdrop, since
+        // through a few blocks the surface can follow anything. A plain wall with another person
+        // in front of it needs that person to step out, nothing else.
+        let key = if texture > 1.0 || residual > 1.0 {
+            "background_plain"
+        } else if shading <= 1.0 {
+            OTHER_FACE
+        } else if fit.blocks >= MIN_SHADING_BLOCKS {
+            "background_plain.shading"
+        } else {
+            "background_plain"
         };
         Finding::judge(value, value <= 1.0 && others == 0, threshold, key)
     }
@@ -138,9 +148,17 @@ fn texture(bg: &Background, lum: &[f32]) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-/// Range of a least-squares quadratic surface through the means of blocks that are (almost)
-/// all backdrop, and the RMS of the block means around it. `None` with too few blocks.
-fn shading(bg: &Background, lum: &[f32]) -> Option<(f64, f64)> {
+/// A least-squares quadratic surface through the means of blocks that are (almost) all backdrop.
+struct ShadingFit {
+    /// The surface's range over the blocks (grey levels).
+    range: f64,
+    /// RMS of the block means around it.
+    residual: f64,
+    blocks: usize,
+}
+
+/// The shading fit, or `None` with too few blocks.
+fn shading(bg: &Background, lum: &[f32]) -> Option<ShadingFit> {
     let (w, h) = bg.image.dimensions();
     let mut blocks = Vec::new();
     for by in 0..h / BLOCK {
@@ -188,5 +206,9 @@ fn shading(bg: &Background, lum: &[f32]) -> Option<(f64, f64)> {
         .zip(&fitted)
         .map(|(b, f)| (b.2 - f).powi(2))
         .sum();
-    Some((hi - lo, (rss / blocks.len() as f64).sqrt()))
+    Some(ShadingFit {
+        range: hi - lo,
+        residual: (rss / blocks.len() as f64).sqrt(),
+        blocks: blocks.len(),
+    })
 }

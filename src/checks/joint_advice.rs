@@ -6,7 +6,7 @@
 //! fills too much of a small photo. In a blurred, too dark or too bright photo, what the blur
 //! or the exposure made look wrong is told as what the photo seems to show, not as a fact.
 
-use super::Finding;
+use super::{Finding, OTHER_FACE};
 use crate::report::Status;
 
 /// Rewrites advice keys in the light of the other findings; statuses and values stay as
@@ -38,6 +38,9 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
         failed_key("background_plain"),
         failed_key("background_white"),
     ) {
+        // A plain wall that another person stands in front of: the step-out advice, beside
+        // the colour rule's own.
+        (Some(OTHER_FACE), _) => None,
         (Some("background_plain.shading"), Some("background_white")) => {
             Some("background_white.shaded")
         }
@@ -221,7 +224,6 @@ fn rekey_failed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::OTHER_FACE;
 
     fn finding(ok: bool, key: &str) -> Finding {
         Finding::judge(0.5, ok, String::new(), key)
@@ -375,6 +377,12 @@ mod tests {
         assert_eq!(
             (plain.as_deref(), colour.as_deref()),
             (Some(OTHER_FACE), Some(OTHER_FACE))
+        );
+        // ... and in front of a grey wall: each rule its own advice, not "nothing behind you".
+        let [plain, colour] = advice(other(), grey());
+        assert_eq!(
+            (plain.as_deref(), colour.as_deref()),
+            (Some(OTHER_FACE), Some("background_white"))
         );
         let [plain, _] = advice(shaded(), finding(true, "background_white"));
         assert_eq!(plain.as_deref(), Some("background_plain.shading"));
