@@ -186,6 +186,19 @@ fn check_dimensions(width: u32, height: u32, options: &DecodeOptions) -> Result<
     Ok(())
 }
 
+/// A WebP's canvas as its extended (VP8X) header gives it, 24 bits a side: the decoder refuses
+/// a canvas over 16383 px as a format error before its size can be judged.
+fn webp_canvas(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.get(..4)? != b"RIFF" || bytes.get(8..16)? != b"WEBPVP8X" {
+        return None;
+    }
+    let side = |at: usize| {
+        let b = bytes.get(at..at + 3)?;
+        Some((u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16) + 1)
+    };
+    Some((side(24)?, side(27)?))
+}
+
 fn decode_generic(
     bytes: &[u8],
     format: image::ImageFormat,
@@ -196,6 +209,10 @@ fn decode_generic(
         image::ImageError::Unsupported(_) => Error::UnsupportedFormat(e.to_string()),
         other => Error::Corrupt(other.to_string()),
     };
+    if let Some((width, height)) = webp_canvas(bytes).filter(|_| format == image::ImageFormat::WebP)
+    {
+        check_dimensions(width, height, options)?;
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(options.max_pixels.saturating_mul(8));
@@ -642,6 +659,20 @@ pub(crate) mod tests {
         ]
         .concat();
         [&b"RIFF"[..], &(body.len() as u32).to_le_bytes(), &body].concat()
+    }
+
+    #[test]
+    fn a_webp_canvas_too_large_for_its_decoder_is_too_large_not_corrupt() {
+        let mut vp8x = b"RIFF\x1a\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+        // Canvas width and height less one, 24 bits each: 65536 x 65536.
+        vp8x.extend_from_slice(&[0xff, 0xff, 0x00, 0xff, 0xff, 0x00]);
+        assert_eq!(webp_canvas(&vp8x), Some((65536, 65536)));
+        let e = decode(&vp8x, &DecodeOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "image_too_large", "{e}");
+        // A real extended WebP of an ordinary size reads its canvas the same, and decodes.
+        let extended = webp_with_exif(&marked(400, 300), &[]);
+        assert_eq!(webp_canvas(&extended), Some((400, 300)));
+        assert!(decode(&extended, &DecodeOptions::default()).is_ok());
     }
 
     #[test]
