@@ -1,8 +1,8 @@
 //! Geometry of a finished card photo (GA 461: 358x441 px, face 207±14 px wide, head top 7-21 px
 //! below the top edge, eye line at least 207 px above the bottom, centred). Measured in the
-//! original photo's pixels (or the card's, below) and rounded to whole ones before they are compared: the standard
-//! counts whole pixels, and the value a report shows is then the one judged (never 207 failing
-//! ">= 207").
+//! original photo's pixels (or the card's, below) and rounded to whole ones before they are
+//! compared: the standard counts whole pixels, and the value a report shows is then the one
+//! judged (never 207 failing ">= 207").
 //!
 //! A photo of the card's shape at another size (a scan, a 2x export) is measured as if resized
 //! to the card: `photo_size` asks for the resize, and the other rules say whether the framing is

@@ -146,10 +146,11 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
 }
 
 /// A photo too dark makes a white wall grey and fades its colours, and one too bright makes a
-/// grey or coloured top white and can wash the colours out. On the real evaluation photos darkened to 0.35 of their
-/// brightness (`eval_copies`, `dark35`), all 120 walls that pass `background_white` failed it,
-/// and 15 of the 175 colour photos `color_photo` (at 4.4-7.2, where greyscale files read 0);
-/// brightened 1.9 times (`bright190`), 46 of the 240 tops that pass `not_white_top` failed it.
+/// grey or coloured top white and can wash the colours out. On the real evaluation photos
+/// darkened to 0.35 of their brightness (`eval_copies`, `dark35`), all 120 walls that pass
+/// `background_white` failed it, and 15 of the 175 colour photos `color_photo` (at 4.4-7.2,
+/// where greyscale files read 0); brightened 1.9 times (`bright190`), 46 of the 240 tops that
+/// pass `not_white_top` failed it.
 /// Where `exposure_ok` fails too, its advice is among the reasons, and the colour advice then
 /// says what the photo seems to show. (Brightened, `background_plain` failed 16 % of plain
 /// walls too, but that photo's wall may well be busy: its advice stays.)

@@ -209,8 +209,7 @@ fn decode_generic(
         image::ImageError::Unsupported(_) => Error::UnsupportedFormat(e.to_string()),
         other => Error::Corrupt(other.to_string()),
     };
-    if let Some((width, height)) = webp_canvas(bytes).filter(|_| format == image::ImageFormat::WebP)
-    {
+    if let Some((width, height)) = webp_canvas(bytes) {
         check_dimensions(width, height, options)?;
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
