@@ -8,6 +8,7 @@
 //! `IDPHOTO_BENCH_IMAGE=path.jpg` measures a file of your own instead of the generated one.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use idphoto::analyse::detail::FacePixels;
 use idphoto::analyse::infer::Model;
 use idphoto::analyse::pose::CanonicalFace;
 use idphoto::analyse::{detect, files, landmarks, parse, segment, Analyser, AnalysisOptions};
@@ -56,7 +57,12 @@ fn stages(c: &mut Criterion) {
     let image = &decoded.image;
     let faces = detect::detect(&m.detector, image, options.min_detection_score).unwrap();
     let main = *faces.first().expect("a face in the bench photo");
-    let mesh = landmarks::mesh(&m.mesher, image, landmarks::roi_from_detection(&main)).unwrap();
+    let mesh = landmarks::mesh(
+        &m.mesher,
+        FacePixels::analysis_only(image),
+        landmarks::roi_from_detection(&main),
+    )
+    .unwrap();
     let parse_frame = parse::parsing_frame(&main, options.parsing_size);
 
     let mut group = c.benchmark_group("stage");
@@ -72,7 +78,14 @@ fn stages(c: &mut Criterion) {
         b.iter(|| detect::detect(&m.detector, image, options.min_detection_score).unwrap())
     });
     group.bench_function("landmarks_one_pass", |b| {
-        b.iter(|| landmarks::mesh(&m.mesher, image, landmarks::roi_from_detection(&main)).unwrap())
+        b.iter(|| {
+            landmarks::mesh(
+                &m.mesher,
+                FacePixels::analysis_only(image),
+                landmarks::roi_from_detection(&main),
+            )
+            .unwrap()
+        })
     });
     group.bench_function("blendshapes", |b| {
         b.iter(|| landmarks::blendshapes(&m.blendshaper, &mesh).unwrap())
@@ -82,7 +95,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| segment::segment(&m.segmenter, image).unwrap())
     });
     group.bench_function(BenchmarkId::new("parse", options.parsing_size), |b| {
-        b.iter(|| parse::parse(&m.parser, image, parse_frame).unwrap())
+        b.iter(|| parse::parse(&m.parser, FacePixels::analysis_only(image), parse_frame).unwrap())
     });
 
     let analyser = Analyser::new(&store, options.clone()).unwrap();
@@ -117,7 +130,7 @@ fn floor_runs<'m>(m: &'m Models, image: &image::RgbImage) -> Vec<ModelRun<'m>> {
         landmarks::MESH_INPUT as usize,
         segment::INPUT as usize,
     );
-    let mesh = landmarks::mesh(&m.mesher, image, mesh_frame).unwrap();
+    let mesh = landmarks::mesh(&m.mesher, FacePixels::analysis_only(image), mesh_frame).unwrap();
     let blend_input: Vec<f32> = (0..146 * 2).map(|i| mesh.points[i / 2][i % 2]).collect();
     let [th, tw] = letterbox.dims;
     vec![

@@ -1,10 +1,11 @@
 //! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
-use crate::analyse::detail::{detail_long_side, face_detail};
-use crate::analyse::{Analyser, Analysis, AnalysisOptions};
+use crate::analyse::detail::{detail_long_side, face_detail, FaceDetail};
+use crate::analyse::detect::Detection;
+use crate::analyse::{Analyser, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
-use crate::decode::{decode, DecodeOptions};
+use crate::decode::{decode, DecodeOptions, Decoded};
 use crate::messages::{self, Lang};
 use crate::profile::{InputKind, Profile};
 use crate::report::{CheckResult, ErrorInfo, FaceSummary, Report, Status, Verdict};
@@ -41,9 +42,6 @@ pub struct Checker {
     analyser: Analyser,
     profile: Arc<Profile>,
     options: CheckOptions,
-    /// Whether the profile runs `sharp` on these photos, the one rule a larger decode of a
-    /// small face serves.
-    judges_sharpness: bool,
 }
 
 impl Checker {
@@ -56,10 +54,8 @@ impl Checker {
                 options.input.name()
             )));
         }
-        let judges_sharpness = profile.rules_for(options.input).any(|r| r.id() == "sharp");
         Ok(Checker {
             analyser: Analyser::new(store, options.analysis.clone())?,
-            judges_sharpness,
             profile,
             options,
         })
@@ -89,37 +85,32 @@ impl Checker {
         })
     }
 
-    /// For `sharp`: a larger decode around a face that the analysis copy shows too small
-    /// (`analyse::detail`). If it fails, the analysis copy is judged, as for a photo no larger.
-    fn add_face_detail(
+    /// A larger decode around a face that the analysis copy shows too small
+    /// (`analyse::detail`). If it fails, the analysis copy is read, as for a photo no larger.
+    fn face_detail(
         &self,
         name: &str,
         bytes: &[u8],
-        analysis: &mut Analysis,
+        decoded: &Decoded,
+        detection: &Detection,
         timings: &mut BTreeMap<String, f64>,
-    ) {
+    ) -> Option<FaceDetail> {
         let options = &self.options.analysis.detail;
-        let Some(face) = analysis.face.as_ref().filter(|_| self.judges_sharpness) else {
-            return;
-        };
-        let detection = face.detection;
-        let Some(long_side) = detail_long_side(&analysis.decoded, &detection, options) else {
-            return;
-        };
+        let long_side = detail_long_side(decoded, detection, options)?;
         let start = Instant::now();
         let detail = face_detail(
             bytes,
-            &analysis.decoded,
-            &detection,
+            decoded,
+            detection,
             long_side,
             &self.options.decode,
             options,
         );
         timings.insert("decode_detail".to_string(), ms(start));
-        match detail {
-            Ok(detail) => analysis.detail = detail,
-            Err(e) => tracing::warn!("{name}: decoding the face larger failed: {e}"),
-        }
+        detail
+            .inspect_err(|e| tracing::warn!("{name}: decoding the face larger failed: {e}"))
+            .ok()
+            .flatten()
     }
 
     fn check_unguarded(&self, name: &str, bytes: &[u8]) -> Report {
@@ -130,11 +121,13 @@ impl Checker {
             Err(e) => return self.error_report(name, e, timings, start),
         };
         timings.insert("decode".to_string(), ms(start));
-        let mut analysis = match self.analyser.analyse(decoded) {
+        let analysis = self.analyser.analyse_with_detail(decoded, |decoded, face| {
+            self.face_detail(name, bytes, decoded, face, &mut timings)
+        });
+        let analysis = match analysis {
             Ok(a) => a,
             Err(e) => return self.error_report(name, e, timings, start),
         };
-        self.add_face_detail(name, bytes, &mut analysis, &mut timings);
         for (stage, t) in &analysis.timings_ms {
             timings.insert(stage.to_string(), round4(*t));
         }

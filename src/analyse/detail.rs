@@ -1,13 +1,15 @@
-//! A sharper copy of the face, for the rule that judges fine detail (`sharp`).
+//! A sharper copy of the face, for the face models and the rule that judges fine detail (`sharp`).
 //!
 //! The analysis copy is reduced to 1024 px. A face that fills a tenth of a 12 MP photo's width
 //! is then 25-30 px between the eyes there, and the reduction's own smoothing reads as blur: of
 //! 90 sharp faces reduced to 25 px between the eyes, 76 % failed `sharp`, though the card photo
 //! would be cut from the original, where the same face is 100+ px between the eyes. Such photos
-//! are decoded a second time, larger, and the face's surroundings kept.
+//! are decoded a second time, larger, and the face's surroundings kept. The mesh and the parser
+//! read their crops from it too (`FacePixels`): lids, lips, ears and brims a few analysis pixels
+//! wide are what they judge.
 
 use super::detect::Detection;
-use super::geometry::distance;
+use super::geometry::{distance, CropFrame};
 use crate::decode::{decode, DecodeOptions, Decoded};
 use crate::Result;
 use image::{imageops, RgbImage};
@@ -25,7 +27,8 @@ pub struct DetailOptions {
     /// the photo is halved at least until it fits.
     pub max_long_side: u32,
     /// Half the side of the square kept around the face's box centre, in box widths: enough for
-    /// the `sharp` crop (2.2 inter-ocular distances, about one box width) to lie inside it.
+    /// the parser's crop (2.2 box widths, its centre a fifth of a box below the eyes) and the
+    /// `sharp` crop (2.2 inter-ocular distances, about one box width) to lie inside it.
     pub keep_half_side: f32,
 }
 
@@ -35,7 +38,7 @@ impl Default for DetailOptions {
             min_iod: 40.0,
             target_iod: 40.0,
             max_long_side: 4096,
-            keep_half_side: 1.5,
+            keep_half_side: 2.0,
         }
     }
 }
@@ -47,6 +50,8 @@ pub struct FaceDetail {
     pub per_analysis_pixel: f32,
     /// Top-left corner of `image` in the larger decode's pixels.
     pub origin: [u32; 2],
+    /// The whole larger decode's size: beyond it is beyond the photo.
+    pub decoded_size: [u32; 2],
 }
 
 impl FaceDetail {
@@ -56,6 +61,62 @@ impl FaceDetail {
             p[0] * self.per_analysis_pixel - self.origin[0] as f32,
             p[1] * self.per_analysis_pixel - self.origin[1] as f32,
         ]
+    }
+
+    /// `frame` (in analysis pixels) in `image`'s pixels, if all of it that lies inside the
+    /// photo lies inside `image`, a pixel clear of its edges within the photo (bilinear samples
+    /// there would mix in the black beyond them).
+    fn frame_within(&self, frame: &CropFrame) -> Option<CropFrame> {
+        let inner = CropFrame {
+            center: self.from_analysis(frame.center),
+            side: frame.side * self.per_analysis_pixel,
+            ..*frame
+        };
+        let n = inner.size as f32;
+        let corners = [[0.0, 0.0], [n, 0.0], [0.0, n], [n, n]].map(|[u, v]| inner.to_image(u, v));
+        let (width, height) = self.image.dimensions();
+        // Per axis, in the larger decode's pixels: the crop's extent within the photo, inside
+        // what `image` holds of it.
+        let fits = |axis: usize, origin: u32, kept: u32, photo: u32| {
+            let (lo, hi) = corners.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| {
+                let x = c[axis] + origin as f32;
+                (lo.min(x), hi.max(x))
+            });
+            let clear = |edge: u32| if edge == 0 || edge == photo { 0.0 } else { 1.0 };
+            let end = origin + kept;
+            lo.max(0.0) >= origin as f32 + clear(origin)
+                && hi.min(photo as f32) <= end as f32 - clear(end)
+        };
+        let [photo_w, photo_h] = self.decoded_size;
+        (fits(0, self.origin[0], width, photo_w) && fits(1, self.origin[1], height, photo_h))
+            .then_some(inner)
+    }
+}
+
+/// The pixels the face models' crops are read from: a larger decode around the face where there
+/// is one and it holds the whole crop, the analysis copy otherwise. Crop frames stay in analysis
+/// pixels, so what the models find maps back onto the analysis copy either way.
+#[derive(Clone, Copy)]
+pub struct FacePixels<'a> {
+    pub analysis: &'a RgbImage,
+    pub detail: Option<&'a FaceDetail>,
+}
+
+impl<'a> FacePixels<'a> {
+    /// The analysis copy alone.
+    pub fn analysis_only(analysis: &'a RgbImage) -> Self {
+        FacePixels {
+            analysis,
+            detail: None,
+        }
+    }
+
+    /// The crop `frame` describes (see `CropFrame::sample`).
+    pub fn sample(&self, frame: &CropFrame) -> RgbImage {
+        match self.detail.and_then(|d| Some((d, d.frame_within(frame)?))) {
+            Some((detail, inner)) => inner.sample(&detail.image),
+            None => frame.sample(self.analysis),
+        }
     }
 }
 
@@ -131,6 +192,7 @@ pub fn face_detail(
         image,
         per_analysis_pixel: k,
         origin: [x0, y0],
+        decoded_size: [lw, lh],
     }))
 }
 
@@ -218,9 +280,9 @@ mod tests {
             let face = detection(marker, 20.0);
             let detail = detail_of(&bytes, &decoded, &face).expect("a larger decode");
             assert_eq!(detail.per_analysis_pixel, 2.0, "{exif6}");
-            // Only the face's surroundings are kept: 1.5 box widths (40 px) to each side.
+            // Only the face's surroundings are kept: 2 box widths (40 px) to each side.
             let side = detail.image.width().max(detail.image.height()) as f32;
-            assert!(side <= 3.0 * 40.0 * 2.0 + 2.0, "{side}");
+            assert!(side <= 4.0 * 40.0 * 2.0 + 2.0, "{side}");
             // The marker's centre maps onto the marker, and a point beside it beside it.
             let [x, y] = detail.from_analysis(marker);
             assert_eq!(
@@ -292,6 +354,45 @@ mod tests {
             ..DecodeOptions::default()
         };
         assert!(face_detail(&file, &decoded, &face, long_side, &roomy, &options).is_ok());
+    }
+
+    /// Crop pixels strictly between the grey and the white of `photo`'s marker: its blurred edge.
+    fn edge_pixels(crop: &RgbImage) -> usize {
+        crop.pixels().filter(|p| (110..235).contains(&p[0])).count()
+    }
+
+    #[test]
+    fn face_crops_are_read_from_the_larger_decode_when_it_holds_them() {
+        let (bytes, decoded) = photo(3000, 4000, (1400, 2000, 40), false);
+        let k = decoded.scale;
+        let marker = [1420.0 / k, 2020.0 / k];
+        let face = detection(marker, 20.0);
+        let detail = detail_of(&bytes, &decoded, &face).expect("a larger decode");
+        let analysis_only = FacePixels::analysis_only(&decoded.image);
+        let with_detail = FacePixels {
+            detail: Some(&detail),
+            ..analysis_only
+        };
+        // The marker (10 analysis pixels) in a crop 4 times the analysis copy's scale: its edges
+        // are half as wide read from the photo's half.
+        let frame = CropFrame {
+            center: marker,
+            side: 20.0,
+            angle: 0.1,
+            size: 80,
+        };
+        let (sharp, soft) = (
+            edge_pixels(&with_detail.sample(&frame)),
+            edge_pixels(&analysis_only.sample(&frame)),
+        );
+        assert!(sharp > 0 && 3 * sharp < 2 * soft, "{sharp} against {soft}");
+        // A crop reaching beyond the larger decode's part of the photo is read from the analysis
+        // copy: what lies beyond that part is in the photo, not black.
+        let wide = CropFrame {
+            side: 200.0,
+            ..frame
+        };
+        assert_eq!(with_detail.sample(&wide), analysis_only.sample(&wide));
     }
 
     #[test]

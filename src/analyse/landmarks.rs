@@ -1,5 +1,6 @@
 //! MediaPipe face mesh (478 points with irises) and the 52 blendshape scores on the main face.
 
+use super::detail::FacePixels;
 use super::detect::Detection;
 use super::geometry::{distance, line_angle, CropFrame};
 use super::infer::Model;
@@ -183,8 +184,8 @@ pub fn mesh_input(crop: &RgbImage) -> Vec<f32> {
 }
 
 /// The mesh of the face in `frame`.
-pub fn mesh(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceMesh> {
-    let (points, presence) = crop_mesh(model, &frame.sample(image))?;
+pub fn mesh(model: &Model, pixels: FacePixels, frame: CropFrame) -> Result<FaceMesh> {
+    let (points, presence) = crop_mesh(model, &pixels.sample(&frame))?;
     Ok(to_image(points, presence, frame))
 }
 
@@ -213,11 +214,11 @@ impl MirrorMap {
 /// (why: `AnalysisOptions::mirror_mesh`).
 pub fn mesh_both_ways(
     model: &Model,
-    image: &RgbImage,
+    pixels: FacePixels,
     frame: CropFrame,
     mirror: &MirrorMap,
 ) -> Result<FaceMesh> {
-    let crop = frame.sample(image);
+    let crop = pixels.sample(&frame);
     let (points, presence) = crop_mesh(model, &crop)?;
     let (flipped, flipped_presence) = crop_mesh(model, &image::imageops::flip_horizontal(&crop))?;
     let points = average_with_flipped(&points, &flipped, frame.size as f32, mirror);

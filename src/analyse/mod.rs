@@ -1,8 +1,8 @@
 //! Analysis: every model runs once per photo and all rules read the same results.
 //!
-//! detect (YuNet, all faces) → on the main face, in parallel: mesh + blendshapes + pose,
-//! person segmentation, face parsing. Where the face is small in a large photo, whoever holds
-//! the photo's bytes adds a larger decode around it (`detail`).
+//! detect (YuNet, all faces) → where the main face is small in a large photo, a larger decode
+//! around it from whoever holds the photo's bytes (`detail`) → on the main face, in parallel:
+//! mesh + blendshapes + pose, person segmentation, face parsing.
 
 pub mod detail;
 pub mod detect;
@@ -18,7 +18,7 @@ pub mod segment;
 use crate::decode::Decoded;
 use crate::runtime::models::ModelStore;
 use crate::{Error, Result};
-use detail::{DetailOptions, FaceDetail};
+use detail::{DetailOptions, FaceDetail, FacePixels};
 use detect::Detection;
 use image::RgbImage;
 use infer::Model;
@@ -54,7 +54,7 @@ pub struct AnalysisOptions {
     pub mirror_mesh: bool,
     /// When and how a photo is tested for lying on its side or upside down.
     pub orientation: OrientationOptions,
-    /// When a small face in a large photo is decoded again for `sharp`.
+    /// When a small face in a large photo is decoded again for the face models and `sharp`.
     pub detail: DetailOptions,
 }
 
@@ -98,8 +98,8 @@ pub struct Analysis {
     /// Set when the photo is on its side or upside down: the clockwise quarter turns that put
     /// it upright. The face is then not analysed (the models would see it turned).
     pub turned: Option<QuarterTurns>,
-    /// A larger decode around the face, where the analysis copy shows it too small for `sharp`
-    /// (see `detail`); filled in by whoever holds the photo's bytes.
+    /// A larger decode around the face, where the analysis copy shows it too small (see
+    /// `detail`), from whoever holds the photo's bytes. The mesh and the parser read it.
     pub detail: Option<FaceDetail>,
     pub timings_ms: Vec<(&'static str, f64)>,
 }
@@ -217,7 +217,18 @@ impl Analyser {
         })
     }
 
+    /// The analysis of a photo known only by its analysis copy.
     pub fn analyse(&self, decoded: Decoded) -> Result<Analysis> {
+        self.analyse_with_detail(decoded, |_, _| None)
+    }
+
+    /// The analysis, with `detail` asked for a larger decode around the main face once it is
+    /// found (`detail::detail_long_side` says when one helps).
+    pub fn analyse_with_detail(
+        &self,
+        decoded: Decoded,
+        detail: impl FnOnce(&Decoded, &Detection) -> Option<FaceDetail>,
+    ) -> Result<Analysis> {
         let image = &decoded.image;
         let (faces, detect_ms) =
             timed(|| detect::detect(&self.detector, image, self.options.min_detection_score));
@@ -267,11 +278,16 @@ impl Analyser {
             });
         };
 
+        let detail = detail(&decoded, &main);
+        let pixels = FacePixels {
+            analysis: image,
+            detail: detail.as_ref(),
+        };
         let join = self.options.parallel_stages;
         let ((face, (person, parsing)), _) = timed(|| {
             maybe_join(
                 join,
-                || self.face(image, &main),
+                || self.face(pixels, &main),
                 || {
                     maybe_join(
                         join,
@@ -284,7 +300,7 @@ impl Analyser {
                             timed(|| {
                                 self.parser
                                     .as_ref()
-                                    .map(|parser| parse::parse(parser, image, frame))
+                                    .map(|parser| parse::parse(parser, pixels, frame))
                                     .transpose()
                             })
                         },
@@ -303,7 +319,7 @@ impl Analyser {
             decoded,
             faces,
             turned: None,
-            detail: None,
+            detail,
             timings_ms,
         })
     }
@@ -311,13 +327,13 @@ impl Analyser {
     /// Mesh (refined once from its own landmarks, as MediaPipe tracks), blendshapes and pose.
     fn face(
         &self,
-        image: &RgbImage,
+        pixels: FacePixels,
         detection: &Detection,
     ) -> Result<(Face, Vec<(&'static str, f64)>)> {
         let (mesh, mesh_ms) = timed(|| -> Result<FaceMesh> {
             let first = landmarks::mesh(
                 &self.mesher,
-                image,
+                pixels,
                 landmarks::roi_from_detection(detection),
             )?;
             if !self.options.refine_mesh {
@@ -325,9 +341,9 @@ impl Analyser {
             }
             let frame = landmarks::roi_from_mesh(&first);
             if self.options.mirror_mesh {
-                landmarks::mesh_both_ways(&self.mesher, image, frame, self.canonical.mirror())
+                landmarks::mesh_both_ways(&self.mesher, pixels, frame, self.canonical.mirror())
             } else {
-                landmarks::mesh(&self.mesher, image, frame)
+                landmarks::mesh(&self.mesher, pixels, frame)
             }
         });
         let mesh = mesh?;

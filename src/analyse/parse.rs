@@ -2,6 +2,7 @@
 //!
 //! The weights are licensed for non-commercial use only; see models/README.md.
 
+use super::detail::FacePixels;
 use super::detect::Detection;
 use super::geometry::{distance, line_angle, midpoint, CropFrame};
 use super::infer::Model;
@@ -189,8 +190,8 @@ pub fn input(crop: &RgbImage) -> Vec<f32> {
     input
 }
 
-pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FaceParsing> {
-    let crop = frame.sample(image);
+pub fn parse(model: &Model, pixels: FacePixels, frame: CropFrame) -> Result<FaceParsing> {
+    let crop = pixels.sample(&frame);
     let n = frame.size as usize;
     let plane = n * n;
     let input = input(&crop);
@@ -199,7 +200,7 @@ pub fn parse(model: &Model, image: &RgbImage, frame: CropFrame) -> Result<FacePa
             (out[0].data.len() == class::COUNT * plane).then(|| argmax_classes(out[0].data, plane))
         })?
         .ok_or_else(|| Error::Model("face parsing: logits of an unexpected size".into()))?;
-    let outside = frame.outside_mask(image.width(), image.height());
+    let outside = frame.outside_mask(pixels.analysis.width(), pixels.analysis.height());
     Ok(FaceParsing {
         frame,
         crop,

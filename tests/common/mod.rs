@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+use idphoto::analyse::detail::DetailOptions;
 use idphoto::analyse::{Analyser, Analysis, AnalysisOptions};
 use idphoto::decode::{decode, DecodeOptions};
 use idphoto::messages::Lang;
@@ -68,6 +69,21 @@ pub fn make_checker(profile: &str, input: InputKind, lang: Lang) -> Checker {
 pub fn checker_with_options(options: CheckOptions) -> Checker {
     let profile = Arc::new(Profile::load("cn-id-card").expect("built-in profile loads"));
     Checker::new(store(), profile, options).expect("checker builds (ONNX Runtime and models)")
+}
+
+/// An ID-card checker (default language) that never decodes a small face a second time: it
+/// reads every face from the analysis copy alone.
+pub fn analysis_copy_only_checker() -> Checker {
+    checker_with_options(CheckOptions {
+        analysis: AnalysisOptions {
+            detail: DetailOptions {
+                min_iod: 0.0,
+                ..DetailOptions::default()
+            },
+            ..AnalysisOptions::default()
+        },
+        ..CheckOptions::default()
+    })
 }
 
 /// The ID-card checker for phone uploads, English messages. Built once per test binary.

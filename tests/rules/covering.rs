@@ -231,3 +231,26 @@ fn the_parsing_rules_do_not_guess_when_the_parser_is_blind() {
         }
     }
 }
+
+/// The astronaut at her own size in a 3000x4000 photo: about 19 px between the eyes in the
+/// analysis copy. The mesh and the parser read her from a larger decode of the photo and see
+/// what her own photo shows: brows clear and no head covering. Read from the analysis copy alone,
+/// her brows were hidden and her hair a head covering.
+#[test]
+fn a_small_face_in_a_large_photo_is_read_from_a_larger_decode() {
+    let (w, h) = astronaut().dimensions();
+    let (x, y) = ((3000 - w as i32) / 2, (4000 - h as i32) / 2);
+    let small = crop(astronaut(), -x, -y, 3000, 4000, Rgb([120, 120, 120]));
+    let r = check("astronaut_small_in_12mp", &small);
+    assert!(
+        r.timings_ms.contains_key("decode_detail"),
+        "{:?}",
+        r.timings_ms
+    );
+    assert_pass(&r, "eyebrows_visible");
+    assert_pass(&r, "no_head_covering");
+    let analysis_copy_only = analysis_copy_only_checker();
+    let r = check_with(&analysis_copy_only, "astronaut_small_in_12mp", &small);
+    assert_fail(&r, "eyebrows_visible");
+    assert_fail(&r, "no_head_covering");
+}
