@@ -1,8 +1,8 @@
-//! Writes eight altered copies of a labelled photo set, with its labels, to measure how the rules
+//! Writes nine altered copies of a labelled photo set, with its labels, to measure how the rules
 //! hold up on photos they were not tuned on:
 //! `cargo run --release --example eval_copies -- ../shared/eval/labels.csv /tmp/copies`, then
 //! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`, `scaled50`,
-//! `grain4`, `blurred4`, `dark35`, `bright190`).
+//! `grain4`, `blurred4`, `dark35`, `bright190`, `small_in_12mp`).
 //!
 //! - `mirrored`: flipped left to right (PNG). No label depends on the side.
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
@@ -18,6 +18,12 @@
 //! - `dark35`, `bright190`: every pixel value times 0.35 or 1.9 (clipped), an under- or
 //!   overexposed photo (PNG). Their `exposure_ok`, `background_white` and verdict cells are left
 //!   blank: a white wall made grey, or a grey one white, changes those labels.
+//! - `small_in_12mp`: scaled so that the eyes are `SMALL_FACE_IOD` apart (a face about 230 px
+//!   wide, just over the card's 207) and placed in the middle of a 12 MP photo, its edges
+//!   stretched to fill it (JPEG quality 92, as a phone saves): a photo taken from a metre or two
+//!   with the rear camera, whose face is about 26 px between the eyes in the analysis copy.
+//!   Photos whose eyes are closer than that, or too large for the frame once scaled, are left
+//!   out. Stretched edges are no backdrop, no framing and no clothing: those cells are blank.
 //!
 //! Photos are read by idphoto's own decoder at full size: upright by their EXIF orientation, on
 //! white where transparent. Write the copies outside the project: the evaluation photos'
@@ -48,7 +54,7 @@ struct Variant {
     blanked: &'static [&'static str],
 }
 
-const VARIANTS: [Variant; 8] = [
+const VARIANTS: [Variant; 9] = [
     Variant {
         name: "mirrored",
         extension: "png",
@@ -105,7 +111,26 @@ const VARIANTS: [Variant; 8] = [
         save: save_png,
         blanked: EXPOSURE_LABELS,
     },
+    Variant {
+        name: "small_in_12mp",
+        extension: "jpg",
+        alter: |img, iod| iod.and_then(|iod| small_in_phone_photo(img, iod)),
+        save: save_jpeg92,
+        blanked: &[
+            "head_in_frame",
+            "background_plain",
+            "background_white",
+            "not_white_top",
+            "verdict_id_card",
+            "verdict_icao",
+        ],
+    },
 ];
+
+/// Distance between the eye centres of the `small_in_12mp` copy's face, in its pixels.
+const SMALL_FACE_IOD: f32 = 100.0;
+/// Sides of a 12 MP phone photo, the long one upright for a portrait.
+const PHONE_PHOTO: (u32, u32) = (3024, 4032);
 
 /// Labels that a change of exposure makes wrong.
 const EXPOSURE_LABELS: &[&str] = &[
@@ -114,6 +139,32 @@ const EXPOSURE_LABELS: &[&str] = &[
     "verdict_id_card",
     "verdict_icao",
 ];
+
+/// `img` shrunk so that the eyes, `iod` apart, are `SMALL_FACE_IOD` apart, in the middle of a
+/// phone photo of its orientation whose margins repeat its edge pixels; `None` where that would
+/// enlarge it or it would not fit.
+fn small_in_phone_photo(img: &RgbImage, iod: f32) -> Option<RgbImage> {
+    let factor = SMALL_FACE_IOD / iod;
+    if factor >= 1.0 {
+        return None;
+    }
+    let (w, h) = (
+        (img.width() as f32 * factor).round().max(1.0) as u32,
+        (img.height() as f32 * factor).round().max(1.0) as u32,
+    );
+    let small = image::imageops::resize(img, w, h, FilterType::Lanczos3);
+    let (short, long) = PHONE_PHOTO;
+    let (pw, ph) = if h >= w { (short, long) } else { (long, short) };
+    if w > pw || h > ph {
+        return None;
+    }
+    let (x0, y0) = ((pw - w) / 2, (ph - h) / 2);
+    Some(RgbImage::from_fn(pw, ph, |x, y| {
+        let sx = x.saturating_sub(x0).min(w - 1);
+        let sy = y.saturating_sub(y0).min(h - 1);
+        *small.get_pixel(sx, sy)
+    }))
+}
 
 /// `img` scaled to `num / den` of its size with a Lanczos filter.
 fn scaled(img: &RgbImage, num: u32, den: u32) -> RgbImage {
@@ -131,10 +182,11 @@ fn main() -> anyhow::Result<()> {
     let mut reader =
         csv::Reader::from_path(labels).with_context(|| labels.display().to_string())?;
     let headers = reader.headers()?.clone();
-    // Only the blurred copy needs a face; without the models the others are still written.
+    // Only the blurred and small-face copies need a face; without the models the others are still
+    // written.
     let analyser = ModelStore::open_default()
         .and_then(|store| Analyser::new(&store, AnalysisOptions::default()))
-        .map_err(|e| eprintln!("no face analysis, so no blurred copy: {e}"))
+        .map_err(|e| eprintln!("no face analysis, so no blurred or small-face copy: {e}"))
         .ok();
     let Some(file_column) = headers.iter().position(|h| h == "file") else {
         bail!("{}: no `file` column", labels.display());
@@ -172,7 +224,10 @@ fn main() -> anyhow::Result<()> {
                 Ok(img) => match (variant.alter)(img, iod) {
                     Some(altered) => Ok(altered),
                     None => {
-                        eprintln!("{}: {file}: no face found, left out", variant.name);
+                        eprintln!(
+                            "{}: {file}: left out (no face found, or not one this copy can use)",
+                            variant.name
+                        );
                         continue;
                     }
                 },
@@ -249,7 +304,15 @@ fn save_png(img: &RgbImage, path: &Path) -> anyhow::Result<()> {
 }
 
 fn save_jpeg70(img: &RgbImage, path: &Path) -> anyhow::Result<()> {
+    save_jpeg(img, path, 70)
+}
+
+fn save_jpeg92(img: &RgbImage, path: &Path) -> anyhow::Result<()> {
+    save_jpeg(img, path, 92)
+}
+
+fn save_jpeg(img: &RgbImage, path: &Path, quality: u8) -> anyhow::Result<()> {
     let mut sink = std::io::BufWriter::new(std::fs::File::create(path)?);
-    img.write_with_encoder(JpegEncoder::new_with_quality(&mut sink, 70))?;
+    img.write_with_encoder(JpegEncoder::new_with_quality(&mut sink, quality))?;
     Ok(sink.flush()?)
 }
