@@ -21,7 +21,7 @@
 //! - `small_in_12mp`: scaled so that the eyes are `SMALL_FACE_IOD` apart (a face about 230 px
 //!   wide, just over the card's 207) and placed in the middle of a 12 MP photo, its edges
 //!   stretched to fill it (JPEG quality 92, as a phone saves): a photo taken from a metre or two
-//!   with the rear camera, whose face is about 26 px between the eyes in the analysis copy.
+//!   with the rear camera, whose face is 25 px between the eyes in the analysis copy.
 //!   Photos whose eyes are closer than that, or too large for the frame once scaled, are left
 //!   out. Stretched edges are no backdrop, no framing and no clothing: those cells are blank.
 //!
@@ -282,10 +282,10 @@ fn in_folder(root: &Path, relative: &Path) -> anyhow::Result<PathBuf> {
 /// The distance between the eye centres of the photo's main face, in the photo's own pixels,
 /// as the rules measure it.
 fn eye_distance(analyser: &Analyser, path: &Path) -> Option<f32> {
-    let decoded = decode(&std::fs::read(path).ok()?, &DecodeOptions::default()).ok()?;
-    let scale = decoded.scale;
-    let face = analyser.analyse(decoded).ok()?.face?;
-    Some(RuleContext::iod(&face) * scale)
+    let analysis = analyser
+        .analyse_photo(&std::fs::read(path).ok()?, &DecodeOptions::default())
+        .ok()?;
+    Some(RuleContext::iod(analysis.face.as_ref()?) * analysis.decoded.scale)
 }
 
 /// The photo at full size as idphoto's own decoder reads it: turned by its EXIF orientation

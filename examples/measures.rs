@@ -4,7 +4,7 @@
 
 use idphoto::analyse::{Analyser, AnalysisOptions};
 use idphoto::checks::ears_visible::ear_sides;
-use idphoto::decode::{decode, DecodeOptions};
+use idphoto::decode::DecodeOptions;
 use idphoto::runtime::models::ModelStore;
 
 fn main() -> anyhow::Result<()> {
@@ -13,8 +13,7 @@ fn main() -> anyhow::Result<()> {
     for path in std::env::args().skip(1) {
         let measures = std::fs::read(&path)
             .map_err(anyhow::Error::from)
-            .and_then(|bytes| Ok(decode(&bytes, &DecodeOptions::default())?))
-            .and_then(|decoded| Ok(analyser.analyse(decoded)?));
+            .and_then(|bytes| Ok(analyser.analyse_photo(&bytes, &DecodeOptions::default())?));
         let line = match measures {
             Ok(a) => match &a.face {
                 Some(f) => serde_json::json!({

@@ -2,7 +2,7 @@
 //! failures: `cargo run --release --example parsing -- photo.jpg out.png`
 
 use idphoto::analyse::{Analyser, AnalysisOptions};
-use idphoto::decode::{decode, DecodeOptions};
+use idphoto::decode::DecodeOptions;
 use idphoto::runtime::models::ModelStore;
 use image::{Rgb, RgbImage};
 
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     };
     let store = ModelStore::open_default()?;
     let analyser = Analyser::new(&store, AnalysisOptions::default())?;
-    let analysis = analyser.analyse(decode(&std::fs::read(photo)?, &DecodeOptions::default())?)?;
+    let analysis = analyser.analyse_photo(&std::fs::read(photo)?, &DecodeOptions::default())?;
     let parsing = analysis
         .parsing
         .ok_or_else(|| anyhow::anyhow!("no face parsing for {photo}"))?;

@@ -1,7 +1,7 @@
 //! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
-use crate::analyse::detail::{detail_long_side, face_detail, FaceDetail};
+use crate::analyse::detail::{detail_long_side, larger_face, FaceDetail};
 use crate::analyse::detect::Detection;
 use crate::analyse::{Analyser, AnalysisOptions};
 use crate::checks::{joint_advice, Context, Finding};
@@ -96,16 +96,9 @@ impl Checker {
         timings: &mut BTreeMap<String, f64>,
     ) -> Option<FaceDetail> {
         let options = &self.options.analysis.detail;
-        let long_side = detail_long_side(decoded, detection, options)?;
+        detail_long_side(decoded, detection, options)?;
         let start = Instant::now();
-        let detail = face_detail(
-            bytes,
-            decoded,
-            detection,
-            long_side,
-            &self.options.decode,
-            options,
-        );
+        let detail = larger_face(bytes, decoded, detection, &self.options.decode, options);
         timings.insert("decode_detail".to_string(), ms(start));
         detail
             .inspect_err(|e| tracing::warn!("{name}: decoding the face larger failed: {e}"))

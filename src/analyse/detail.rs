@@ -17,7 +17,8 @@ use image::{imageops, RgbImage};
 #[derive(Debug, Clone)]
 pub struct DetailOptions {
     /// Inter-ocular distance (analysis pixels, from the detector's eye points) below which the
-    /// face is decoded again: `sharp` compares detail at 40 px.
+    /// face is decoded again: `sharp` compares detail at 40 px, and the mesh model sees a face
+    /// about that size in its input.
     pub min_iod: f32,
     /// The inter-ocular distance the second decode aims at. More would average noise away
     /// (80 px: a 2 x 2 average per crop pixel) but costs a full-size decode of a 12 MP JPEG
@@ -26,9 +27,11 @@ pub struct DetailOptions {
     /// Longest side the second decode may have, whatever the photo's size (memory and time):
     /// the photo is halved at least until it fits.
     pub max_long_side: u32,
-    /// Half the side of the square kept around the face's box centre, in box widths: enough for
-    /// the parser's crop (2.2 box widths, its centre a fifth of a box below the eyes) and the
-    /// `sharp` crop (2.2 inter-ocular distances, about one box width) to lie inside it.
+    /// Half the side of the square kept around the face's box centre, in box widths (of its
+    /// longer side): enough for the parser's crop (at least 2.2 box widths or 4.2 inter-ocular
+    /// distances, its centre a tenth of its side below the eyes, turned with them) and the
+    /// `sharp` crop (2.2 inter-ocular distances, about one box width) to lie inside it. A crop
+    /// that does not is read from the analysis copy (`FacePixels`).
     pub keep_half_side: f32,
 }
 
@@ -153,6 +156,21 @@ pub fn detail_long_side(
     }
     // Under a tenth more pixels is not worth a second decode.
     (long_side as f32 > analysis_long as f32 * 1.1).then_some(long_side)
+}
+
+/// A larger decode of the photo's `bytes` around `face`, where one helps (`detail_long_side`):
+/// what the checker adds to an analysis (`Analyser::analyse_with_detail`).
+pub fn larger_face(
+    bytes: &[u8],
+    decoded: &Decoded,
+    face: &Detection,
+    decode_options: &DecodeOptions,
+    options: &DetailOptions,
+) -> Result<Option<FaceDetail>> {
+    match detail_long_side(decoded, face, options) {
+        Some(long_side) => face_detail(bytes, decoded, face, long_side, decode_options, options),
+        None => Ok(None),
+    }
 }
 
 /// Decodes `bytes` again at `long_side` (from [`detail_long_side`]) and keeps the part around

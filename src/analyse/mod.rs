@@ -15,7 +15,7 @@ pub mod parse;
 pub mod pose;
 pub mod segment;
 
-use crate::decode::Decoded;
+use crate::decode::{decode, DecodeOptions, Decoded};
 use crate::runtime::models::ModelStore;
 use crate::{Error, Result};
 use detail::{DetailOptions, FaceDetail, FacePixels};
@@ -217,9 +217,22 @@ impl Analyser {
         })
     }
 
-    /// The analysis of a photo known only by its analysis copy.
+    /// The analysis of a photo known only by its analysis copy: a small face is read from it
+    /// as it is (see `analyse_photo`).
     pub fn analyse(&self, decoded: Decoded) -> Result<Analysis> {
         self.analyse_with_detail(decoded, |_, _| None)
+    }
+
+    /// The analysis of the photo in `bytes`, as the checker makes it: a small face is read from
+    /// a larger decode (or, where that fails, from the analysis copy).
+    pub fn analyse_photo(&self, bytes: &[u8], decode_options: &DecodeOptions) -> Result<Analysis> {
+        let decoded = decode(bytes, decode_options)?;
+        self.analyse_with_detail(decoded, |decoded, face| {
+            detail::larger_face(bytes, decoded, face, decode_options, &self.options.detail)
+                .inspect_err(|e| tracing::warn!("decoding the face larger failed: {e}"))
+                .ok()
+                .flatten()
+        })
     }
 
     /// The analysis, with `detail` asked for a larger decode around the main face once it is

@@ -116,14 +116,25 @@ pub fn checker_with_profile(toml: &str, input: InputKind, lang: Lang) -> Checker
 }
 
 /// The library's own analysis (models only, no rules), used to place synthetic edits (where are
-/// the eyes, the brows, the person) the way the checker itself sees them.
+/// the eyes, the brows, the person) the way the checker itself sees them. A small face in a large
+/// photo is read from the analysis copy alone here; `analyse_photo` reads it as the checker does.
 pub fn analyse(img: &RgbImage) -> Analysis {
-    static ANALYSER: OnceLock<Analyser> = OnceLock::new();
-    let analyser = ANALYSER.get_or_init(|| {
-        Analyser::new(store(), AnalysisOptions::default()).expect("analyser builds")
-    });
     let decoded = decode(&png(img), &DecodeOptions::default()).expect("fixture decodes");
-    analyser.analyse(decoded).expect("fixture analyses")
+    analyser().analyse(decoded).expect("fixture analyses")
+}
+
+/// The analysis of `img` sent as PNG bytes, a small face read from a larger decode of them.
+pub fn analyse_photo(img: &RgbImage) -> Analysis {
+    analyser()
+        .analyse_photo(&png(img), &DecodeOptions::default())
+        .expect("fixture analyses")
+}
+
+fn analyser() -> &'static Analyser {
+    static ANALYSER: OnceLock<Analyser> = OnceLock::new();
+    ANALYSER.get_or_init(|| {
+        Analyser::new(store(), AnalysisOptions::default()).expect("analyser builds")
+    })
 }
 
 /// Checks an in-memory image (sent as PNG bytes, losslessly) with `checker`.

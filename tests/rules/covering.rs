@@ -249,6 +249,11 @@ fn a_small_face_in_a_large_photo_is_read_from_a_larger_decode() {
     );
     assert_pass(&r, "eyebrows_visible");
     assert_pass(&r, "no_head_covering");
+    // The parser's crop is the larger decode's, not the analysis copy's.
+    let analysis = analyse_photo(&small);
+    let parsing = analysis.parsing.as_ref().expect("the face is parsed");
+    assert!(analysis.detail.is_some());
+    assert_ne!(parsing.crop, parsing.frame.sample(analysis.image()));
     let analysis_copy_only = analysis_copy_only_checker();
     let r = check_with(&analysis_copy_only, "astronaut_small_in_12mp", &small);
     assert_fail(&r, "eyebrows_visible");
