@@ -1,5 +1,7 @@
 //! Rules: one module per rule, all with the same interface. A rule reads the shared [`Analysis`]
 //! (through [`Context`]) and its thresholds from the profile, and returns a [`Finding`].
+//!
+//! [`Analysis`]: crate::analyse::Analysis
 
 mod context;
 

@@ -42,6 +42,8 @@ pub struct LabelRow {
     /// All label columns of the CSV this row came from, in file order (shared by every row of
     /// the file). [`score`] uses it to list rules in CSV order, including columns left blank
     /// everywhere. May be empty for hand-made rows; label keys are then ordered by name.
+    ///
+    /// [`score`]: super::score
     pub columns: Arc<[String]>,
 }
 
