@@ -1,11 +1,9 @@
 //! The library's front door: bytes or a file in, a [`Report`] out. Every front end (the CLI's
 //! `check` and `eval` today; batch and HTTP later) goes through here, so all of them decide alike.
 
-use crate::analyse::detail::{detail_long_side, larger_face, FaceDetail};
-use crate::analyse::detect::Detection;
-use crate::analyse::{Analyser, AnalysisOptions};
+use crate::analyse::{Analyser, AnalysisOptions, PhotoBytes};
 use crate::checks::{joint_advice, Context, Finding};
-use crate::decode::{decode, DecodeOptions, Decoded};
+use crate::decode::{decode, DecodeOptions};
 use crate::messages::{self, Lang};
 use crate::profile::{InputKind, Profile};
 use crate::report::{CheckResult, ErrorInfo, FaceSummary, Report, Status, Verdict};
@@ -85,28 +83,9 @@ impl Checker {
         })
     }
 
-    /// A larger decode around a face that the analysis copy shows too small
-    /// (`analyse::detail`). If it fails, the analysis copy is read, as for a photo no larger.
-    fn face_detail(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        decoded: &Decoded,
-        detection: &Detection,
-        timings: &mut BTreeMap<String, f64>,
-    ) -> Option<FaceDetail> {
-        let options = &self.options.analysis.detail;
-        detail_long_side(decoded, detection, options)?;
-        let start = Instant::now();
-        let detail = larger_face(bytes, decoded, detection, &self.options.decode, options);
-        timings.insert("decode_detail".to_string(), ms(start));
-        detail
-            .inspect_err(|e| tracing::warn!("{name}: decoding the face larger failed: {e}"))
-            .ok()
-            .flatten()
-    }
-
     fn check_unguarded(&self, name: &str, bytes: &[u8]) -> Report {
+        // Warnings raised while checking (a failed second decode) name the photo.
+        let _photo = tracing::warn_span!("check", file = name).entered();
         let start = Instant::now();
         let mut timings = BTreeMap::new();
         let decoded = match decode(bytes, &self.options.decode) {
@@ -114,10 +93,11 @@ impl Checker {
             Err(e) => return self.error_report(name, e, timings, start),
         };
         timings.insert("decode".to_string(), ms(start));
-        let analysis = self.analyser.analyse_with_detail(decoded, |decoded, face| {
-            self.face_detail(name, bytes, decoded, face, &mut timings)
-        });
-        let analysis = match analysis {
+        let photo = PhotoBytes {
+            bytes,
+            decode_options: &self.options.decode,
+        };
+        let analysis = match self.analyser.analyse_decoded(decoded, Some(photo)) {
             Ok(a) => a,
             Err(e) => return self.error_report(name, e, timings, start),
         };

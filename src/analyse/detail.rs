@@ -158,21 +158,6 @@ pub fn detail_long_side(
     (long_side as f32 > analysis_long as f32 * 1.1).then_some(long_side)
 }
 
-/// A larger decode of the photo's `bytes` around `face`, where one helps (`detail_long_side`):
-/// what the checker adds to an analysis (`Analyser::analyse_with_detail`).
-pub fn larger_face(
-    bytes: &[u8],
-    decoded: &Decoded,
-    face: &Detection,
-    decode_options: &DecodeOptions,
-    options: &DetailOptions,
-) -> Result<Option<FaceDetail>> {
-    match detail_long_side(decoded, face, options) {
-        Some(long_side) => face_detail(bytes, decoded, face, long_side, decode_options, options),
-        None => Ok(None),
-    }
-}
-
 /// Decodes `bytes` again at `long_side` (from [`detail_long_side`]) and keeps the part around
 /// `face`; `None` if the face's box lies outside the photo.
 pub fn face_detail(

@@ -1,8 +1,8 @@
 //! Analysis: every model runs once per photo and all rules read the same results.
 //!
 //! detect (YuNet, all faces) → where the main face is small in a large photo, a larger decode
-//! around it from whoever holds the photo's bytes (`detail`) → on the main face, in parallel:
-//! mesh + blendshapes + pose, person segmentation, face parsing.
+//! around it from the photo's bytes (`detail`) → on the main face, in parallel: mesh +
+//! blendshapes + pose, person segmentation, face parsing.
 
 pub mod detail;
 pub mod detect;
@@ -99,7 +99,7 @@ pub struct Analysis {
     /// it upright. The face is then not analysed (the models would see it turned).
     pub turned: Option<QuarterTurns>,
     /// A larger decode around the face, where the analysis copy shows it too small (see
-    /// `detail`), from whoever holds the photo's bytes. The mesh and the parser read it.
+    /// `detail`) and the photo's bytes were given. The mesh and the parser read it.
     pub detail: Option<FaceDetail>,
     pub timings_ms: Vec<(&'static str, f64)>,
 }
@@ -155,6 +155,14 @@ fn normalise_exposure(image: &RgbImage) -> RgbImage {
         }
     }
     out
+}
+
+/// The bytes a photo was decoded from, and how: where its face is small, the analyser decodes
+/// it again, larger, around the face.
+#[derive(Clone, Copy)]
+pub struct PhotoBytes<'a> {
+    pub bytes: &'a [u8],
+    pub decode_options: &'a DecodeOptions,
 }
 
 /// The loaded models of one worker.
@@ -220,28 +228,25 @@ impl Analyser {
     /// The analysis of a photo known only by its analysis copy: a small face is read from it
     /// as it is (see `analyse_photo`).
     pub fn analyse(&self, decoded: Decoded) -> Result<Analysis> {
-        self.analyse_with_detail(decoded, |_, _| None)
+        self.analyse_decoded(decoded, None)
     }
 
     /// The analysis of the photo in `bytes`, as the checker makes it: a small face is read from
     /// a larger decode (or, where that fails, from the analysis copy).
     pub fn analyse_photo(&self, bytes: &[u8], decode_options: &DecodeOptions) -> Result<Analysis> {
         let decoded = decode(bytes, decode_options)?;
-        self.analyse_with_detail(decoded, |decoded, face| {
-            detail::larger_face(bytes, decoded, face, decode_options, &self.options.detail)
-                .inspect_err(|e| tracing::warn!("decoding the face larger failed: {e}"))
-                .ok()
-                .flatten()
-        })
+        self.analyse_decoded(
+            decoded,
+            Some(PhotoBytes {
+                bytes,
+                decode_options,
+            }),
+        )
     }
 
-    /// The analysis, with `detail` asked for a larger decode around the main face once it is
-    /// found (`detail::detail_long_side` says when one helps).
-    pub fn analyse_with_detail(
-        &self,
-        decoded: Decoded,
-        detail: impl FnOnce(&Decoded, &Detection) -> Option<FaceDetail>,
-    ) -> Result<Analysis> {
+    /// The analysis of `decoded`; given the `photo` it was decoded from, a small face is decoded
+    /// again from it, larger (`detail`).
+    pub fn analyse_decoded(&self, decoded: Decoded, photo: Option<PhotoBytes>) -> Result<Analysis> {
         let image = &decoded.image;
         let (faces, detect_ms) =
             timed(|| detect::detect(&self.detector, image, self.options.min_detection_score));
@@ -291,7 +296,8 @@ impl Analyser {
             });
         };
 
-        let detail = detail(&decoded, &main);
+        let detail =
+            photo.and_then(|photo| self.larger_face(photo, &decoded, &main, &mut timings_ms));
         let pixels = FacePixels {
             analysis: image,
             detail: detail.as_ref(),
@@ -335,6 +341,34 @@ impl Analyser {
             detail,
             timings_ms,
         })
+    }
+
+    /// A larger decode around `face` where the analysis copy shows it too small and the photo
+    /// has more pixels. Where it fails, the analysis copy is read, as for a photo no larger.
+    fn larger_face(
+        &self,
+        photo: PhotoBytes,
+        decoded: &Decoded,
+        face: &Detection,
+        timings_ms: &mut Vec<(&'static str, f64)>,
+    ) -> Option<FaceDetail> {
+        let options = &self.options.detail;
+        let long_side = detail::detail_long_side(decoded, face, options)?;
+        let (detail, ms) = timed(|| {
+            detail::face_detail(
+                photo.bytes,
+                decoded,
+                face,
+                long_side,
+                photo.decode_options,
+                options,
+            )
+        });
+        timings_ms.push(("decode_detail", ms));
+        detail
+            .inspect_err(|e| tracing::warn!("decoding the face larger failed: {e}"))
+            .ok()
+            .flatten()
     }
 
     /// Mesh (refined once from its own landmarks, as MediaPipe tracks), blendshapes and pose.

@@ -167,7 +167,7 @@ fn sharp_does_not_blame_the_photo_for_a_decode_it_lacks() {
     image::imageops::overlay(&mut photo, grace(), 1744, 4200);
     // The checker reads it from a larger decode.
     assert_pass(&check("grace_in_a_large_photo", &photo), "sharp");
-    // The analysis alone has no larger decode (the checker adds it from the photo's bytes).
+    // The analysis of the decoded copy alone has no larger decode: that needs the photo's bytes.
     let analysis = analyse(&photo);
     assert!(analysis.detail.is_none());
     let unjudged = rule.evaluate(&Context::new(&analysis, InputKind::Selfie));
