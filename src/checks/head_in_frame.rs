@@ -88,11 +88,12 @@ impl Rule for HeadInFrame {
         // moving away would shrink a face that may already be too small. A hair top cut by
         // the frame counts as lacking a whole face height.
         let fits = top + bottom >= 0.0 && left + right >= 0.0;
+        let margins = [top, left, right, bottom];
         let key = match ctx.input {
             // A stored photo is not re-aimed but cropped again from its original (or taken
             // again): the advice names the edge that cuts the head, the worst one if several.
-            InputKind::Finished => finished_key([top, left, right, bottom]),
-            InputKind::Selfie if fits => "head_in_frame.off_centre",
+            InputKind::Finished => finished_key(margins),
+            InputKind::Selfie if fits => off_centre_key(margins),
             InputKind::Selfie => "head_in_frame",
         };
         Finding::judge(margin, margin >= 0.0, threshold, key)
@@ -109,16 +110,34 @@ fn finished_key(margins: [f64; 4]) -> &'static str {
         "head_in_frame.finished_right",
         "head_in_frame.finished_bottom",
     ];
+    KEYS[tightest(margins)]
+}
+
+/// The advice for a selfie that would fit were the phone aimed better: which way to move it,
+/// for the edge with the least room. Up and down are the applicant's own once the photo is
+/// upright. Left and right are not named: a front camera may save the photo mirrored or not,
+/// so the photo's left may be either of the applicant's hands.
+fn off_centre_key(margins: [f64; 4]) -> &'static str {
+    const KEYS: [&str; 4] = [
+        "head_in_frame.off_centre_top",
+        "head_in_frame.off_centre_side",
+        "head_in_frame.off_centre_side",
+        "head_in_frame.off_centre_bottom",
+    ];
+    KEYS[tightest(margins)]
+}
+
+/// Which of the margins (top, left, right, bottom) leaves the least room.
+fn tightest(margins: [f64; 4]) -> usize {
     // A NaN margin makes the finding `not_assessed`, so its key is never shown.
-    let worst = (0..4)
+    (0..4)
         .min_by(|&a, &b| margins[a].total_cmp(&margins[b]))
-        .unwrap_or(0);
-    KEYS[worst]
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::finished_key;
+    use super::{finished_key, off_centre_key};
 
     #[test]
     fn a_finished_photo_is_told_which_edge_cuts_the_head() {
@@ -137,6 +156,26 @@ mod tests {
         assert_eq!(
             finished_key([0.1, -0.02, 0.3, -0.2]),
             "head_in_frame.finished_bottom"
+        );
+    }
+
+    #[test]
+    fn a_selfie_to_re_aim_is_told_up_or_down_but_not_left_or_right() {
+        assert_eq!(
+            off_centre_key([-1.0, 0.2, 0.3, 1.4]),
+            "head_in_frame.off_centre_top"
+        );
+        assert_eq!(
+            off_centre_key([0.4, 0.2, 0.3, -0.1]),
+            "head_in_frame.off_centre_bottom"
+        );
+        assert_eq!(
+            off_centre_key([0.4, -0.2, 0.3, -0.1]),
+            "head_in_frame.off_centre_side"
+        );
+        assert_eq!(
+            off_centre_key([0.4, 0.5, -0.3, 0.1]),
+            "head_in_frame.off_centre_side"
         );
     }
 }

@@ -351,8 +351,8 @@ mod tests {
         );
         // A head that only needs re-aiming goes with "move closer".
         assert_eq!(
-            advice("head_in_frame.off_centre"),
-            ["resolution", "head_in_frame.off_centre"]
+            advice("head_in_frame.off_centre_side"),
+            ["resolution", "head_in_frame.off_centre_side"]
         );
     }
 

@@ -31,7 +31,16 @@ fn head_in_frame_says_whether_to_re_aim_or_to_step_back() {
     // spare. Re-aiming fixes it; stepping back would shrink a face already too small.
     let aside = check("grace_aside", &crop(grace_on_white(), 170, 0, w, h, white));
     assert_fail(&aside, "head_in_frame");
-    assert_eq!(advice(&aside), text("head_in_frame.off_centre"));
+    assert_eq!(advice(&aside), text("head_in_frame.off_centre_side"));
+    // Aimed too low: the hair top leaves the frame, with more than a face height to spare
+    // below the chin. Up and down are named (the photo is upright), left and right are not.
+    let high = check("grace_high", &crop(grace_on_white(), 0, 60, w, h, white));
+    assert_fail(&high, "head_in_frame");
+    assert_eq!(advice(&high), text("head_in_frame.off_centre_top"));
+    // Aimed too high: the frame ends just below the chin, with room to spare above the hair.
+    let low = check("grace_low", &crop(grace_on_white(), 0, -250, w, h, white));
+    assert_fail(&low, "head_in_frame");
+    assert_eq!(advice(&low), text("head_in_frame.off_centre_bottom"));
     // Too close: the frame is narrower than the head, on both sides.
     let face = grace_report().face.as_ref().unwrap().r#box;
     let (x, width) = (face[0] as i32 + 20, face[2] as u32 - 40);

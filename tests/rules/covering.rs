@@ -67,7 +67,7 @@ fn an_ear_beyond_the_edge_of_the_photo_is_not_judged_as_hidden() {
     assert_fail(&r, "head_in_frame");
     assert_eq!(
         result(&r, "head_in_frame").message.as_deref(),
-        Some(messages::text(Lang::En, "head_in_frame.off_centre").as_str())
+        Some(messages::text(Lang::En, "head_in_frame.off_centre_side").as_str())
     );
     let why = result(&r, "ears_visible").message.clone().unwrap();
     assert!(!why.contains("phone"), "{why}");
