@@ -72,7 +72,7 @@ pub fn twelve_megapixel_exif6() -> Vec<u8> {
 
 /// The reference upload with the portrait at a third of its size, as when the applicant stands
 /// well back: about 27 px between the eyes in the analysis copy, so the face is decoded a second
-/// time, at half size, for `sharp` (`analyse::detail`).
+/// time, at half size, for the face models and `sharp` (`analyse::detail`).
 pub fn twelve_megapixel_exif6_small_face() -> Vec<u8> {
     let face = portrait("grace_hopper.jpg");
     let (w, h) = face.dimensions();

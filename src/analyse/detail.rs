@@ -10,9 +10,9 @@
 
 use super::detect::Detection;
 use super::geometry::{distance, CropFrame};
-use crate::decode::{decode, DecodeOptions, Decoded};
+use crate::decode::{decode, DecodeOptions, Decoded, Window};
 use crate::Result;
-use image::{imageops, RgbImage};
+use image::RgbImage;
 
 #[derive(Debug, Clone)]
 pub struct DetailOptions {
@@ -168,6 +168,19 @@ pub fn face_detail(
     decode_options: &DecodeOptions,
     options: &DetailOptions,
 ) -> Result<Option<FaceDetail>> {
+    let (aw, ah) = decoded.image.dimensions();
+    let [x, y, w, h] = face.rect;
+    let half = options.keep_half_side * w.max(h);
+    let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+    let window = Window {
+        left: (cx - half) / aw as f32,
+        top: (cy - half) / ah as f32,
+        right: (cx + half) / aw as f32,
+        bottom: (cy + half) / ah as f32,
+    };
+    if window.right <= 0.0 || window.bottom <= 0.0 || window.left >= 1.0 || window.top >= 1.0 {
+        return Ok(None);
+    }
     let larger = decode(
         bytes,
         &DecodeOptions {
@@ -175,26 +188,15 @@ pub fn face_detail(
             // A hostile progressive JPEG's scans are walked again: half the budget keeps both
             // decodes within 1.5 times one (a phone's 10 scans of 12 MP use a fifth of the half).
             max_jpeg_scan_samples: decode_options.max_jpeg_scan_samples / 2,
+            window: Some(window),
             ..*decode_options
         },
     )?;
-    let k = larger.image.width() as f32 / decoded.image.width() as f32;
-    let [x, y, w, h] = face.rect;
-    let half = options.keep_half_side * w.max(h) * k;
-    let (cx, cy) = ((x + w / 2.0) * k, (y + h / 2.0) * k);
-    let (lw, lh) = larger.image.dimensions();
-    let x0 = (cx - half).clamp(0.0, lw as f32) as u32;
-    let y0 = (cy - half).clamp(0.0, lh as f32) as u32;
-    let x1 = ((cx + half).ceil().max(0.0) as u32).min(lw);
-    let y1 = ((cy + half).ceil().max(0.0) as u32).min(lh);
-    if x1 <= x0 || y1 <= y0 {
-        return Ok(None);
-    }
-    let image = imageops::crop_imm(&larger.image, x0, y0, x1 - x0, y1 - y0).to_image();
+    let (lw, lh) = larger.scaled_size;
     Ok(Some(FaceDetail {
-        image,
-        per_analysis_pixel: k,
-        origin: [x0, y0],
+        image: larger.image,
+        per_analysis_pixel: lw as f32 / aw as f32,
+        origin: [larger.window_origin.0, larger.window_origin.1],
         decoded_size: [lw, lh],
     }))
 }
@@ -203,7 +205,7 @@ pub fn face_detail(
 mod tests {
     use super::*;
     use crate::fixtures::{encode_jpeg, with_exif_orientation};
-    use image::Rgb;
+    use image::{imageops, Rgb};
 
     /// An upright grey photo of `width` x `height` with a white square marker of side `marker`
     /// at (`mx`, `my`), stored turned with EXIF orientation 6 as phones do when `exif6`.
@@ -266,6 +268,8 @@ mod tests {
             image: RgbImage::new(analysis.0, analysis.1),
             original_size: original,
             scale: original.0 as f32 / analysis.0 as f32,
+            scaled_size: analysis,
+            window_origin: (0, 0),
             greyscale_source: false,
             format,
         }

@@ -9,13 +9,16 @@ mod jpeg_segments;
 mod png_chunks;
 mod png_rows;
 mod sniff;
+mod window;
+
+pub use window::Window;
 
 use crate::{Error, Result};
 use fast_image_resize::{
     images::{Image, ImageRef},
     FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
-use image::{metadata::Orientation, DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::{imageops, metadata::Orientation, DynamicImage, ImageDecoder, ImageReader, RgbImage};
 use std::io::{Cursor, Read};
 use std::path::Path;
 
@@ -45,6 +48,9 @@ pub struct DecodeOptions {
     /// ... and at most this many samples (width x height x components) decoded over all its
     /// scans: 64 scans of a 12 MP colour photo, 20 of a 64 MP one, at worst about 3 s here.
     pub max_jpeg_scan_samples: u64,
+    /// Keep only this part of the upright picture (a face's neighbourhood in a second,
+    /// larger decode); `None` keeps all of it.
+    pub window: Option<Window>,
 }
 
 impl Default for DecodeOptions {
@@ -59,6 +65,7 @@ impl Default for DecodeOptions {
             max_side: 65_000,
             max_jpeg_scans: 64,
             max_jpeg_scan_samples: 4_000_000_000,
+            window: None,
         }
     }
 }
@@ -71,6 +78,10 @@ pub struct Decoded {
     pub original_size: (u32, u32),
     /// Original pixels per analysis pixel (>= 1).
     pub scale: f32,
+    /// The upright picture at the analysis copy's scale, and where `image` lies in it: the same
+    /// as `image` unless `DecodeOptions::window` kept only part of it.
+    pub scaled_size: (u32, u32),
+    pub window_origin: (u32, u32),
     /// The file stores a single grey channel: it cannot be a colour photo.
     pub greyscale_source: bool,
     pub format: &'static str,
@@ -288,10 +299,6 @@ fn finish(
     format: &'static str,
     options: &DecodeOptions,
 ) -> Result<Decoded> {
-    // Reduced first, so the turn moves the small copy rather than the whole picture.
-    let mut dynamic = DynamicImage::ImageRgb8(shrink_to(image, options.analysis_long_side)?);
-    dynamic.apply_orientation(orientation);
-    let image = dynamic.into_rgb8();
     let swaps_axes = matches!(
         orientation,
         Orientation::Rotate90
@@ -300,12 +307,31 @@ fn finish(
             | Orientation::Rotate270FlipH
     );
     let upright = |(w, h): (u32, u32)| if swaps_axes { (h, w) } else { (w, h) };
+    // Reduced and cut first, so the turn moves the small copy rather than the whole picture.
+    let image = shrink_to(image, options.analysis_long_side)?;
+    let scaled_size = upright(image.dimensions());
+    let (image, window_origin) = match options.window {
+        None => (image, (0, 0)),
+        Some(window) => {
+            let rect = window.pixels(scaled_size).ok_or_else(|| {
+                Error::Internal(format!("{window:?} keeps nothing of the picture"))
+            })?;
+            let s = window::stored_rect(orientation, image.dimensions(), rect);
+            let kept = imageops::crop_imm(&image, s.x0, s.y0, s.x1 - s.x0, s.y1 - s.y0);
+            (kept.to_image(), (rect.x0, rect.y0))
+        }
+    };
+    let mut dynamic = DynamicImage::ImageRgb8(image);
+    dynamic.apply_orientation(orientation);
+    let image = dynamic.into_rgb8();
     let original_size = upright(stored_size);
-    let scale = upright(covered).0 as f32 / image.width() as f32;
+    let scale = upright(covered).0 as f32 / scaled_size.0 as f32;
     Ok(Decoded {
         image,
         original_size,
         scale,
+        scaled_size,
+        window_origin,
         greyscale_source,
         format,
     })
@@ -346,6 +372,54 @@ pub(crate) mod tests {
     use super::*;
     use image::{ImageEncoder, Rgb};
     use jpeg_segments::tests::segment;
+
+    #[test]
+    fn a_window_keeps_that_part_of_the_upright_picture_at_the_same_scale() {
+        let stored = RgbImage::from_fn(300, 200, |x, y| Rgb([x as u8, y as u8, (x + y) as u8]));
+        let jpeg = crate::fixtures::encode_jpeg(&stored, 95);
+        let window = Window {
+            left: 0.2,
+            top: 0.5,
+            right: 0.7,
+            bottom: 0.9,
+        };
+        for orientation in 1..=8 {
+            let bytes = crate::fixtures::with_exif_orientation(&jpeg, orientation);
+            // Halved, so the window is cut from the reduced picture.
+            let half = DecodeOptions {
+                analysis_long_side: 150,
+                ..DecodeOptions::default()
+            };
+            let whole = decode(&bytes, &half).unwrap();
+            let part = decode(
+                &bytes,
+                &DecodeOptions {
+                    window: Some(window),
+                    ..half
+                },
+            )
+            .unwrap();
+            let (w, h) = whole.image.dimensions();
+            assert_eq!(part.scaled_size, (w, h), "{orientation}");
+            assert_eq!(part.scale, whole.scale, "{orientation}");
+            let (x0, y0) = part.window_origin;
+            assert_eq!(
+                (x0, y0),
+                ((0.2 * w as f32) as u32, (h / 2)),
+                "{orientation}"
+            );
+            let (pw, ph) = part.image.dimensions();
+            assert_eq!(
+                (pw, ph),
+                (
+                    (0.7 * w as f32).ceil() as u32 - x0,
+                    (0.9 * h as f32).ceil() as u32 - y0
+                )
+            );
+            let expected = imageops::crop_imm(&whole.image, x0, y0, pw, ph).to_image();
+            assert!(part.image == expected, "orientation {orientation}");
+        }
+    }
 
     /// A lossless JPEG (SOF3, one component, predictor 1) of a uniform `value` at `precision`
     /// bits: the first sample differs from the 2^(P-1) prediction, every later one is predicted
