@@ -321,6 +321,7 @@ mod tests {
         "sharp.finished",
         "color_photo",
         "color_photo.too_dark",
+        "color_photo.no_face",
         "not_white_top",
         "not_white_top.too_bright",
         "resolution",

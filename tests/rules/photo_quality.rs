@@ -290,6 +290,19 @@ fn color_photo_fails_for_black_and_white_and_single_tint_sepia() {
     assert_value(&r, "color_photo", "a single tint", |v| v < 3.0);
 }
 
+#[test]
+fn a_photo_without_a_face_is_not_told_it_is_black_and_white() {
+    // A beige wall alone: one tint, so as little colour variety as a sepia photo, judged
+    // over the whole frame since there is no face. It may be a colour photo of a wall.
+    let r = check("beige_wall", &plain_wall(600, 800, [200, 170, 120]));
+    assert_fail(&r, "single_face");
+    assert_fail(&r, "color_photo");
+    assert_eq!(
+        result(&r, "color_photo").message.as_deref(),
+        Some(messages::text(Lang::En, "color_photo.no_face").as_str())
+    );
+}
+
 /// Grain in each channel of a greyscale photo (a scan, a noisy sensor) is not colour: it
 /// changes from pixel to pixel independently, while a photo's colours are shared with their
 /// neighbours.
