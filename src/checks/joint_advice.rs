@@ -148,10 +148,10 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     }
 }
 
-/// Without a face, `color_photo` judges the whole frame, and a plain wall, a sheet of paper or
-/// a lens cap has as little colour variety as a black-and-white photo: a colour photo of a grey
-/// wall would be told to take a colour photo. The advice then says what the photo shows and
-/// what to do if it is black and white. A file stored in grey (value 0) is black and white
+/// Without a face, `color_photo` judges the whole frame, and a plain wall of any colour, a sheet
+/// of paper or a lens cap has as little colour variety as a black-and-white photo: a colour
+/// photo of a red wall would be told to take a colour photo. The advice then only says what to
+/// do if the photo is black and white. A file stored in grey (value 0) is black and white
 /// whatever it shows, and keeps the plain advice.
 fn hedge_faceless_colours(findings: &mut [(&'static str, Finding)]) {
     rekey_failed(findings, |rule, key, finding| match (rule, key) {
