@@ -19,6 +19,9 @@ pub struct HeadInFrame {
     pub ear_allowance: f64,
     /// How far below the chin the frame must reach so the shoulders show, in face heights.
     pub min_below_chin: f64,
+    /// Advice only: where the frame cuts the hair top, how far above the top of the forehead
+    /// (the mesh's topmost point) the head is taken to reach, in face heights.
+    pub hair_above_forehead: f64,
     /// Finished photos: the top edge is left to `head_top_margin`, which judges it in the card's
     /// pixels and lets tall hair be cut where the eye line comes first (GA 461). Set only where
     /// the profile runs that rule on finished photos.
@@ -61,12 +64,22 @@ impl Rule for HeadInFrame {
         let (w, h) = (w as f64, h as f64);
         let fh = Context::face_height(face) as f64;
         let fw = Context::face_width(face) as f64;
-        let top = if top_left_to_margin_rule {
-            f64::INFINITY
+        // `top_if_aimed` is the room above the hair as far as the advice can tell: where the
+        // frame cuts the hair, how much is cut is not seen, and a typical head's reach above
+        // the forehead stands in for it. The finding's value stays -1, a hair top cut.
+        let (top, top_if_aimed) = if top_left_to_margin_rule {
+            (f64::INFINITY, f64::INFINITY)
         } else {
             match ctx.head_top(face) {
-                Some(HeadTop::At(y)) => y as f64 / fh - self.min_top_margin,
-                Some(HeadTop::CutByFrame) => -1.0,
+                Some(HeadTop::At(y)) => {
+                    let top = y as f64 / fh - self.min_top_margin;
+                    (top, top)
+                }
+                Some(HeadTop::CutByFrame) => {
+                    let forehead = face.mesh.xy(ids::FOREHEAD_TOP)[1] as f64 / fh;
+                    let head_top = (forehead - self.hair_above_forehead).min(0.0);
+                    (-1.0, head_top - self.min_top_margin)
+                }
                 None => return Finding::not_assessed(threshold, "na.not_measurable"),
             }
         };
@@ -85,9 +98,8 @@ impl Rule for HeadInFrame {
         // "Move further away" is the advice for a head too big for the frame. A head that
         // would fit, with the margins, were the phone aimed at its middle (on each axis the
         // room to spare on one side covers what the other side lacks) only needs re-aiming;
-        // moving away would shrink a face that may already be too small. A hair top cut by
-        // the frame counts as lacking a whole face height.
-        let fits = top + bottom >= 0.0 && left + right >= 0.0;
+        // moving away would shrink a face that may already be too small.
+        let fits = top_if_aimed + bottom >= 0.0 && left + right >= 0.0;
         let margins = [top, left, right, bottom];
         let key = match ctx.input {
             // A stored photo is not re-aimed but cropped again from its original (or taken

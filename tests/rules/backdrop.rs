@@ -37,6 +37,19 @@ fn head_in_frame_says_whether_to_re_aim_or_to_step_back() {
     let high = check("grace_high", &crop(grace_on_white(), 0, 60, w, h, white));
     assert_fail(&high, "head_in_frame");
     assert_eq!(advice(&high), text("head_in_frame.off_centre_top"));
+    // How much hair the frame cuts is not seen: her head, about 305 px from cap to chin, needs
+    // a frame of about 332 px with its margins. Cut 35 px at the top, a 400 px frame would hold
+    // it re-aimed; a 300 px one would not, and stepping back is the way.
+    let roomy = check(
+        "grace_high_roomy",
+        &crop(grace_on_white(), 0, 60, w, 400, white),
+    );
+    assert_eq!(advice(&roomy), text("head_in_frame.off_centre_top"));
+    let short = check(
+        "grace_high_short",
+        &crop(grace_on_white(), 0, 60, w, 300, white),
+    );
+    assert_eq!(advice(&short), text("head_in_frame"));
     // Aimed too high: the frame ends just below the chin, with room to spare above the hair.
     let low = check("grace_low", &crop(grace_on_white(), 0, -250, w, h, white));
     assert_fail(&low, "head_in_frame");
