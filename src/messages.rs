@@ -303,6 +303,8 @@ mod tests {
         "head_in_frame.off_centre_top",
         "head_in_frame.off_centre_side",
         "head_in_frame.off_centre_bottom",
+        "head_in_frame.off_centre_top_side",
+        "head_in_frame.off_centre_bottom_side",
         "head_in_frame.finished_top",
         "head_in_frame.finished_left",
         "head_in_frame.finished_right",

@@ -122,29 +122,27 @@ fn finished_key(margins: [f64; 4]) -> &'static str {
         "head_in_frame.finished_right",
         "head_in_frame.finished_bottom",
     ];
-    KEYS[tightest(margins)]
+    // A NaN margin makes the finding `not_assessed`, so its key is never shown.
+    let worst = (0..4)
+        .min_by(|&a, &b| margins[a].total_cmp(&margins[b]))
+        .unwrap_or(0);
+    KEYS[worst]
 }
 
 /// The advice for a selfie that would fit were the phone aimed better: which way to move it,
-/// for the edge with the least room. Up and down are the applicant's own once the photo is
-/// upright. Left and right are not named: a front camera may save the photo mirrored or not,
-/// so the photo's left may be either of the applicant's hands.
-fn off_centre_key(margins: [f64; 4]) -> &'static str {
-    const KEYS: [&str; 4] = [
-        "head_in_frame.off_centre_top",
-        "head_in_frame.off_centre_side",
-        "head_in_frame.off_centre_side",
-        "head_in_frame.off_centre_bottom",
-    ];
-    KEYS[tightest(margins)]
-}
-
-/// Which of the margins (top, left, right, bottom) leaves the least room.
-fn tightest(margins: [f64; 4]) -> usize {
-    // A NaN margin makes the finding `not_assessed`, so its key is never shown.
-    (0..4)
-        .min_by(|&a, &b| margins[a].total_cmp(&margins[b]))
-        .unwrap_or(0)
+/// for each axis that lacks room (on such a photo at most one side of each axis does). Up and
+/// down are the applicant's own once the photo is upright. Left and right are not named: a
+/// front camera may save the photo mirrored or not, so the photo's left may be either of the
+/// applicant's hands; "towards that ear" is right either way.
+fn off_centre_key([top, left, right, bottom]: [f64; 4]) -> &'static str {
+    let side = left < 0.0 || right < 0.0;
+    match (top < 0.0, bottom < 0.0, side) {
+        (true, _, true) => "head_in_frame.off_centre_top_side",
+        (true, _, false) => "head_in_frame.off_centre_top",
+        (false, true, true) => "head_in_frame.off_centre_bottom_side",
+        (false, true, false) => "head_in_frame.off_centre_bottom",
+        (false, false, _) => "head_in_frame.off_centre_side",
+    }
 }
 
 #[cfg(test)]
@@ -182,12 +180,21 @@ mod tests {
             "head_in_frame.off_centre_bottom"
         );
         assert_eq!(
-            off_centre_key([0.4, -0.2, 0.3, -0.1]),
+            off_centre_key([0.4, -0.2, 0.3, 0.1]),
             "head_in_frame.off_centre_side"
         );
         assert_eq!(
             off_centre_key([0.4, 0.5, -0.3, 0.1]),
             "head_in_frame.off_centre_side"
+        );
+        // Both axes: both moves, in one advice.
+        assert_eq!(
+            off_centre_key([-1.0, -0.2, 0.3, 1.4]),
+            "head_in_frame.off_centre_top_side"
+        );
+        assert_eq!(
+            off_centre_key([0.4, 0.5, -0.01, -0.1]),
+            "head_in_frame.off_centre_bottom_side"
         );
     }
 }

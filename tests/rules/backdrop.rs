@@ -37,6 +37,12 @@ fn head_in_frame_says_whether_to_re_aim_or_to_step_back() {
     let high = check("grace_high", &crop(grace_on_white(), 0, 60, w, h, white));
     assert_fail(&high, "head_in_frame");
     assert_eq!(advice(&high), text("head_in_frame.off_centre_top"));
+    // Too low and to one side: both moves in one advice.
+    let corner = check(
+        "grace_high_aside",
+        &crop(grace_on_white(), 170, 60, w, h, white),
+    );
+    assert_eq!(advice(&corner), text("head_in_frame.off_centre_top_side"));
     // How much hair the frame cuts is not seen: her head, about 305 px from cap to chin, needs
     // a frame of about 332 px with its margins. Cut 35 px at the top, a 400 px frame would hold
     // it re-aimed; a 300 px one would not, and stepping back is the way.
