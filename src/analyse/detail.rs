@@ -178,7 +178,9 @@ pub fn face_detail(
         right: (cx + half) / aw as f32,
         bottom: (cy + half) / ah as f32,
     };
-    if window.right <= 0.0 || window.bottom <= 0.0 || window.left >= 1.0 || window.top >= 1.0 {
+    // Written so that a NaN box, or one of no size, keeps nothing and costs no decode.
+    let inside = window.right > 0.0 && window.bottom > 0.0 && window.left < 1.0 && window.top < 1.0;
+    if !(inside && half > 0.0) {
         return Ok(None);
     }
     let larger = decode(

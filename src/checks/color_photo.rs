@@ -28,9 +28,12 @@ impl Rule for ColorPhoto {
             return Finding::judge(0.0, false, threshold, "color_photo");
         }
         let image = ctx.analysis.image();
-        let [x0, y0, x1, y1] = match ctx.face() {
-            Ok(face) => self.window(face, image.dimensions()),
-            Err(_) => [0, 0, image.width(), image.height()],
+        // Without a face the whole frame is judged, and a plain wall of any colour, a sheet of
+        // paper or a lens cap has as little colour variety as a black-and-white photo: the
+        // advice then only says what to do if the photo is black and white.
+        let ([x0, y0, x1, y1], key) = match ctx.face() {
+            Ok(face) => (self.window(face, image.dimensions()), "color_photo"),
+            Err(_) => ([0, 0, image.width(), image.height()], "color_photo.no_face"),
         };
         let (width, height) = ((x1 - x0) as usize, (y1 - y0) as usize);
         // Every 7th pixel of the window in reading order, without visiting the other six, with
@@ -74,12 +77,7 @@ impl Rule for ColorPhoto {
         let spread = percentile(&mut sizes, 0.95);
         // The share is of power, the spread an amplitude.
         let variety = spread * coherent_share(&pairs).sqrt();
-        Finding::judge(
-            variety,
-            variety >= self.min_colorfulness,
-            threshold,
-            "color_photo",
-        )
+        Finding::judge(variety, variety >= self.min_colorfulness, threshold, key)
     }
 }
 

@@ -77,8 +77,7 @@ impl Rule for HeadInFrame {
                 }
                 Some(HeadTop::CutByFrame) => {
                     let forehead = face.mesh.xy(ids::FOREHEAD_TOP)[1] as f64 / fh;
-                    let head_top = (forehead - self.hair_above_forehead).min(0.0);
-                    (-1.0, head_top - self.min_top_margin)
+                    (-1.0, self.cut_top_if_aimed(forehead))
                 }
                 None => return Finding::not_assessed(threshold, "na.not_measurable"),
             }
@@ -109,6 +108,15 @@ impl Rule for HeadInFrame {
             InputKind::Selfie => "head_in_frame",
         };
         Finding::judge(margin, margin >= 0.0, threshold, key)
+    }
+}
+
+impl HeadInFrame {
+    /// The room above the hair, in face heights over its limit, of a head whose hair the
+    /// frame cuts, with the top of the forehead `forehead` face heights below the top edge:
+    /// the head is taken to reach `hair_above_forehead` above it, and at least to the edge.
+    fn cut_top_if_aimed(&self, forehead: f64) -> f64 {
+        (forehead - self.hair_above_forehead).min(0.0) - self.min_top_margin
     }
 }
 
@@ -147,7 +155,24 @@ fn off_centre_key([top, left, right, bottom]: [f64; 4]) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{finished_key, off_centre_key};
+    use super::{finished_key, off_centre_key, HeadInFrame};
+
+    #[test]
+    fn a_cut_hair_top_is_taken_to_reach_a_typical_height_above_the_forehead() {
+        let rule = HeadInFrame {
+            min_top_margin: 0.02,
+            min_side_margin: 0.0,
+            ear_allowance: 0.08,
+            min_below_chin: 0.12,
+            hair_above_forehead: 0.6,
+            finished_top_by_head_top_margin: false,
+        };
+        // Forehead 0.2 face heights below the edge: 0.4 cut, plus the margin above.
+        assert!((rule.cut_top_if_aimed(0.2) + 0.42).abs() < 1e-9);
+        // The mesh may put the forehead lower than a typical head's reach: the frame still
+        // cuts the hair, so at least the margin is missing.
+        assert!((rule.cut_top_if_aimed(0.9) + 0.02).abs() < 1e-9);
+    }
 
     #[test]
     fn a_finished_photo_is_told_which_edge_cuts_the_head() {

@@ -28,7 +28,6 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let too_dark = exposure == Some("exposure_ok.too_dark");
     let too_bright = exposure == Some("exposure_ok.too_bright");
     let eyes_shut = failed_key("eyes_open").is_some();
-    let no_face = failed_key("single_face") == Some("single_face.none");
     // A face too small for the card that also has too little frame round it: the photo holds
     // too few pixels for both, and "move closer" beside "move further away" cannot be followed.
     let too_few_pixels = failed_key("head_in_frame") == Some("head_in_frame");
@@ -143,21 +142,7 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     }
     if too_dark || too_bright {
         hedge_exposed_colours(findings, too_dark);
-    } else if no_face {
-        hedge_faceless_colours(findings);
     }
-}
-
-/// Without a face, `color_photo` judges the whole frame, and a plain wall of any colour, a sheet
-/// of paper or a lens cap has as little colour variety as a black-and-white photo: a colour
-/// photo of a red wall would be told to take a colour photo. The advice then only says what to
-/// do if the photo is black and white. A file stored in grey (value 0) is black and white
-/// whatever it shows, and keeps the plain advice.
-fn hedge_faceless_colours(findings: &mut [(&'static str, Finding)]) {
-    rekey_failed(findings, |rule, key, finding| match (rule, key) {
-        ("color_photo", "color_photo") if finding.value > Some(0.0) => Some("color_photo.no_face"),
-        _ => None,
-    });
 }
 
 /// A photo too dark makes a white wall grey and fades its colours, and one too bright makes a
@@ -176,12 +161,16 @@ fn hedge_exposed_colours(findings: &mut [(&'static str, Finding)], too_dark: boo
         // A photo without any colour (a greyscale file) is black and white in any light. A
         // tinted one (sepia) reads above 0 like a darkened colour photo and gets the same
         // advice, whose request (a colour photo, in good light) fits it too.
-        ("color_photo", "color_photo", true) if finding.value > Some(0.0) => {
+        ("color_photo", "color_photo" | "color_photo.no_face", true)
+            if finding.value > Some(0.0) =>
+        {
             Some("color_photo.too_dark")
         }
         // Washed out, a colour photo loses its colours too (1 of the 164 colour photos on the
         // brightened copy, and an over-exposed LISA photo whose face barely shows).
-        ("color_photo", "color_photo", false) if finding.value > Some(0.0) => {
+        ("color_photo", "color_photo" | "color_photo.no_face", false)
+            if finding.value > Some(0.0) =>
+        {
             Some("color_photo.too_bright")
         }
         ("not_white_top", "not_white_top", false) => Some("not_white_top.too_bright"),
@@ -242,27 +231,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn without_a_face_little_colour_is_not_told_as_a_black_and_white_photo() {
-        let advice = |face: Finding, colour: Finding, exposure: Finding| {
+    fn without_a_face_a_dark_or_bright_photo_is_told_what_its_light_does_to_colours() {
+        let advice = |exposure: Finding| {
             let mut findings = [
-                ("single_face", face),
                 ("exposure_ok", exposure),
-                ("color_photo", colour),
+                (
+                    "color_photo",
+                    Finding::judge(2.5, false, String::new(), "color_photo.no_face"),
+                ),
             ];
             refine(&mut findings);
-            findings[2].1.message_key.clone().unwrap()
+            findings[1].1.message_key.clone().unwrap()
         };
-        let none = || Finding::judge(0.0, false, String::new(), "single_face.none");
-        let one = || Finding::judge(1.0, true, String::new(), "single_face.none");
-        let faint = || Finding::judge(2.5, false, String::new(), "color_photo");
-        let grey_file = || Finding::judge(0.0, false, String::new(), "color_photo");
-        let lit = || Finding::judge(120.0, true, String::new(), "exposure_ok");
-        let dark = || Finding::judge(20.0, false, String::new(), "exposure_ok.too_dark");
-        assert_eq!(advice(none(), faint(), lit()), "color_photo.no_face");
-        assert_eq!(advice(one(), faint(), lit()), "color_photo");
-        assert_eq!(advice(none(), grey_file(), lit()), "color_photo");
-        // The dark photo's own hedge says more: the dark is what to change first.
-        assert_eq!(advice(none(), faint(), dark()), "color_photo.too_dark");
+        let lit = Finding::judge(120.0, true, String::new(), "exposure_ok");
+        let dark = Finding::judge(20.0, false, String::new(), "exposure_ok.too_dark");
+        let bright = Finding::judge(240.0, false, String::new(), "exposure_ok.too_bright");
+        assert_eq!(advice(lit), "color_photo.no_face");
+        assert_eq!(advice(dark), "color_photo.too_dark");
+        assert_eq!(advice(bright), "color_photo.too_bright");
     }
 
     fn finding(ok: bool, key: &str) -> Finding {

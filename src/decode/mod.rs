@@ -70,7 +70,8 @@ impl Default for DecodeOptions {
     }
 }
 
-/// An upright analysis copy of a photo plus what the rules need to know about the original.
+/// An upright analysis copy of a photo (or the part of it `DecodeOptions::window` keeps) plus
+/// what the rules need to know about the original.
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub image: RgbImage,
@@ -78,9 +79,10 @@ pub struct Decoded {
     pub original_size: (u32, u32),
     /// Original pixels per analysis pixel (>= 1).
     pub scale: f32,
-    /// The upright picture at the analysis copy's scale, and where `image` lies in it: the same
-    /// as `image` unless `DecodeOptions::window` kept only part of it.
+    /// The whole upright picture's size at `image`'s scale: `image`'s own size unless
+    /// `DecodeOptions::window` kept only part of it.
     pub scaled_size: (u32, u32),
+    /// Where `image`'s top-left corner lies in that picture: (0, 0) without a window.
     pub window_origin: (u32, u32),
     /// The file stores a single grey channel: it cannot be a colour photo.
     pub greyscale_source: bool,
