@@ -178,9 +178,8 @@ pub fn face_detail(
         right: (cx + half) / aw as f32,
         bottom: (cy + half) / ah as f32,
     };
-    // Written so that a NaN box, or one of no size, keeps nothing and costs no decode.
-    let inside = window.right > 0.0 && window.bottom > 0.0 && window.left < 1.0 && window.top < 1.0;
-    if !(inside && half > 0.0) {
+    // A NaN box, or one of no size, keeps nothing and costs no decode.
+    if !window.keeps_something() {
         return Ok(None);
     }
     let larger = decode(

@@ -230,27 +230,6 @@ fn rekey_failed(
 mod tests {
     use super::*;
 
-    #[test]
-    fn without_a_face_a_dark_or_bright_photo_is_told_what_its_light_does_to_colours() {
-        let advice = |exposure: Finding| {
-            let mut findings = [
-                ("exposure_ok", exposure),
-                (
-                    "color_photo",
-                    Finding::judge(2.5, false, String::new(), "color_photo.no_face"),
-                ),
-            ];
-            refine(&mut findings);
-            findings[1].1.message_key.clone().unwrap()
-        };
-        let lit = Finding::judge(120.0, true, String::new(), "exposure_ok");
-        let dark = Finding::judge(20.0, false, String::new(), "exposure_ok.too_dark");
-        let bright = Finding::judge(240.0, false, String::new(), "exposure_ok.too_bright");
-        assert_eq!(advice(lit), "color_photo.no_face");
-        assert_eq!(advice(dark), "color_photo.too_dark");
-        assert_eq!(advice(bright), "color_photo.too_bright");
-    }
-
     fn finding(ok: bool, key: &str) -> Finding {
         Finding::judge(0.5, ok, String::new(), key)
     }
@@ -657,6 +636,25 @@ mod tests {
             in_the_dark(vec![("color_photo", grey)]).as_deref(),
             Some("color_photo")
         );
+        // Without a face the colour rule's own advice gives way to the light's, as its plain
+        // advice does, and stands in good light.
+        let faceless = || ("color_photo", finding(false, "color_photo.no_face"));
+        assert_eq!(
+            in_the_dark(vec![faceless()]).as_deref(),
+            Some("color_photo.too_dark")
+        );
+        let mut bright = [
+            ("exposure_ok", finding(false, "exposure_ok.too_bright")),
+            faceless(),
+        ];
+        refine(&mut bright);
+        assert_eq!(
+            bright[1].1.message_key.as_deref(),
+            Some("color_photo.too_bright")
+        );
+        let mut lit = [("exposure_ok", finding(true, "exposure_ok")), faceless()];
+        refine(&mut lit);
+        assert_eq!(lit[1].1.message_key.as_deref(), Some("color_photo.no_face"));
         // A busy wall of the wrong colour keeps the advice both backdrop rules share.
         let busy = vec![
             ("background_plain", finding(false, "background_plain")),

@@ -23,6 +23,15 @@ pub(super) struct PixelRect {
 }
 
 impl Window {
+    /// Whether any of the picture lies inside: false for a window beyond its edges, of no
+    /// size, or with a NaN side.
+    pub fn keeps_something(&self) -> bool {
+        self.right > self.left.max(0.0)
+            && self.bottom > self.top.max(0.0)
+            && self.left < 1.0
+            && self.top < 1.0
+    }
+
     /// The window's pixels in an upright picture of `width` x `height`: every pixel it
     /// touches, within the picture. `None` where nothing of the picture is inside.
     pub(super) fn pixels(&self, (width, height): (u32, u32)) -> Option<PixelRect> {
@@ -137,5 +146,12 @@ mod tests {
             ..window
         };
         assert_eq!(outside.pixels((10, 8)), None);
+        assert!(window.keeps_something());
+        assert!(!outside.keeps_something());
+        let nan = Window {
+            right: f32::NAN,
+            ..window
+        };
+        assert!(!nan.keeps_something());
     }
 }
