@@ -292,6 +292,8 @@ mod tests {
         "ears_visible.blurred",
         "eyebrows_visible",
         "eyebrows_visible.blurred",
+        "face_uncovered",
+        "face_uncovered.unclear",
         "no_glasses",
         "no_glasses.tinted",
         "no_glasses.glare",

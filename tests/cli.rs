@@ -43,7 +43,7 @@ fn scratch(tag: &str) -> PathBuf {
 }
 
 /// The ID card profile's rules for selfies, in its order.
-const SELFIE_RULES: [&str; 19] = [
+const SELFIE_RULES: [&str; 20] = [
     "single_face",
     "head_in_frame",
     "resolution",
@@ -54,6 +54,7 @@ const SELFIE_RULES: [&str; 19] = [
     "head_frontal",
     "eye_line_level",
     "eyes_open",
+    "face_uncovered",
     "mouth_closed",
     "expression_neutral",
     "no_head_covering",

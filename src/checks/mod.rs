@@ -15,6 +15,7 @@ pub mod expression_neutral;
 pub mod eye_line_level;
 pub mod eyebrows_visible;
 pub mod eyes_open;
+pub mod face_uncovered;
 pub mod finished;
 pub mod head_frontal;
 pub mod head_in_frame;
@@ -238,6 +239,10 @@ const REGISTRY: &[(&str, Builder)] = &[
     (
         "eyebrows_visible",
         configured::<eyebrows_visible::EyebrowsVisible>,
+    ),
+    (
+        "face_uncovered",
+        configured::<face_uncovered::FaceUncovered>,
     ),
     ("no_glasses", configured::<no_glasses::NoGlasses>),
     (

@@ -46,6 +46,26 @@ fn ears_visible_fails_when_hair_covers_the_ears() {
 }
 
 #[test]
+fn face_uncovered_fails_a_face_mask() {
+    // Real photos: the parser sees Grace Hopper's and the astronaut's nose and lips (measured
+    // 0.30 and 0.46 IOD^2).
+    for report in [grace_report(), astronaut_report()] {
+        assert_pass(report, "face_uncovered");
+        assert_value(report, "face_uncovered", "nose and lips", |v| v > 0.15);
+    }
+    // A surgical mask over Grace Hopper's nose and mouth: the parser calls it skin and finds
+    // no nose or lips (measured 0.0). (The mesh still places a closed mouth under it, which
+    // `mouth_closed` passes.)
+    let masked = check("grace_face_mask", &with_face_mask(grace()));
+    assert_fail(&masked, "face_uncovered");
+    assert_value(&masked, "face_uncovered", "no nose or lips", |v| v < 0.005);
+    assert_eq!(
+        result(&masked, "face_uncovered").message.as_deref(),
+        Some(messages::text(Lang::En, "face_uncovered").as_str())
+    );
+}
+
+#[test]
 fn an_ear_beyond_the_edge_of_the_photo_is_not_judged_as_hidden() {
     // Cut the picture down the side of Grace Hopper's face: her right ear (image left) is no
     // longer in the photo. That is a framing fault, not hair over the ear, so ears_visible

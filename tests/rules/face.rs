@@ -115,7 +115,7 @@ fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
         });
         assert_eq!(r.reasons, vec![turned_message.clone()], "{}", summary(&r));
         // Nothing else is judged on the turned picture: a person lying across it is no backdrop.
-        assert_eq!(r.checks.len(), 19, "every selfie rule is reported");
+        assert_eq!(r.checks.len(), 20, "every selfie rule is reported");
         for c in r.checks.iter().filter(|c| c.id != "eye_line_level") {
             assert_status(&r, c.id, Status::NotAssessed);
         }
@@ -406,6 +406,7 @@ fn without_the_parser_its_rules_say_it_is_not_installed() {
         [
             "exposure_ok",
             "lighting_even",
+            "face_uncovered",
             "no_head_covering",
             "no_glasses",
             "ears_visible",
