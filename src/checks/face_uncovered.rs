@@ -74,10 +74,24 @@ impl Rule for FaceUncovered {
         &["min_share_in_photo"]
     }
 
+    // At 0 the disc would be empty, or every face would pass.
+    fn validate(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("radius", self.radius as f64),
+            ("min_feature_area", self.min_feature_area),
+            ("min_beard_area", self.min_beard_area),
+        ] {
+            if value.is_nan() || value <= 0.0 {
+                return Err(format!("{name} = {value} must be above 0"));
+            }
+        }
+        Ok(())
+    }
+
     fn evaluate(&self, ctx: &Context) -> Finding {
         let threshold = format!(
-            "nose and lips seen >= {} IOD^2 within {} IOD of the point between them, unless \
-             facial hair covers >= {} IOD^2 there",
+            "nose and lips seen >= {} IOD^2 within {} IOD of the point between the nose tip and \
+             the mouth, or facial hair there >= {} IOD^2 (value: nose and lips seen)",
             self.min_feature_area, self.radius, self.min_beard_area
         );
         let (face, parsing) = match ctx.face_and_readable_parsing(self.min_parsed_face) {
@@ -85,15 +99,13 @@ impl Rule for FaceUncovered {
             Err(key) => return Finding::not_assessed(threshold, key),
         };
         let seen = lower_face(&face.mesh, parsing, Context::iod(face), self.radius);
-        if seen.share_in_photo < self.min_share_in_photo {
+        let uncovered =
+            seen.features >= self.min_feature_area || seen.facial_hair >= self.min_beard_area;
+        // What lies beyond the frame can only add to what is seen: it matters only for a fail.
+        if !uncovered && seen.share_in_photo < self.min_share_in_photo {
             return Finding::not_assessed(threshold, "na.out_of_frame");
         }
-        Finding::judge(
-            seen.features,
-            seen.features >= self.min_feature_area || seen.facial_hair >= self.min_beard_area,
-            threshold,
-            "face_uncovered",
-        )
+        Finding::judge(seen.features, uncovered, threshold, "face_uncovered")
     }
 }
 
@@ -102,39 +114,60 @@ mod tests {
     use super::*;
     use crate::checks::test_scene::{scene, SIZE};
 
-    /// A face with its eyes 20 px apart, the nose tip at (32, 30) and the lips meeting at
-    /// (32, 40), so that the disc of 0.5 IOD is the circle of 10 px round (32, 35); the parser's
-    /// labels are skin, with `label` over the rows `rows`.
-    fn lower_face_of(label: u8, rows: std::ops::Range<usize>) -> LowerFace {
+    /// A face seen by the parser at half its size in the photo (the crop covers 128 photo
+    /// pixels in 64), with its eyes 40 photo pixels (20 crop pixels) apart, the nose tip at crop
+    /// (32, 30) and the lips meeting at crop (32, 40): the disc of 0.5 IOD is the circle of 10
+    /// crop pixels round (32, 35). The parser's labels are skin, with `label` over the crop rows
+    /// `rows`, and the crop rows `outside` lie beyond the photo.
+    fn lower_face_of(
+        label: u8,
+        rows: std::ops::Range<usize>,
+        outside: std::ops::Range<usize>,
+    ) -> LowerFace {
+        // Crop (u, v) is photo (32 + 2 (u - 32), 32 + 2 (v - 32)).
         let points = [
-            (ids::NOSE_TIP, [32.0, 30.0]),
-            (ids::UPPER_LIP_INNER, [32.0, 40.0]),
-            (ids::LOWER_LIP_INNER, [32.0, 40.0]),
+            (ids::NOSE_TIP, [32.0, 28.0]),
+            (ids::UPPER_LIP_INNER, [32.0, 48.0]),
+            (ids::LOWER_LIP_INNER, [32.0, 48.0]),
         ];
         let width = SIZE as usize;
         let mut labels = vec![class::SKIN; width * width];
         for row in rows {
             labels[row * width..(row + 1) * width].fill(label);
         }
-        let (mesh, parsing) = scene(&points, labels);
-        lower_face(&mesh, &parsing, 20.0, 0.5)
+        let (mut mesh, mut parsing) = scene(&points, labels);
+        parsing.frame.side = 2.0 * SIZE as f32;
+        mesh.frame = parsing.frame;
+        for row in outside {
+            parsing.outside[row * width..(row + 1) * width].fill(true);
+        }
+        lower_face(&mesh, &parsing, 40.0, 0.5)
     }
 
     #[test]
     fn reads_lips_nose_and_facial_hair_in_the_disc_only() {
         // Skin only, as under a mask: nothing seen.
-        let masked = lower_face_of(class::SKIN, 0..0);
+        let masked = lower_face_of(class::SKIN, 0..0, 0..0);
         assert_eq!(masked.features, 0.0);
         assert_eq!(masked.facial_hair, 0.0);
         assert!(masked.share_in_photo > 0.95, "{}", masked.share_in_photo);
-        // Lips on rows 38-41: a band 4 px high across the 20 px disc, about 0.18 IOD^2.
-        let lips = lower_face_of(class::UPPER_LIP, 38..42);
+        // Lips on crop rows 38-41: a band 4 px high across the 20 px disc, about 0.18 IOD^2 of
+        // the crop's 20 px IOD (0.10 if the zoom were left out).
+        let lips = lower_face_of(class::UPPER_LIP, 38..42, 0..0);
         assert!((0.15..0.22).contains(&lips.features), "{}", lips.features);
         // The same band of hair is a moustache, not a feature.
-        let moustache = lower_face_of(class::HAIR, 38..42);
+        let moustache = lower_face_of(class::HAIR, 38..42, 0..0);
         assert_eq!(moustache.features, 0.0);
         assert!((0.15..0.22).contains(&moustache.facial_hair));
         // Lips beyond the disc (rows 50-53) are not this face's lips.
-        assert_eq!(lower_face_of(class::LOWER_LIP, 50..54).features, 0.0);
+        assert_eq!(lower_face_of(class::LOWER_LIP, 50..54, 0..0).features, 0.0);
+        // The frame ending at crop row 38, 3 px below the disc's centre, leaves about two thirds
+        // of it in the photo.
+        let cut = lower_face_of(class::SKIN, 0..0, 38..64);
+        assert!(
+            (0.55..0.75).contains(&cut.share_in_photo),
+            "{}",
+            cut.share_in_photo
+        );
     }
 }

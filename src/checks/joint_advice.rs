@@ -30,8 +30,13 @@ pub fn refine(findings: &mut [(&'static str, Finding)]) {
     let eyes_shut = failed_key("eyes_open").is_some();
     // The parser sees no nose or lips in a blurred, badly exposed or colourless photo either
     // (on the real photos blurred by 0.04 IOD it found none on 53 of 370), so there a mask is
-    // only one possible reason.
-    let features_unclear = blurred || exposure.is_some() || failed("color_photo").is_some();
+    // only one possible reason; and where the mesh was unsure of the face, the place searched
+    // for them is approximate.
+    let mesh_unsure = findings.iter().any(|(_, f)| {
+        f.status == Status::NotAssessed && f.message_key.as_deref() == Some("na.features_unclear")
+    });
+    let features_unclear =
+        blurred || exposure.is_some() || failed("color_photo").is_some() || mesh_unsure;
     // A face too small for the card that also has too little frame round it: the photo holds
     // too few pixels for both, and "move closer" beside "move further away" cannot be followed.
     let too_few_pixels = failed_key("head_in_frame") == Some("head_in_frame");
@@ -594,16 +599,28 @@ mod tests {
         );
         for (rule, key) in [
             ("sharp", "sharp"),
+            ("sharp", "sharp.finished"),
+            ("exposure_ok", "exposure_ok"),
             ("exposure_ok", "exposure_ok.too_dark"),
             ("exposure_ok", "exposure_ok.too_bright"),
             ("color_photo", "color_photo"),
+            ("color_photo", "color_photo.no_face"),
         ] {
             assert_eq!(
                 advice(Some((rule, finding(false, key)))),
                 "face_uncovered.unclear",
                 "{key}"
             );
+            assert_eq!(advice(Some((rule, finding(true, key)))), "face_uncovered");
         }
+        // A mesh unsure of the face placed the disc only roughly.
+        let unsure = Finding::not_assessed(String::new(), "na.features_unclear");
+        assert_eq!(
+            advice(Some(("mouth_closed", unsure))),
+            "face_uncovered.unclear"
+        );
+        let no_parsing = Finding::not_assessed(String::new(), "na.no_parsing");
+        assert_eq!(advice(Some(("ears_visible", no_parsing))), "face_uncovered");
     }
 
     #[test]

@@ -11,13 +11,14 @@ fn from_disk(name: &str) -> Report {
 fn astronaut_as_committed() {
     let r = from_disk("astronaut.png");
     assert_eq!(r.verdict, Verdict::Fail);
-    // Passes measured: single face, head in frame (margin 0.12), open eyes (blink 0.05), no hat
-    // (0.0-0.07), no glasses (0.0), brows free (0.0), exposure (mean skin 176), colour (36),
-    // dark top (white share 0.07).
+    // Passes measured: single face, head in frame (margin 0.12), open eyes (blink 0.05), nose
+    // and mouth seen (0.46 IOD^2), no hat (0.0-0.07), no glasses (0.0), brows free (0.0),
+    // exposure (mean skin 176), colour (36), dark top (white share 0.07).
     for id in [
         "single_face",
         "head_in_frame",
         "eyes_open",
+        "face_uncovered",
         "no_head_covering",
         "no_glasses",
         "eyebrows_visible",
@@ -50,13 +51,15 @@ fn astronaut_as_committed() {
 fn grace_hopper_as_committed() {
     let r = from_disk("grace_hopper.jpg");
     assert_eq!(r.verdict, Verdict::Fail);
-    // Measured: frontal (yaw/pitch ~1°), closed mouth (0.002), neutral (0.06), ears 0.29 IOD^2,
-    // even light (0.99), skin mean 148, sharp (0.37), colour 39, white share of top 0.06.
+    // Measured: frontal (yaw/pitch ~1°), nose and mouth seen (0.30 IOD^2), closed mouth
+    // (0.002), neutral (0.06), ears 0.29 IOD^2, even light (0.99), skin mean 148, sharp (0.37),
+    // colour 39, white share of top 0.06.
     for id in [
         "single_face",
         "head_in_frame",
         "head_frontal",
         "eyes_open",
+        "face_uncovered",
         "mouth_closed",
         "expression_neutral",
         "ears_visible",

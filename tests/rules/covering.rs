@@ -53,16 +53,21 @@ fn face_uncovered_fails_a_face_mask() {
         assert_pass(report, "face_uncovered");
         assert_value(report, "face_uncovered", "nose and lips", |v| v > 0.15);
     }
-    // A surgical mask over Grace Hopper's nose and mouth: the parser calls it skin and finds
-    // no nose or lips (measured 0.0). (The mesh still places a closed mouth under it, which
-    // `mouth_closed` passes.)
-    let masked = check("grace_face_mask", &with_face_mask(grace()));
-    assert_fail(&masked, "face_uncovered");
-    assert_value(&masked, "face_uncovered", "no nose or lips", |v| v < 0.005);
-    assert_eq!(
-        result(&masked, "face_uncovered").message.as_deref(),
-        Some(messages::text(Lang::En, "face_uncovered").as_str())
-    );
+    // A light-blue surgical mask and a black one over Grace Hopper's nose and mouth: the parser
+    // calls them skin and finds no nose or lips (measured 0.0), nor takes the black one for a
+    // beard. (The mesh still places a closed mouth under them, which `mouth_closed` passes.)
+    for (name, colour) in [
+        ("grace_face_mask", [150.0, 195.0, 225.0]),
+        ("grace_black_face_mask", [30.0, 30.0, 34.0]),
+    ] {
+        let masked = check(name, &with_face_mask(grace(), colour));
+        assert_fail(&masked, "face_uncovered");
+        assert_value(&masked, "face_uncovered", "no nose or lips", |v| v < 0.005);
+        assert_eq!(
+            result(&masked, "face_uncovered").message.as_deref(),
+            Some(messages::text(Lang::En, "face_uncovered").as_str())
+        );
+    }
 }
 
 #[test]

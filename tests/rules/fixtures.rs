@@ -269,9 +269,9 @@ pub fn ears_covered(img: &RgbImage) -> RgbImage {
     out
 }
 
-/// A light-blue pleated face mask from halfway down the nose to below the chin, cheek to cheek,
+/// A pleated face mask of `colour` from halfway down the nose to below the chin, cheek to cheek,
 /// with its bottom rounded under the chin and darker towards its sides, as a surgical mask is.
-pub fn with_face_mask(img: &RgbImage) -> RgbImage {
+pub fn with_face_mask(img: &RgbImage, colour: [f32; 3]) -> RgbImage {
     let m = mesh_of(img);
     let (r, l) = (m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
     let (eyes, nose, chin) = (
@@ -294,6 +294,6 @@ pub fn with_face_mask(img: &RgbImage) -> RgbImage {
         }
         let pleat = ((y - top) / (bottom - top) * 4.0).fract();
         let shade = (1.0 - 0.2 * across.powi(2)) * if pleat < 0.08 { 0.8 } else { 1.0 };
-        [150.0 * shade, 195.0 * shade, 225.0 * shade]
+        colour.map(|c| c * shade)
     })
 }
