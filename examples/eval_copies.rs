@@ -1,8 +1,8 @@
-//! Writes nine altered copies of a labelled photo set, with its labels, to measure how the rules
+//! Writes ten altered copies of a labelled photo set, with their labels, to measure how the rules
 //! hold up on photos they were not tuned on:
 //! `cargo run --release --example eval_copies -- ../shared/eval/labels.csv /tmp/copies`, then
 //! `idphoto eval --labels /tmp/copies/mirrored/labels.csv` (and `jpeg70`, `scaled75`, `scaled50`,
-//! `grain4`, `blurred4`, `dark35`, `bright190`, `small_in_12mp`).
+//! `grain4`, `blurred4`, `dark35`, `bright190`, `small_in_12mp`, `masked`).
 //!
 //! - `mirrored`: flipped left to right (PNG). No label depends on the side.
 //! - `jpeg70`: re-saved as JPEG quality 70, as a messenger app or an old archive would.
@@ -24,6 +24,11 @@
 //!   with the rear camera, whose face is 25 px between the eyes in the analysis copy.
 //!   Photos whose eyes are closer than that, or too large for the frame once scaled, are left
 //!   out. Stretched edges are no backdrop, no framing and no clothing: those cells are blank.
+//! - `masked`: a pleated face mask painted over the nose and mouth of each face found
+//!   (`idphoto::fixtures::with_face_mask`; light blue, white, black and grey-green in turn), PNG.
+//!   Its labels file has one column, `face_uncovered`, every cell `fail`: what `eval` reports for
+//!   it is how many masks the rule catches (TP) and misses (FN). Photos without a face are left
+//!   out.
 //!
 //! Photos are read by idphoto's own decoder at full size: upright by their EXIF orientation, on
 //! white where transparent. Write the copies outside the project: the evaluation photos'
@@ -33,7 +38,7 @@ use anyhow::{bail, Context};
 use idphoto::analyse::{Analyser, AnalysisOptions};
 use idphoto::checks::Context as RuleContext;
 use idphoto::decode::{decode, DecodeOptions};
-use idphoto::fixtures::{add_gaussian_noise, scale_levels};
+use idphoto::fixtures::{add_gaussian_noise, scale_levels, with_face_mask, FaceMaskPlace};
 use idphoto::runtime::models::ModelStore;
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
@@ -46,84 +51,116 @@ struct Variant {
     /// Added to the file name rather than swapped for its extension: a set may hold both
     /// `01.jpg` and `01.png`.
     extension: &'static str,
-    /// The altered photo, given the distance between its eyes in its own pixels (`None` when no
-    /// face was found); `None` leaves the photo out of this copy.
-    alter: fn(&RgbImage, Option<f32>) -> Option<RgbImage>,
+    /// The altered photo, given its face (`None` when none was found) and its row's number;
+    /// `None` leaves the photo out of this copy.
+    alter: fn(&RgbImage, Option<&FaceInPhoto>, usize) -> Option<RgbImage>,
     save: fn(&RgbImage, &Path) -> anyhow::Result<()>,
-    /// Label columns whose cells the alteration makes wrong, written blank.
-    blanked: &'static [&'static str],
+    labels: CopyLabels,
 }
 
-const VARIANTS: [Variant; 9] = [
+/// What a copy's labels file holds.
+enum CopyLabels {
+    /// The original's labels, with the cells of these columns (which the alteration makes wrong)
+    /// written blank.
+    Blanking(&'static [&'static str]),
+    /// Only these columns, each cell with this label, whatever the original's.
+    Only(&'static [(&'static str, &'static str)]),
+}
+
+/// The main face of a photo, in the photo's own pixels.
+struct FaceInPhoto {
+    /// The distance between the eye centres, as the rules measure it.
+    iod: f32,
+    mask: FaceMaskPlace,
+}
+
+/// The masks of the `masked` copy, in turn.
+const MASK_COLOURS: [[f32; 3]; 4] = [
+    [150.0, 195.0, 225.0],
+    [240.0, 240.0, 242.0],
+    [30.0, 30.0, 34.0],
+    [120.0, 150.0, 130.0],
+];
+
+const VARIANTS: [Variant; 10] = [
     Variant {
         name: "mirrored",
         extension: "png",
-        alter: |img, _| Some(image::imageops::flip_horizontal(img)),
+        alter: |img, _, _| Some(image::imageops::flip_horizontal(img)),
         save: save_png,
-        blanked: &[],
+        labels: CopyLabels::Blanking(&[]),
     },
     Variant {
         name: "jpeg70",
         extension: "jpg",
-        alter: |img, _| Some(img.clone()),
+        alter: |img, _, _| Some(img.clone()),
         save: save_jpeg70,
-        blanked: &[],
+        labels: CopyLabels::Blanking(&[]),
     },
     Variant {
         name: "scaled75",
         extension: "png",
-        alter: |img, _| Some(scaled(img, 3, 4)),
+        alter: |img, _, _| Some(scaled(img, 3, 4)),
         save: save_png,
-        blanked: &[],
+        labels: CopyLabels::Blanking(&[]),
     },
     Variant {
         name: "scaled50",
         extension: "png",
-        alter: |img, _| Some(scaled(img, 1, 2)),
+        alter: |img, _, _| Some(scaled(img, 1, 2)),
         save: save_png,
-        blanked: &[],
+        labels: CopyLabels::Blanking(&[]),
     },
     Variant {
         name: "grain4",
         extension: "png",
-        alter: |img, _| Some(add_gaussian_noise(img.clone(), 4.0, 7)),
+        alter: |img, _, _| Some(add_gaussian_noise(img.clone(), 4.0, 7)),
         save: save_png,
-        blanked: &[],
+        labels: CopyLabels::Blanking(&[]),
     },
     Variant {
         name: "blurred4",
         extension: "png",
-        alter: |img, iod| iod.map(|iod| image::imageops::blur(img, 0.04 * iod)),
+        alter: |img, face, _| face.map(|face| image::imageops::blur(img, 0.04 * face.iod)),
         save: save_png,
-        blanked: &["sharp", "verdict_id_card", "verdict_icao"],
+        labels: CopyLabels::Blanking(&["sharp", "verdict_id_card", "verdict_icao"]),
     },
     Variant {
         name: "dark35",
         extension: "png",
-        alter: |img, _| Some(scale_levels(img.clone(), 0.35)),
+        alter: |img, _, _| Some(scale_levels(img.clone(), 0.35)),
         save: save_png,
-        blanked: EXPOSURE_LABELS,
+        labels: CopyLabels::Blanking(EXPOSURE_LABELS),
     },
     Variant {
         name: "bright190",
         extension: "png",
-        alter: |img, _| Some(scale_levels(img.clone(), 1.9)),
+        alter: |img, _, _| Some(scale_levels(img.clone(), 1.9)),
         save: save_png,
-        blanked: EXPOSURE_LABELS,
+        labels: CopyLabels::Blanking(EXPOSURE_LABELS),
     },
     Variant {
         name: "small_in_12mp",
         extension: "jpg",
-        alter: |img, iod| iod.and_then(|iod| small_in_phone_photo(img, iod)),
+        alter: |img, face, _| face.and_then(|face| small_in_phone_photo(img, face.iod)),
         save: save_jpeg92,
-        blanked: &[
+        labels: CopyLabels::Blanking(&[
             "head_in_frame",
             "background_plain",
             "background_white",
             "not_white_top",
             "verdict_id_card",
             "verdict_icao",
-        ],
+        ]),
+    },
+    Variant {
+        name: "masked",
+        extension: "png",
+        alter: |img, face, row| {
+            face.map(|face| with_face_mask(img, &face.mask, MASK_COLOURS[row % MASK_COLOURS.len()]))
+        },
+        save: save_png,
+        labels: CopyLabels::Only(&[("face_uncovered", "fail")]),
     },
 ];
 
@@ -182,11 +219,11 @@ fn main() -> anyhow::Result<()> {
     let mut reader =
         csv::Reader::from_path(labels).with_context(|| labels.display().to_string())?;
     let headers = reader.headers()?.clone();
-    // Only the blurred and small-face copies need a face; without the models the others are still
-    // written.
+    // Only the blurred, small-face and masked copies need a face; without the models the others
+    // are still written.
     let analyser = ModelStore::open_default()
         .and_then(|store| Analyser::new(&store, AnalysisOptions::default()))
-        .map_err(|e| eprintln!("no face analysis, so no blurred or small-face copy: {e}"))
+        .map_err(|e| eprintln!("no face analysis, so no blurred, small-face or masked copy: {e}"))
         .ok();
     let Some(file_column) = headers.iter().position(|h| h == "file") else {
         bail!("{}: no `file` column", labels.display());
@@ -195,16 +232,22 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .map(|v| Path::new(out).join(v.name))
         .collect();
-    let mut writers = roots
+    let mut writers = VARIANTS
         .iter()
-        .map(|root| {
+        .zip(&roots)
+        .map(|(variant, root)| {
             let mut writer = csv::Writer::from_path(in_folder(root, Path::new("labels.csv"))?)?;
-            writer.write_record(&headers)?;
+            match variant.labels {
+                CopyLabels::Blanking(_) => writer.write_record(&headers)?,
+                CopyLabels::Only(columns) => writer.write_record(
+                    std::iter::once("file").chain(columns.iter().map(|(column, _)| *column)),
+                )?,
+            }
             Ok(writer)
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (mut rows, mut failed) = (vec![0; VARIANTS.len()], 0);
-    for row in reader.records() {
+    for (number, row) in reader.records().enumerate() {
         let row = row?;
         let file = row[file_column].trim();
         let path = relative(file).map(|rel| images.join(rel));
@@ -212,16 +255,16 @@ fn main() -> anyhow::Result<()> {
             .as_ref()
             .map_err(|e| anyhow::anyhow!("{e:#}"))
             .and_then(|p| upright(p));
-        let iod = analyser
+        let face = analyser
             .as_ref()
             .zip(path.ok())
-            .and_then(|(analyser, p)| eye_distance(analyser, &p));
+            .and_then(|(analyser, p)| face_in_photo(analyser, &p));
         for (((variant, root), writer), rows) in
             VARIANTS.iter().zip(&roots).zip(&mut writers).zip(&mut rows)
         {
             let copy = format!("{file}.{}", variant.extension);
             let altered = match &upright {
-                Ok(img) => match (variant.alter)(img, iod) {
+                Ok(img) => match (variant.alter)(img, face.as_ref(), number) {
                     Some(altered) => Ok(altered),
                     None => {
                         eprintln!(
@@ -240,14 +283,21 @@ fn main() -> anyhow::Result<()> {
                 eprintln!("{}: {file}: {e:#}", variant.name);
                 failed += 1;
             }
-            let mut record: Vec<&str> = row.iter().collect();
-            record[file_column] = &copy;
-            for (cell, header) in record.iter_mut().zip(&headers) {
-                if variant.blanked.contains(&header) {
-                    *cell = "";
+            match variant.labels {
+                CopyLabels::Blanking(blanked) => {
+                    let mut record: Vec<&str> = row.iter().collect();
+                    record[file_column] = &copy;
+                    for (cell, header) in record.iter_mut().zip(&headers) {
+                        if blanked.contains(&header) {
+                            *cell = "";
+                        }
+                    }
+                    writer.write_record(&record)?;
                 }
+                CopyLabels::Only(columns) => writer.write_record(
+                    std::iter::once(copy.as_str()).chain(columns.iter().map(|(_, label)| *label)),
+                )?,
             }
-            writer.write_record(&record)?;
             *rows += 1;
         }
     }
@@ -279,13 +329,16 @@ fn in_folder(root: &Path, relative: &Path) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// The distance between the eye centres of the photo's main face, in the photo's own pixels,
-/// as the rules measure it.
-fn eye_distance(analyser: &Analyser, path: &Path) -> Option<f32> {
+/// The photo's main face, in the photo's own pixels.
+fn face_in_photo(analyser: &Analyser, path: &Path) -> Option<FaceInPhoto> {
     let analysis = analyser
         .analyse_photo(&std::fs::read(path).ok()?, &DecodeOptions::default())
         .ok()?;
-    Some(RuleContext::iod(analysis.face.as_ref()?) * analysis.decoded.scale)
+    let (face, scale) = (analysis.face.as_ref()?, analysis.decoded.scale);
+    Some(FaceInPhoto {
+        iod: RuleContext::iod(face) * scale,
+        mask: FaceMaskPlace::from_mesh(&face.mesh, scale),
+    })
 }
 
 /// The photo at full size as idphoto's own decoder reads it: turned by its EXIF orientation

@@ -1,7 +1,8 @@
 //! Generated inputs for benchmarks and tests: phone-style uploads made from a public-domain
 //! portrait, so nothing with unclear rights enters the project.
 
-use image::{ImageEncoder, RgbImage};
+use crate::analyse::landmarks::{ids, FaceMesh};
+use image::{ImageEncoder, Rgb, RgbImage};
 
 /// Inserts an EXIF APP1 segment carrying `orientation` right after the JPEG's SOI marker.
 pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
@@ -111,6 +112,57 @@ pub fn add_gaussian_noise(mut image: RgbImage, sigma: f32, seed: u64) -> RgbImag
             .clamp(0.0, 255.0) as u8;
     }
     image
+}
+
+/// Where a painted face mask goes on a face, in the image's pixels.
+pub struct FaceMaskPlace {
+    /// Top of the eyes (the midpoint of the two upper lids).
+    eyes: [f32; 2],
+    nose_tip: [f32; 2],
+    chin: [f32; 2],
+    /// The face's outline at ear level, on the image's left and right.
+    cheeks: [[f32; 2]; 2],
+}
+
+impl FaceMaskPlace {
+    /// From the face's mesh (analysis pixels) and the analysis copy's scale to the image.
+    pub fn from_mesh(mesh: &FaceMesh, scale: f32) -> Self {
+        let at = |id: usize| mesh.xy(id).map(|v| v * scale);
+        let (r, l) = (at(ids::RIGHT_EYE_TOP), at(ids::LEFT_EYE_TOP));
+        FaceMaskPlace {
+            eyes: [(r[0] + l[0]) / 2.0, (r[1] + l[1]) / 2.0],
+            nose_tip: at(ids::NOSE_TIP),
+            chin: at(ids::CHIN),
+            cheeks: [at(ids::FACE_RIGHT_EDGE), at(ids::FACE_LEFT_EDGE)],
+        }
+    }
+}
+
+/// `image` with a pleated face mask of `colour` from halfway down the nose to below the chin,
+/// cheek to cheek, its bottom rounded under the chin and darker towards its sides, as a surgical
+/// mask is (for an upright face).
+pub fn with_face_mask(image: &RgbImage, place: &FaceMaskPlace, colour: [f32; 3]) -> RgbImage {
+    let [r, l] = place.cheeks;
+    let cx = (r[0] + l[0]) / 2.0;
+    let half_width = (l[0] - r[0]).abs() / 2.0 * 0.95;
+    let top = place.eyes[1] + 0.5 * (place.nose_tip[1] - place.eyes[1]);
+    let waist = place.nose_tip[1];
+    let bottom = place.chin[1] + 0.05 * (place.chin[1] - top);
+    let mut out = image.clone();
+    for (x, y, pixel) in out.enumerate_pixels_mut() {
+        let (x, y) = (x as f32, y as f32);
+        let across = (x - cx) / half_width;
+        let inside = y >= top
+            && across.abs() <= 1.0
+            && (y <= waist || across.powi(2) + ((y - waist) / (bottom - waist)).powi(2) <= 1.0);
+        if !inside {
+            continue;
+        }
+        let pleat = ((y - top) / (bottom - top) * 4.0).fract();
+        let shade = (1.0 - 0.2 * across.powi(2)) * if pleat < 0.08 { 0.8 } else { 1.0 };
+        *pixel = Rgb(colour.map(|c| (c * shade).round().clamp(0.0, 255.0) as u8));
+    }
+    out
 }
 
 /// One step of xorshift64*: deterministic, dependency-free pseudo-random bits, so generated

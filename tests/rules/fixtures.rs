@@ -269,31 +269,9 @@ pub fn ears_covered(img: &RgbImage) -> RgbImage {
     out
 }
 
-/// A pleated face mask of `colour` from halfway down the nose to below the chin, cheek to cheek,
-/// with its bottom rounded under the chin and darker towards its sides, as a surgical mask is.
+/// A pleated face mask of `colour` over the nose and mouth (`idphoto::fixtures::with_face_mask`),
+/// placed from the checker's own mesh.
 pub fn with_face_mask(img: &RgbImage, colour: [f32; 3]) -> RgbImage {
-    let m = mesh_of(img);
-    let (r, l) = (m.xy(ids::FACE_RIGHT_EDGE), m.xy(ids::FACE_LEFT_EDGE));
-    let (eyes, nose, chin) = (
-        mid(m.xy(ids::RIGHT_EYE_TOP), m.xy(ids::LEFT_EYE_TOP)),
-        m.xy(ids::NOSE_TIP),
-        m.xy(ids::CHIN),
-    );
-    let cx = (r[0] + l[0]) / 2.0;
-    let half_width = (l[0] - r[0]) / 2.0 * 0.95;
-    let top = eyes[1] + 0.5 * (nose[1] - eyes[1]);
-    let (waist, bottom) = (nose[1], chin[1] + 0.05 * (chin[1] - top));
-    map_pixels(img, |x, y, p| {
-        let (x, y) = (x as f32, y as f32);
-        let across = (x - cx) / half_width;
-        let inside = y >= top
-            && across.abs() <= 1.0
-            && (y <= waist || across.powi(2) + ((y - waist) / (bottom - waist)).powi(2) <= 1.0);
-        if !inside {
-            return p;
-        }
-        let pleat = ((y - top) / (bottom - top) * 4.0).fract();
-        let shade = (1.0 - 0.2 * across.powi(2)) * if pleat < 0.08 { 0.8 } else { 1.0 };
-        colour.map(|c| c * shade)
-    })
+    let place = idphoto::fixtures::FaceMaskPlace::from_mesh(&mesh_of(img), 1.0);
+    idphoto::fixtures::with_face_mask(img, &place, colour)
 }
