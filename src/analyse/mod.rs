@@ -1,8 +1,9 @@
 //! Analysis: every model runs once per photo and all rules read the same results.
 //!
-//! detect (YuNet, all faces) → where the main face is small in a large photo, a larger decode
-//! around it from the photo's bytes (`detail`) → on the main face, in parallel: mesh +
-//! blendshapes + pose, person segmentation, face parsing.
+//! detect (YuNet, all faces; where none scores well, a weak detection the mesh confirms) → where
+//! the main face is small in a large photo, a larger decode around it from the photo's bytes
+//! (`detail`) → on the main face, in parallel: mesh + blendshapes + pose, person segmentation,
+//! face parsing.
 
 pub mod detail;
 pub mod detect;
@@ -31,7 +32,8 @@ use std::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct AnalysisOptions {
-    /// Detections below this YuNet score are ignored entirely.
+    /// The YuNet score that makes a detection a face outright; weaker ones, down to
+    /// `min_candidate_score`, need the mesh to confirm them.
     pub min_detection_score: f32,
     /// Score accepted on the exposure-normalised retry when nothing was found at first.
     pub min_retry_score: f32,
@@ -42,7 +44,7 @@ pub struct AnalysisOptions {
     pub min_candidate_score: f32,
     /// The mesh model's face-presence probability that confirms a weak detection as a face.
     /// The masked faces it finds read 0.99 or more; the weak "faces" YuNet finds in walls,
-    /// clothes and scenery (scores 0.15-0.48) read under 0.3, most under 0.02. A drawn oval with
+    /// clothes and scenery (scores up to 0.48) read under 0.3, most under 0.02. A drawn oval with
     /// two dots over a line, or a head whose face is hidden by a pattern, can read as sure as a
     /// face: the rules then judge it, and it fails them. Checking the mesh's second, tighter crop
     /// as well dropped 2 of 14 such "faces" in a black-box test, and 2 real blurred faces.
@@ -85,6 +87,13 @@ impl Default for AnalysisOptions {
             orientation: OrientationOptions::default(),
             detail: DetailOptions::default(),
         }
+    }
+}
+
+impl AnalysisOptions {
+    /// The score the detector runs at: every detection a face or a candidate for one.
+    pub fn lowest_detection_score(&self) -> f32 {
+        self.min_detection_score.min(self.min_candidate_score)
     }
 }
 
@@ -263,10 +272,8 @@ impl Analyser {
     pub fn analyse_decoded(&self, decoded: Decoded, photo: Option<PhotoBytes>) -> Result<Analysis> {
         let image = &decoded.image;
         let options = &self.options;
-        let (found, detect_ms) = timed(|| {
-            let lowest = options.min_detection_score.min(options.min_candidate_score);
-            detect::detect(&self.detector, image, lowest)
-        });
+        let (found, detect_ms) =
+            timed(|| detect::detect(&self.detector, image, options.lowest_detection_score()));
         let (mut faces, candidates): (Vec<_>, Vec<_>) = found?
             .into_iter()
             .partition(|f| f.score >= options.min_detection_score);
@@ -302,7 +309,11 @@ impl Analyser {
         } else if faces.is_empty() && !candidates.is_empty() {
             let (confirmed, ms) = timed(|| self.confirmed_candidate(image, candidates));
             timings_ms.push(("confirm_candidate", ms));
-            faces.extend(confirmed?);
+            // The photo had no face before this step; a failure here leaves it so.
+            faces.extend(confirmed.unwrap_or_else(|e| {
+                tracing::warn!("confirming a weak detection failed: {e}");
+                None
+            }));
         }
         let Some(main) = faces.first().copied() else {
             let (person, segment_ms) = timed(|| segment::segment(&self.segmenter, image));
