@@ -1,6 +1,7 @@
 //! Generated inputs for benchmarks and tests: phone-style uploads made from a public-domain
 //! portrait, so nothing with unclear rights enters the project.
 
+use crate::analyse::geometry::midpoint;
 use crate::analyse::landmarks::{ids, FaceMesh};
 use image::{ImageEncoder, Rgb, RgbImage};
 
@@ -128,9 +129,8 @@ impl FaceMaskPlace {
     /// From the face's mesh (analysis pixels) and the analysis copy's scale to the image.
     pub fn from_mesh(mesh: &FaceMesh, scale: f32) -> Self {
         let at = |id: usize| mesh.xy(id).map(|v| v * scale);
-        let (r, l) = (at(ids::RIGHT_EYE_TOP), at(ids::LEFT_EYE_TOP));
         FaceMaskPlace {
-            eyes: [(r[0] + l[0]) / 2.0, (r[1] + l[1]) / 2.0],
+            eyes: midpoint(at(ids::RIGHT_EYE_TOP), at(ids::LEFT_EYE_TOP)),
             nose_tip: at(ids::NOSE_TIP),
             chin: at(ids::CHIN),
             cheeks: [at(ids::FACE_RIGHT_EDGE), at(ids::FACE_LEFT_EDGE)],
