@@ -48,10 +48,13 @@ pub struct AnalysisOptions {
     /// two dots over a line, or a head whose face is hidden by a pattern, can read as sure as a
     /// face: the rules then judge it, and it fails them. Checking the mesh's second, tighter crop
     /// as well dropped 2 of 14 such "faces" in a black-box test, and 2 real blurred faces.
+    /// A face the mesh is this sure of as the photo lies can also overrule the detector's turn
+    /// of the photo (`orientation::mesh_keeps_upright`).
     pub min_candidate_presence: f32,
     /// Below this face-presence probability the mesh model is not looking at a face it can
     /// read (MediaPipe's own default for dropping a face's landmarks): its shape (pose, eye
-    /// and lip gaps, blendshapes) then says nothing about the face.
+    /// and lip gaps, blendshapes) then says nothing about the face. Nor, where the detector
+    /// turned the photo, is it reading the turned face.
     pub min_mesh_presence: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
@@ -277,6 +280,11 @@ impl Analyser {
         let (mut faces, candidates): (Vec<_>, Vec<_>) = found?
             .into_iter()
             .partition(|f| f.score >= options.min_detection_score);
+        let strongest_as_is = faces
+            .iter()
+            .chain(&candidates)
+            .copied()
+            .max_by(|a, b| a.score.total_cmp(&b.score));
         let mut timings_ms = vec![("detect", detect_ms)];
         let mut normalised = None;
         if faces.is_empty() {
@@ -302,6 +310,27 @@ impl Analyser {
             });
             timings_ms.push(("orientation", ms));
             turned = probe?;
+        }
+        if let (Some(turns), Some(as_is)) = (turned, strongest_as_is) {
+            let (kept, ms) = timed(|| {
+                orientation::mesh_keeps_upright(
+                    (&self.detector, &self.mesher),
+                    image,
+                    &as_is,
+                    turns,
+                    options.lowest_detection_score(),
+                    options.min_candidate_presence,
+                    options.min_mesh_presence,
+                )
+            });
+            timings_ms.push(("confirm_turn", ms));
+            // The detector's turn stands where the mesh cannot be asked.
+            if kept.unwrap_or_else(|e| {
+                tracing::warn!("checking a turn with the face mesh failed: {e}");
+                false
+            }) {
+                turned = None;
+            }
         }
         if turned.is_some() {
             // What the detector found on a turned photo is a turned face read as upright.

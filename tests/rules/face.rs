@@ -173,6 +173,65 @@ fn a_photo_on_its_side_or_upside_down_is_told_to_be_turned_upright() {
     }
 }
 
+/// A face mask lowers an upright face's score, and cropped tight the masked face can score
+/// higher upside down: the face mesh, sure of the face as it lies and seeing none once it is
+/// turned, keeps the photo upright (it was told to turn the photo).
+#[test]
+fn a_masked_face_cropped_tight_is_not_taken_for_an_upside_down_one() {
+    let face = analyse(grace()).face.expect("Grace's face").detection;
+    let masked = with_face_mask(grace(), [150.0, 200.0, 230.0]);
+    // 0.8 of the face box wide and 0.96 high, round its centre.
+    let [x, y, w, h] = face.rect;
+    let side = 0.8 * w.max(h);
+    let crop = image::imageops::crop_imm(
+        &masked,
+        (x + w / 2.0 - side / 2.0).max(0.0) as u32,
+        (y + h / 2.0 - side / 2.0).max(0.0) as u32,
+        side as u32,
+        (1.2 * side) as u32,
+    )
+    .to_image();
+    let r = check("grace_masked_tight", &crop);
+    // The detector did read it as turned; the mesh overruled it.
+    assert!(
+        r.timings_ms.contains_key("confirm_turn"),
+        "{:?}",
+        r.timings_ms
+    );
+    assert!(r.face.is_some(), "{}", summary(&r));
+    assert!(
+        !r.reasons
+            .contains(&messages::text(Lang::En, "eye_line_level.turned")),
+        "{}",
+        summary(&r)
+    );
+    assert_pass(&r, "eye_line_level");
+    assert_pass(&r, "single_face");
+    // Cropped this tight, her head does not fit the frame.
+    assert_fail(&r, "head_in_frame");
+}
+
+/// A turned photo keeps its turn where the mesh is sure of the face put upright, even where it
+/// is also sure of the face as the photo lies.
+#[test]
+fn a_turned_photo_stays_turned_where_the_mesh_reads_the_face_put_upright() {
+    // The astronaut on her side reads 0.89 as she lies, under the default 0.9, so the test asks
+    // for less.
+    let options = AnalysisOptions {
+        min_candidate_presence: 0.8,
+        ..AnalysisOptions::default()
+    };
+    let analyser = Analyser::new(store(), options).expect("analyser builds");
+    let on_her_side = image::imageops::rotate90(astronaut());
+    let a = analyser
+        .analyse_photo(&png(&on_her_side), &DecodeOptions::default())
+        .expect("fixture analyses");
+    let stages: Vec<_> = a.timings_ms.iter().map(|t| t.0).collect();
+    assert!(stages.contains(&"confirm_turn"), "{stages:?}");
+    assert_eq!(a.turned, Some(3));
+    assert!(a.face.is_none());
+}
+
 /// A turned photo so dark that the detector finds no face in it as it is, nor in any turn of
 /// it, is probed on its exposure-normalised copy (it was told "no face was found").
 #[test]
