@@ -48,13 +48,13 @@ pub struct AnalysisOptions {
     /// two dots over a line, or a head whose face is hidden by a pattern, can read as sure as a
     /// face: the rules then judge it, and it fails them. Checking the mesh's second, tighter crop
     /// as well dropped 2 of 14 such "faces" in a black-box test, and 2 real blurred faces.
-    /// A face the mesh is this sure of as the photo lies can also overrule the detector's turn
-    /// of the photo (`orientation::mesh_keeps_upright`).
+    /// The mesh's being this sure of the face as the photo lies is also the first of the two
+    /// conditions on which it overrules the detector's turn (`orientation::mesh_overrules_turn`).
     pub min_candidate_presence: f32,
     /// Below this face-presence probability the mesh model is not looking at a face it can
     /// read (MediaPipe's own default for dropping a face's landmarks): its shape (pose, eye
-    /// and lip gaps, blendshapes) then says nothing about the face. Nor, where the detector
-    /// turned the photo, is it reading the turned face.
+    /// and lip gaps, blendshapes) then says nothing about the face. Where the detector turned
+    /// the photo, a face put upright that the mesh reads below this does not confirm the turn.
     pub min_mesh_presence: f32,
     /// Side of the face-parsing crop in pixels (a multiple of 32).
     pub parsing_size: u32,
@@ -301,10 +301,10 @@ impl Analyser {
             timings_ms.push(("detect_normalised", ms));
         }
         let best_score = faces.iter().map(|f| f.score).reduce(f32::max);
+        // A photo too dark for the detector as it is shows it no face in any turn either.
+        let probed = normalised.as_ref().unwrap_or(image);
         let mut turned = None;
         if best_score.is_none_or(|s| s < self.options.orientation.probe_below_score) {
-            // A photo too dark for the detector as it is shows it no face in any turn either.
-            let probed = normalised.as_ref().unwrap_or(image);
             let (probe, ms) = timed(|| {
                 orientation::turn_to_upright(&self.detector, probed, &self.options.orientation)
             });
@@ -312,23 +312,7 @@ impl Analyser {
             turned = probe?;
         }
         if let (Some(turns), Some(as_is)) = (turned, strongest_as_is) {
-            let (kept, ms) = timed(|| {
-                orientation::mesh_keeps_upright(
-                    (&self.detector, &self.mesher),
-                    image,
-                    &as_is,
-                    turns,
-                    options.lowest_detection_score(),
-                    options.min_candidate_presence,
-                    options.min_mesh_presence,
-                )
-            });
-            timings_ms.push(("confirm_turn", ms));
-            // The detector's turn stands where the mesh cannot be asked.
-            if kept.unwrap_or_else(|e| {
-                tracing::warn!("checking a turn with the face mesh failed: {e}");
-                false
-            }) {
+            if self.mesh_overrules_turn(probed, &as_is, turns, &mut timings_ms) {
                 turned = None;
             }
         }
@@ -403,6 +387,35 @@ impl Analyser {
             turned: None,
             detail,
             timings_ms,
+        })
+    }
+
+    /// Whether the face mesh overrules the detector's turn of the photo (`orientation::
+    /// mesh_overrules_turn`), read on the copy the turn was found on.
+    fn mesh_overrules_turn(
+        &self,
+        probed: &RgbImage,
+        as_is: &Detection,
+        turns: QuarterTurns,
+        timings_ms: &mut Vec<(&'static str, f64)>,
+    ) -> bool {
+        let options = &self.options;
+        let (overruled, ms) = timed(|| {
+            orientation::mesh_overrules_turn(
+                (&self.detector, &self.mesher),
+                probed,
+                as_is,
+                turns,
+                options.lowest_detection_score(),
+                options.min_candidate_presence,
+                options.min_mesh_presence,
+            )
+        });
+        timings_ms.push(("confirm_turn", ms));
+        // The detector's turn stands where the mesh cannot be asked.
+        overruled.unwrap_or_else(|e| {
+            tracing::warn!("checking a turn with the face mesh failed: {e}");
+            false
         })
     }
 

@@ -10,11 +10,10 @@
 //! A face mask lowers an upright face's score, and upside down a masked face can score higher
 //! than upright (7 of the 370 faces of the real set with a mask painted on; 10 of 224 masked
 //! tight crops of the test portraits). The face mesh overrules such a turn where it is sure of
-//! the strongest face as the photo lies and sees no face it can read once the photo is turned:
-//! that keeps 3 of the 7 and 9 of the 10 upright. Of the real set's photos turned by a quarter
-//! or half turn (1052 caught) it keeps none upright; of its blurred, darkened and grainy copies
-//! turned (2037 caught), one: a darkened YaleB crop upside down, which the mesh reads
-//! as the photo lies and not put upright.
+//! the strongest face as the photo lies and cannot read the face once the photo is put upright:
+//! that keeps 3 of the 7 and 9 of the 10 upright. It overrules none of the turns caught on the
+//! real set's photos turned by a quarter or half turn (1052), nor on their blurred, darkened
+//! and grainy copies turned (2037).
 
 use super::detail::FacePixels;
 use super::detect::{self, Detection};
@@ -93,7 +92,7 @@ pub fn turn_to_upright(
 }
 
 /// The photo turned by `turns` clockwise quarter turns.
-pub fn turned(image: &RgbImage, turns: QuarterTurns) -> RgbImage {
+fn turned(image: &RgbImage, turns: QuarterTurns) -> RgbImage {
     match turns % 4 {
         1 => imageops::rotate90(image),
         2 => imageops::rotate180(image),
@@ -102,11 +101,13 @@ pub fn turned(image: &RgbImage, turns: QuarterTurns) -> RgbImage {
     }
 }
 
-/// Whether the face mesh contradicts the detector's turn: it is sure (`sure_presence`) of the
-/// strongest face found as the photo lies, `as_is`, and sees no face it can read
-/// (`readable_presence`) where the detector's strongest face lies once the photo is turned
-/// (found at `min_score`).
-pub fn mesh_keeps_upright(
+/// Whether the face mesh overrules the detector's turn of `image` by `turns`: it is sure
+/// (`sure_presence`) of `as_is`, the detector's strongest face as the photo lies, and cannot
+/// read (`readable_presence`) the strongest face the detector finds (at `min_score`) with the
+/// photo put upright. The strongest, not the largest, face is asked because the detector's
+/// own comparison of the turns weighs the strongest. Where the photo put upright shows the
+/// detector no face at all, the turn stands: the comparison found one there.
+pub fn mesh_overrules_turn(
     models: (&Model, &Model),
     image: &RgbImage,
     as_is: &Detection,
@@ -123,12 +124,12 @@ pub fn mesh_keeps_upright(
     if presence(image, as_is)? < sure_presence {
         return Ok(false);
     }
-    let upright = turned(image, turns);
-    let strongest = detect::detect(detector, &upright, min_score)?
+    let put_upright = turned(image, turns);
+    let strongest = detect::detect(detector, &put_upright, min_score)?
         .into_iter()
         .max_by(|a, b| a.score.total_cmp(&b.score));
     Ok(match strongest {
-        Some(face) => presence(&upright, &face)? < readable_presence,
-        None => true,
+        Some(face) => presence(&put_upright, &face)? < readable_presence,
+        None => false,
     })
 }
