@@ -189,6 +189,13 @@ pub fn mesh(model: &Model, pixels: FacePixels, frame: CropFrame) -> Result<FaceM
     Ok(to_image(points, presence, frame))
 }
 
+/// The mesh model's face-presence probability in the crop of a face the detector found in
+/// `image`: one pass, to ask whether a detection is a face the mesh can read.
+pub fn presence_at(model: &Model, image: &RgbImage, face: &Detection) -> Result<f32> {
+    let frame = roi_from_detection(face);
+    Ok(mesh(model, FacePixels::analysis_only(image), frame)?.presence)
+}
+
 /// Each mesh point's partner on the mirrored face (the corner of the right eye for the corner
 /// of the left, the nose tip for itself): a one-to-one pairing of all 478 points.
 #[derive(Debug, Clone)]

@@ -427,14 +427,9 @@ impl Analyser {
         mut candidates: Vec<Detection>,
     ) -> Result<Option<Detection>> {
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let pixels = FacePixels {
-            analysis: image,
-            detail: None,
-        };
         for candidate in candidates.into_iter().take(2) {
-            let roi = landmarks::roi_from_detection(&candidate);
-            let mesh = landmarks::mesh(&self.mesher, pixels, roi)?;
-            if mesh.presence >= self.options.min_candidate_presence {
+            let presence = landmarks::presence_at(&self.mesher, image, &candidate)?;
+            if presence >= self.options.min_candidate_presence {
                 return Ok(Some(candidate));
             }
         }

@@ -15,7 +15,6 @@
 //! real set's photos turned by a quarter or half turn (1052), nor on their blurred, darkened
 //! and grainy copies turned (2037).
 
-use super::detail::FacePixels;
 use super::detect::{self, Detection};
 use super::infer::Model;
 use super::landmarks;
@@ -117,11 +116,7 @@ pub fn mesh_overrules_turn(
     readable_presence: f32,
 ) -> Result<bool> {
     let (detector, mesher) = models;
-    let presence = |pixels: &RgbImage, face: &Detection| -> Result<f32> {
-        let roi = landmarks::roi_from_detection(face);
-        Ok(landmarks::mesh(mesher, FacePixels::analysis_only(pixels), roi)?.presence)
-    };
-    if presence(image, as_is)? < sure_presence {
+    if landmarks::presence_at(mesher, image, as_is)? < sure_presence {
         return Ok(false);
     }
     let put_upright = turned(image, turns);
@@ -129,7 +124,7 @@ pub fn mesh_overrules_turn(
         .into_iter()
         .max_by(|a, b| a.score.total_cmp(&b.score));
     Ok(match strongest {
-        Some(face) => presence(&put_upright, &face)? < readable_presence,
+        Some(face) => landmarks::presence_at(mesher, &put_upright, &face)? < readable_presence,
         None => false,
     })
 }
