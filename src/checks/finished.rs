@@ -35,13 +35,13 @@ fn finished_face<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
 }
 
 /// As `finished_face`, for the rules that measure the mesh's own points to the pixel.
-fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
+pub(super) fn finished_face_shape<'a>(ctx: &Context<'a>) -> Result<&'a Face, &'static str> {
     finished_face(ctx)?;
     ctx.face_shape()
 }
 
 /// A selfie has no card geometry to measure.
-const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
+pub(super) const FINISHED_ONLY: &[InputKind] = &[InputKind::Finished];
 
 /// Whether a `size` photo has the shape of a `card` one: the card scaled by some factor `s`,
 /// each side then rounded to whole pixels. That is so exactly when the factors that round to
@@ -307,9 +307,18 @@ fn eye_line_leaves_no_room(
 
 /// Height of the eye line above the photo's bottom edge, in whole pixels of `card`.
 fn eye_line_above_bottom(card: &CardPixels, face: &Face) -> f64 {
+    whole_px(card.size.1 - eye_line_y(face) * card.per_px.1)
+}
+
+/// How far down the eye line lies (analysis pixels): the eye centres' mean height.
+pub(super) fn eye_line_y(face: &Face) -> f64 {
     let (r, l) = Context::eye_centers(face);
-    let eye_y = (r[1] + l[1]) as f64 / 2.0 * card.per_px.1;
-    whole_px(card.size.1 - eye_y)
+    (r[1] + l[1]) as f64 / 2.0
+}
+
+/// Where the head's centre line lies across (analysis pixels): midway between the face's sides.
+pub(super) fn face_center_x(face: &Face) -> f64 {
+    (face.mesh.xy(ids::FACE_RIGHT_EDGE)[0] + face.mesh.xy(ids::FACE_LEFT_EDGE)[0]) as f64 / 2.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,10 +383,7 @@ impl Rule for HeadCentered {
             Ok(f) => f,
             Err(key) => return Finding::not_assessed(threshold, key),
         };
-        let center = (face.mesh.xy(ids::FACE_RIGHT_EDGE)[0] + face.mesh.xy(ids::FACE_LEFT_EDGE)[0])
-            as f64
-            / 2.0
-            * card.per_px.0;
+        let center = face_center_x(face) * card.per_px.0;
         let offset = whole_px(center - card.size.0 / 2.0);
         // Left and right as the photo shows them.
         let side = if offset < 0.0 {

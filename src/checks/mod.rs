@@ -17,6 +17,7 @@ pub mod eyebrows_visible;
 pub mod eyes_open;
 pub mod face_uncovered;
 pub mod finished;
+pub mod finished_shares;
 pub mod head_frontal;
 pub mod head_in_frame;
 pub mod joint_advice;
@@ -161,6 +162,20 @@ fn configured<R: Rule + DeserializeOwned + 'static>(
     Ok(Box::new(rule))
 }
 
+/// A finished photo's geometry rule in the card's pixels (`P`, GA 461), or in shares of the
+/// photo (`S`, ICAO) where its table gives any share.
+fn pixels_or_shares<P, S>(id: &str, params: toml::Table) -> Result<Box<dyn Rule>, String>
+where
+    P: Rule + DeserializeOwned + 'static,
+    S: Rule + DeserializeOwned + 'static,
+{
+    if params.keys().any(|key| key.ends_with("_share")) {
+        configured::<S>(id, params)
+    } else {
+        configured::<P>(id, params)
+    }
+}
+
 /// Every parameter, in nested tables too, is a finite number, only the rule's signed ones may
 /// be negative, and no share is over 1. NaN, a negative limit or a percentage written for a
 /// share would make a rule silently always pass or always fail.
@@ -265,10 +280,19 @@ const REGISTRY: &[(&str, Builder)] = &[
     ("not_white_top", configured::<not_white_top::NotWhiteTop>),
     ("resolution", configured::<resolution::Resolution>),
     ("photo_size", configured::<finished::PhotoSize>),
-    ("head_width", configured::<finished::HeadWidth>),
+    (
+        "head_width",
+        pixels_or_shares::<finished::HeadWidth, finished_shares::HeadWidthShare>,
+    ),
     ("head_top_margin", configured::<finished::HeadTopMargin>),
-    ("eye_line_height", configured::<finished::EyeLineHeight>),
-    ("head_centered", configured::<finished::HeadCentered>),
+    (
+        "eye_line_height",
+        pixels_or_shares::<finished::EyeLineHeight, finished_shares::EyeLineHeightShare>,
+    ),
+    (
+        "head_centered",
+        pixels_or_shares::<finished::HeadCentered, finished_shares::HeadCenteredShare>,
+    ),
 ];
 
 /// The ids of every rule idphoto has, whether or not a profile runs it.
@@ -342,6 +366,43 @@ mod tests {
             Finding::judge(0.5, true, "t".into(), "sharp").status,
             Status::Pass
         );
+    }
+
+    fn table(source: &str) -> toml::Table {
+        source.parse().unwrap()
+    }
+
+    #[test]
+    fn a_geometry_rule_takes_the_card_s_pixels_or_shares_of_the_photo() {
+        let pixels = build(
+            "head_width",
+            table("target_px = 207.0\ntolerance_px = 14.0"),
+        )
+        .unwrap();
+        let shares = build(
+            "head_width",
+            table("min_width_share = 0.5\nmax_width_share = 0.75"),
+        )
+        .unwrap();
+        assert_eq!((pixels.id(), shares.id()), ("head_width", "head_width"));
+        // The forms do not mix, shares are at most 1, and a range is in order.
+        for (params, error) in [
+            (
+                "target_px = 207.0\nmin_width_share = 0.5",
+                "unknown field `target_px`",
+            ),
+            (
+                "min_width_share = 50.0\nmax_width_share = 75.0",
+                "a share, at most 1",
+            ),
+            (
+                "min_width_share = 0.75\nmax_width_share = 0.5",
+                "must not exceed",
+            ),
+        ] {
+            let e = build("head_width", table(params)).err().unwrap();
+            assert!(e.contains(error), "{params}: {e}");
+        }
     }
 
     #[test]

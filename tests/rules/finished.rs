@@ -511,7 +511,7 @@ fn selfie_input_skips_the_finished_geometry() {
 
 #[test]
 fn icao_holds_a_finished_photo_to_the_distance_between_its_eyes() {
-    // ICAO sets no card geometry, so the distance between the eyes (at least 90 px) is all that
+    // ICAO sets no pixel size, so the distance between the eyes (at least 90 px) is all that
     // says a stored photo has enough detail. A card whose face is 1.2 x the ID card's 207 px
     // passes; one cut at 0.7 x (~145 px face, ~65 px between the eyes) does not, and is told
     // to take a new photo rather than to move closer.
@@ -536,6 +536,65 @@ fn icao_holds_a_finished_photo_to_the_distance_between_its_eyes() {
         message.contains("new photo") && message.contains("apart") && message.contains("90"),
         "{message}"
     );
+}
+
+/// ICAO's finished geometry is in shares of the photo, whatever its size: the head 50-75 % of
+/// the width, the eye line 50-70 % of the height above the bottom edge, the face centred within
+/// 5 % of the width. The values are percentages.
+#[test]
+fn icao_judges_a_finished_photo_in_shares_of_its_own_size() {
+    let icao_finished = make_checker("icao", InputKind::Finished, Lang::En);
+    // Grace's face 1.2 x 207 = 248 px wide in photos 441 px high, her eyes ICAO_EYE_LINE px
+    // above the bottom edge.
+    let src = card_source(1.2);
+    let icao_card = |name: &str, width: u32, dx: i32, eye_line: i32| {
+        let top = src.head_top - (src.eyes[1].round() as i32 - (441 - eye_line));
+        check_with(&icao_finished, name, &card(&src, width, 441, dx, top))
+    };
+    const ICAO_EYE_LINE: i32 = 265;
+    let ok = icao_card("icao_card_ok", 358, 0, ICAO_EYE_LINE);
+    for id in ["head_width", "eye_line_height", "head_centered"] {
+        assert_pass(&ok, id);
+    }
+    // 248 / 358 = 69 %; 265 / 441 = 60 %. Bounds a few points wide, as the bands are 5-25 wide.
+    assert_value(&ok, "head_width", "near 69 %", |v| (v - 69.0).abs() <= 3.0);
+    assert_value(&ok, "eye_line_height", "near 60 %", |v| {
+        (v - 60.1).abs() <= 2.0
+    });
+    assert_value(&ok, "head_centered", "near 0", |v| v.abs() <= 1.5);
+    // No pixel size: the card's 358x441 is not asked for.
+    assert!(ok.check("photo_size").is_none());
+
+    // The same face in a photo 1.6 x as wide: 248 / 573 = 43 %.
+    let wide = icao_card("icao_card_wide", 573, 0, ICAO_EYE_LINE);
+    assert_fail(&wide, "head_width");
+    assert_value(&wide, "head_width", "near 43 %", |v| {
+        (v - 43.3).abs() <= 2.0
+    });
+    assert_geometry_advice(&wide, "head_width", "head_width.share.small", "50-75");
+    assert_pass(&wide, "eye_line_height");
+
+    // The face 40 px (11 % of the width) right of the centre.
+    let off = icao_card("icao_card_off_centre", 358, 40, ICAO_EYE_LINE);
+    assert_fail(&off, "head_centered");
+    assert_value(&off, "head_centered", "near 11 %", |v| {
+        (v - 11.2).abs() <= 1.5
+    });
+    assert_geometry_advice(&off, "head_centered", "head_centered.right.share", "5");
+
+    // The eyes 180 px (41 %) above the bottom edge: too low in the photo.
+    let low = icao_card("icao_card_eyes_low", 358, 0, 180);
+    assert_fail(&low, "eye_line_height");
+    assert_value(&low, "eye_line_height", "near 41 %", |v| {
+        (v - 40.8).abs() <= 2.0
+    });
+    assert_geometry_advice(
+        &low,
+        "eye_line_height",
+        "eye_line_height.share.low",
+        "50-70",
+    );
+    assert_pass(&low, "head_width");
 }
 
 // ---------------------------------------------------------------------------------------------
