@@ -51,6 +51,11 @@ pub(super) fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Decod
             "JPEG scan header of the wrong length".into(),
         ));
     }
+    if layout.damaged {
+        return Err(Error::Corrupt(
+            "JPEG picture data damaged: markers out of place".into(),
+        ));
+    }
     let scans = layout.scans;
     let allowed = allowed_scans(
         info.coding_process,

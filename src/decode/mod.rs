@@ -552,6 +552,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn damaged_picture_data_is_corrupt_not_a_grey_photo() {
+        // Noise, so that the scan runs to many kilobytes.
+        let mut state = 1u32;
+        let noise = RgbImage::from_fn(400, 300, |_, _| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let [a, b, c, _] = state.to_le_bytes();
+            Rgb([a, b, c])
+        });
+        let file = jpeg_bytes(&noise);
+        assert!(decode(&file, &DecodeOptions::default()).is_ok());
+        let sos = file.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let middle = (sos + file.len()) / 2;
+        // Bytes spliced into the scan that read as a marker segment (APP4, 4 KB long): the
+        // decoder pads the rest of the scan with nothing, skips the "segment" and passes over
+        // the picture data after it, and returns the lower part grey.
+        let spliced = [&file[..middle], &[0xFF, 0xE4, 0x10, 0x00], &file[middle..]].concat();
+        let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(&spliced));
+        assert!(decoder.decode().is_ok(), "the decoder alone accepts it");
+        let refused = decode(&spliced, &DecodeOptions::default());
+        assert!(
+            matches!(&refused, Err(Error::Corrupt(m)) if m.contains("damaged")),
+            "{refused:?}"
+        );
+        // A reserved marker code in the picture data.
+        let reserved = [&file[..middle], &[0xFF, 0x37], &file[middle..]].concat();
+        let refused = decode(&reserved, &DecodeOptions::default());
+        assert!(matches!(&refused, Err(Error::Corrupt(_))), "{refused:?}");
+    }
+
+    #[test]
     fn only_regular_files_within_the_size_limit_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let folder = read_file(dir.path(), &DecodeOptions::default());
