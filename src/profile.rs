@@ -174,9 +174,11 @@ fn check_inputs(rule: &dyn Rule, inputs: &[InputKind]) -> std::result::Result<()
 }
 
 /// Thresholds that one rule takes from another must agree: `head_top_margin` gives way to the
-/// eye line at the height `eye_line_height` asks for.
+/// eye line at the height `eye_line_height` asks for, and the card round the head whose wall
+/// `background_white` judges is the finished photo's.
 fn check_links(rules: &toml::Table) -> std::result::Result<(), String> {
     let param = |id: &str, key: &str| rules.get(id).and_then(|r| r.get(key)).and_then(number);
+    check_card_window(rules, &param)?;
     if let Some(first) = param("head_top_margin", "eye_line_first_px") {
         let height = param("eye_line_height", "min_px");
         if height != Some(first) {
@@ -185,6 +187,67 @@ fn check_links(rules: &toml::Table) -> std::result::Result<(), String> {
             });
             return Err(format!(
                 "rules.head_top_margin.eye_line_first_px ({first}) must equal rules.eye_line_height.min_px ({asked})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `background_white`'s card against the finished photo's rules, where both are given.
+fn check_card_window(
+    rules: &toml::Table,
+    param: &dyn Fn(&str, &str) -> Option<f64>,
+) -> std::result::Result<(), String> {
+    let card = rules.get("background_white").and_then(|r| r.get("card"));
+    let card_number = |key: &str| card.and_then(|c| c.get(key)).and_then(number);
+    let size = card
+        .and_then(|c| c.get("size_px"))
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(number).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let height = size.get(1).copied();
+    let eye_line = param("eye_line_height", "min_px")
+        .zip(height)
+        .map(|(min, h)| h - min);
+    for (card_key, card_value, rule_key, rule_value) in [
+        (
+            "size_px[0]",
+            size.first().copied(),
+            "photo_size.width",
+            param("photo_size", "width"),
+        ),
+        (
+            "size_px[1]",
+            height,
+            "photo_size.height",
+            param("photo_size", "height"),
+        ),
+        (
+            "face_width_px",
+            card_number("face_width_px"),
+            "head_width.target_px",
+            param("head_width", "target_px"),
+        ),
+        (
+            "max_eye_line_px",
+            card_number("max_eye_line_px"),
+            "the card's height less eye_line_height.min_px",
+            eye_line,
+        ),
+    ] {
+        if let (Some(c), Some(r)) = (card_value, rule_value) {
+            if c != r {
+                return Err(format!(
+                    "rules.background_white.card.{card_key} ({c}) must equal rules.{rule_key} ({r})"
+                ));
+            }
+        }
+    }
+    let margin = param("head_top_margin", "min_px").zip(param("head_top_margin", "max_px"));
+    if let (Some(top), Some((lo, hi))) = (card_number("head_top_px"), margin) {
+        if !(lo..=hi).contains(&top) {
+            return Err(format!(
+                "rules.background_white.card.head_top_px ({top}) must lie within rules.head_top_margin's {lo}-{hi}"
             ));
         }
     }
@@ -282,6 +345,32 @@ mod tests {
         );
         assert_ne!(without_eye_line, id_card);
         refused(&without_eye_line, "no eye_line_height rule");
+        // The card round the head whose wall background_white judges is the finished photo's.
+        for (from, to, names) in [
+            (
+                "size_px = [358, 441]",
+                "size_px = [358, 450]",
+                "photo_size.height",
+            ),
+            (
+                "face_width_px = 207.0",
+                "face_width_px = 200.0",
+                "head_width.target_px",
+            ),
+            (
+                "head_top_px = 14.0",
+                "head_top_px = 30.0",
+                "head_top_margin",
+            ),
+            (
+                "max_eye_line_px = 234.0",
+                "max_eye_line_px = 240.0",
+                "eye_line_height.min_px",
+            ),
+        ] {
+            assert!(id_card.contains(from), "{from}");
+            refused(&id_card.replace(from, to), names);
+        }
         // A rule's own unsound number is named as such, before any link is weighed.
         refused(
             &id_card.replace("min_px = 207.0", "min_px = nan"),
@@ -460,6 +549,12 @@ mod tests {
         assert!(e.contains("min_channel is for mode = \"light\""), "{e}");
         let e = error(&format!("{light}min_channel = 120.0\nmax_tint = 25.0\n"));
         assert!(e.contains("max_tint is for mode = \"white\""), "{e}");
+        // So would the card round the head, whose tint only a white wall is held to.
+        let card = "[rules.background_white.card]\nsize_px = [358, 441]\nface_width_px = 207.0\nhead_top_px = 14.0\nmax_eye_line_px = 234.0\n";
+        let white_card = format!("name = \"x\"\n{rule}max_tint = 25.0\n{card}");
+        assert!(Profile::parse(&white_card, "t").is_ok());
+        let e = error(&format!("{light}min_channel = 120.0\n{card}"));
+        assert!(e.contains("card is for mode = \"white\""), "{e}");
     }
 
     #[test]

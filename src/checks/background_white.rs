@@ -9,14 +9,6 @@ use super::{percentile, Context, Finding, Rule, OTHER_FACE};
 use crate::analyse::Face;
 use serde::Deserialize;
 
-/// The GA 461 card round its face, in face widths: 358 x 441 px round a face 207 px wide, the
-/// head top 7-21 px below the top edge (14, halfway), and the eye line at least 207 px above the
-/// bottom edge, so at most 234 px below the top.
-const CARD_HALF_WIDTH: f32 = 358.0 / 2.0 / 207.0;
-const CARD_HEIGHT: f32 = 441.0 / 207.0;
-const CARD_ABOVE_HEAD: f32 = 14.0 / 207.0;
-const CARD_MOST_ABOVE_EYES: f32 = 234.0 / 207.0;
-
 /// Fewer backdrop samples than this round the head (a face that fills the card) say nothing
 /// of the wall there; the whole wall is judged alone.
 const MIN_CARD_SAMPLES: usize = 50;
@@ -41,6 +33,22 @@ pub struct BackgroundWhite {
     /// is not a plain wall of any colour.
     pub other_face_min_score: f32,
     pub other_face_min_relative_width: f32,
+    /// "white" only: the card photo round the head, where the wall's tint is judged too.
+    pub card: Option<CardWindow>,
+}
+
+/// The card photo as it would be cut round the face, in the card's pixels.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardWindow {
+    pub size_px: [f32; 2],
+    /// The face's width on the card: the card is scaled round the face by it.
+    pub face_width_px: f32,
+    /// Room above the head.
+    pub head_top_px: f32,
+    /// The eye line's greatest depth below the top edge: where the head top is not seen, the
+    /// card reaches this far above the eyes.
+    pub max_eye_line_px: f32,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
@@ -58,6 +66,14 @@ impl Rule for BackgroundWhite {
     fn validate(&self) -> Result<(), String> {
         // The other mode's limit would be read by no one: a profile that sets it meant
         // something the rule does not do.
+        if self.mode == Mode::Light && self.card.is_some() {
+            return Err("card is for mode = \"white\" only".into());
+        }
+        if let Some(card) = &self.card {
+            if card.face_width_px <= 0.0 {
+                return Err("card.face_width_px must be above 0".into());
+            }
+        }
         match (self.mode, self.max_tint, self.min_channel) {
             (Mode::White, None, _) => Err("mode = \"white\" needs max_tint".into()),
             (Mode::White, _, Some(_)) => Err("min_channel is for mode = \"light\" only".into()),
@@ -99,8 +115,8 @@ impl Rule for BackgroundWhite {
             }
             return Finding::not_assessed(threshold, "na.no_background");
         };
-        let in_card = match (self.mode, ctx.face_shape()) {
-            (Mode::White, Ok(face)) => Some(card_window(ctx, face, bg)),
+        let in_card = match (&self.card, ctx.face_shape()) {
+            (Some(card), Ok(face)) => Some(card_window(ctx, face, bg, card)),
             _ => None,
         };
         // Per backdrop pixel: its smallest channel, its tint and (light only) its lightness.
@@ -155,24 +171,31 @@ impl Rule for BackgroundWhite {
 }
 
 /// Whether a pixel of the backdrop image lies where the card photo would be cut round `face`.
-fn card_window(ctx: &Context, face: &Face, bg: &Background) -> impl Fn(u32, u32) -> bool {
+fn card_window(
+    ctx: &Context,
+    face: &Face,
+    bg: &Background,
+    card: &CardWindow,
+) -> impl Fn(u32, u32) -> bool {
     let scale = bg.image.width() as f32 / ctx.analysis.image().width() as f32;
     let width = Context::face_width(face) * scale;
+    // The card's lengths in face widths.
+    let in_faces = |px: f32| px / card.face_width_px;
     let (right_eye, left_eye) = Context::eye_centers(face);
     let centre = (right_eye[0] + left_eye[0]) / 2.0 * scale;
     let eyes = (right_eye[1] + left_eye[1]) / 2.0 * scale;
     let (left, right) = (
-        centre - CARD_HALF_WIDTH * width,
-        centre + CARD_HALF_WIDTH * width,
+        centre - in_faces(card.size_px[0] / 2.0) * width,
+        centre + in_faces(card.size_px[0] / 2.0) * width,
     );
     // From the head top where it is seen, else (cut by the frame, or no person mask) as high
     // as the eye line allows.
-    let highest = eyes - CARD_MOST_ABOVE_EYES * width;
+    let highest = eyes - in_faces(card.max_eye_line_px) * width;
     let top = match ctx.head_top(face) {
-        Some(HeadTop::At(y)) => (y * scale - CARD_ABOVE_HEAD * width).max(highest),
+        Some(HeadTop::At(y)) => (y * scale - in_faces(card.head_top_px) * width).max(highest),
         _ => highest,
     };
-    let bottom = top + CARD_HEIGHT * width;
+    let bottom = top + in_faces(card.size_px[1]) * width;
     move |x, y| {
         let (x, y) = (x as f32 + 0.5, y as f32 + 0.5);
         (left..=right).contains(&x) && (top..=bottom).contains(&y)
