@@ -18,6 +18,9 @@ pub struct Floors {
     /// Most labelled-fail images the verdict may pass.
     #[serde(default)]
     pub max_false_passes: Option<usize>,
+    /// Most labelled-pass images the verdict may fail (or leave unchecked).
+    #[serde(default)]
+    pub max_false_rejects: Option<usize>,
     /// Rule id → most labelled-pass images the rule may fail or leave unassessed (its FP), for
     /// a rule whose balanced accuracy mixes in answers that are not errors: under ICAO,
     /// `background_white` passes light walls that the labels' "white" column fails.
@@ -240,6 +243,28 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
             Some(_) => {}
         }
     }
+    if let Some(max) = floors.max_false_rejects {
+        let message = match &summary.verdict {
+            None => Some(format!(
+                "max_false_rejects = {max} set, but the labels have no verdict column to compare \
+                 with"
+            )),
+            Some(v) if v.labelled_pass == 0 => Some(format!(
+                "{}: max_false_rejects = {max} set, but no image is labelled pass",
+                v.column
+            )),
+            Some(v) if v.false_rejects > max => Some(format!(
+                "{}: {} false rejects (labelled pass, failed or unchecked), at most {max} allowed",
+                v.column, v.false_rejects
+            )),
+            Some(_) => None,
+        };
+        out.extend(message.map(|message| Violation {
+            rule: None,
+            behind: Behind::NoMistakes,
+            message,
+        }));
+    }
     out
 }
 
@@ -298,6 +323,27 @@ mod tests {
         assert_eq!(floors.min_balanced_accuracy["good"], 0.95);
         assert!(check_floors(&summary_for_floors(), &floors).is_empty());
         assert!(check_floors(&summary_for_floors(), &Floors::default()).is_empty());
+    }
+
+    #[test]
+    fn false_rejects_of_the_verdict_are_limited() {
+        let floors = |max: usize| Floors {
+            max_false_rejects: Some(max),
+            ..Floors::default()
+        };
+        // Both photos are labelled fail: a limit on false rejects would say nothing.
+        let v = check_floors(&summary_for_floors(), &floors(0));
+        assert!(v[0].message.contains("no image is labelled pass"), "{v:#?}");
+        let mut summary = summary_for_floors();
+        let verdict = summary.verdict.as_mut().unwrap();
+        (verdict.labelled_pass, verdict.false_rejects) = (3, 2);
+        assert!(check_floors(&summary, &floors(2)).is_empty());
+        let v = check_floors(&summary, &floors(1));
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert!(
+            v[0].message.contains("2 false rejects") && v[0].message.contains("at most 1"),
+            "{v:#?}"
+        );
     }
 
     #[test]
