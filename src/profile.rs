@@ -209,36 +209,41 @@ fn check_card_window(
     let eye_line = param("eye_line_height", "min_px")
         .zip(height)
         .map(|(min, h)| h - min);
-    for (card_key, card_value, rule_key, rule_value) in [
+    // Each card number beside the rule parameter it repeats, named as the profile writes it.
+    let named = |id: &str, key: &str| format!("rules.{id}.{key}");
+    for (card_key, card_value, repeated, rule_value) in [
         (
             "size_px[0]",
             size.first().copied(),
-            "photo_size.width",
+            named("photo_size", "width"),
             param("photo_size", "width"),
         ),
         (
             "size_px[1]",
             height,
-            "photo_size.height",
+            named("photo_size", "height"),
             param("photo_size", "height"),
         ),
         (
             "face_width_px",
             card_number("face_width_px"),
-            "head_width.target_px",
+            named("head_width", "target_px"),
             param("head_width", "target_px"),
         ),
         (
             "max_eye_line_px",
             card_number("max_eye_line_px"),
-            "the card's height less eye_line_height.min_px",
+            format!(
+                "the card's height less {}",
+                named("eye_line_height", "min_px")
+            ),
             eye_line,
         ),
     ] {
         if let (Some(c), Some(r)) = (card_value, rule_value) {
             if c != r {
                 return Err(format!(
-                    "rules.background_white.card.{card_key} ({c}) must equal rules.{rule_key} ({r})"
+                    "rules.background_white.card.{card_key} ({c}) must equal {repeated} ({r})"
                 ));
             }
         }
