@@ -534,30 +534,39 @@ mod tests {
     #[test]
     fn a_backdrop_mode_without_its_second_limit_is_a_profile_error() {
         let rule = "[rules.background_white]\nmode = \"white\"\nmin_level = 215.0\nmin_fraction = 0.05\nother_face_min_score = 0.7\nother_face_min_relative_width = 0.25\n";
+        // The card round the head, a table of its own, so it comes last.
+        let card = "[rules.background_white.card]\nsize_px = [358, 441]\nface_width_px = 207.0\nhead_top_px = 14.0\nmax_eye_line_px = 234.0\n";
         let error = |rule: &str| {
             Profile::parse(&format!("name = \"x\"\n{rule}"), "t")
                 .err()
                 .unwrap()
                 .to_string()
         };
-        let e = error(rule);
+        let e = error(&format!("{rule}{card}"));
         assert!(e.contains("max_tint"), "{e}");
-        let with_tint = format!("name = \"x\"\n{rule}max_tint = 25.0\n");
+        let with_tint = format!("name = \"x\"\n{rule}max_tint = 25.0\n{card}");
         assert!(Profile::parse(&with_tint, "t").is_ok());
+        // A white wall is judged round the head too: the card is required.
+        let e = error(&format!("{rule}max_tint = 25.0\n"));
+        assert!(e.contains("needs a card table"), "{e}");
+        let e = error(&format!(
+            "{rule}max_tint = 25.0\n{}",
+            card.replace("[358, 441]", "[0, 0]")
+        ));
+        assert!(e.contains("must be above 0"), "{e}");
         let light = rule.replace("\"white\"", "\"light\"");
         let e = error(&light);
         assert!(e.contains("min_channel"), "{e}");
         let with_floor = format!("name = \"x\"\n{light}min_channel = 120.0\n");
         assert!(Profile::parse(&with_floor, "t").is_ok());
         // The other mode's limit would be read by no one.
-        let e = error(&format!("{rule}max_tint = 25.0\nmin_channel = 120.0\n"));
+        let e = error(&format!(
+            "{rule}max_tint = 25.0\nmin_channel = 120.0\n{card}"
+        ));
         assert!(e.contains("min_channel is for mode = \"light\""), "{e}");
         let e = error(&format!("{light}min_channel = 120.0\nmax_tint = 25.0\n"));
         assert!(e.contains("max_tint is for mode = \"white\""), "{e}");
         // So would the card round the head, whose tint only a white wall is held to.
-        let card = "[rules.background_white.card]\nsize_px = [358, 441]\nface_width_px = 207.0\nhead_top_px = 14.0\nmax_eye_line_px = 234.0\n";
-        let white_card = format!("name = \"x\"\n{rule}max_tint = 25.0\n{card}");
-        assert!(Profile::parse(&white_card, "t").is_ok());
         let e = error(&format!("{light}min_channel = 120.0\n{card}"));
         assert!(e.contains("card is for mode = \"white\""), "{e}");
     }

@@ -33,7 +33,8 @@ pub struct BackgroundWhite {
     /// is not a plain wall of any colour.
     pub other_face_min_score: f32,
     pub other_face_min_relative_width: f32,
-    /// "white" only: the card photo round the head, where the wall's tint is judged too.
+    /// "white" only, and required there: the card photo round the head, where the wall's tint
+    /// is judged too.
     pub card: Option<CardWindow>,
 }
 
@@ -66,12 +67,17 @@ impl Rule for BackgroundWhite {
     fn validate(&self) -> Result<(), String> {
         // The other mode's limit would be read by no one: a profile that sets it meant
         // something the rule does not do.
-        if self.mode == Mode::Light && self.card.is_some() {
-            return Err("card is for mode = \"white\" only".into());
+        // A white wall is judged round the head too, so a profile must say where the card is:
+        // left out, a coloured door behind the head would pass unnoticed.
+        match (self.mode, &self.card) {
+            (Mode::Light, Some(_)) => return Err("card is for mode = \"white\" only".into()),
+            (Mode::White, None) => return Err("mode = \"white\" needs a card table".into()),
+            _ => {}
         }
         if let Some(card) = &self.card {
-            if card.face_width_px <= 0.0 {
-                return Err("card.face_width_px must be above 0".into());
+            let [w, h] = card.size_px;
+            if card.face_width_px <= 0.0 || w <= 0.0 || h <= 0.0 {
+                return Err("card.size_px and card.face_width_px must be above 0".into());
             }
         }
         match (self.mode, self.max_tint, self.min_channel) {

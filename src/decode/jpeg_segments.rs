@@ -1,5 +1,6 @@
 //! The JPEG's marker segments, read without decoding any pixel: enough to refuse a file whose
-//! frame header or scan count the decoder would otherwise spend seconds on.
+//! frame header or scan count the decoder would otherwise spend seconds on, or whose picture
+//! data is damaged where the decoder would pass over it.
 
 /// A marker segment of a JPEG file.
 pub struct Segment<'a> {
@@ -82,11 +83,11 @@ pub struct Layout<'a> {
     /// A scan header whose length disagrees with its component count: the file is damaged
     /// (or made of repeated scan markers), whatever else it holds.
     pub malformed_scan: bool,
-    /// Whether the picture data (from the first scan on) shows damage that the decoder would
-    /// pass over: a marker that no encoder writes (a reserved code, a second frame header), or
-    /// more than `MAX_EXTRANEOUS_BYTES` of data where only markers may be. Bytes overwritten
-    /// or spliced into the picture data read as such; the decoder pads the rest of its scan
-    /// with nothing and returns a picture that is grey from there down.
+    /// Whether the picture data (from the first scan on) shows damage: more than
+    /// `MAX_EXTRANEOUS_BYTES` of data where only markers may be, which the decoder passes over
+    /// (it pads the rest of its scan with nothing and returns a picture grey from there down),
+    /// or a marker that no encoder writes (a reserved code, a second frame header), which the
+    /// decoder refuses too, but as "not allowed" or "hierarchical", not as damage.
     pub damaged: bool,
     /// The first EXIF block (from its TIFF header on) before the first scan. Readers such as
     /// libjpeg's take that one, also after the frame header; the decoder stops looking at the
@@ -152,7 +153,6 @@ pub fn layout(bytes: &[u8]) -> Layout<'_> {
     layout
 }
 
-/// SOF0-SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
 /// Data between segments, where a marker should follow at once. libjpeg warns of any
 /// ("extraneous bytes before marker") and reads on, and some writers pad a segment with a few
 /// bytes; data spliced or shifted into a picture runs to thousands.
@@ -164,6 +164,7 @@ fn is_reserved(marker: u8) -> bool {
     matches!(marker, 0x02..=0xBF | 0xC8 | 0xF0..=0xFD)
 }
 
+/// SOF0-SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
 fn is_frame_header(marker: u8) -> bool {
     matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
 }

@@ -1,5 +1,5 @@
 //! The accuracy gate: floors per rule, ceilings on a rule's false fails and the verdict's false
-//! passes, and the fewest photos the labels must list, in all and per rule.
+//! passes and false rejects, and the fewest photos the labels must list, in all and per rule.
 
 use super::{EvalSummary, Expected, Mistake, RuleScore};
 use anyhow::{bail, Context};
@@ -102,8 +102,9 @@ impl fmt::Display for Violation {
 
 /// One violation per unmet limit; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
-/// violation, and so is a `max_false_passes` when the summary has no verdict score, or a limit
-/// on false passes or false fails when nothing is labelled fail or pass. Any photo that could not
+/// violation, and so is a `max_false_passes` or `max_false_rejects` when the summary has no
+/// verdict score, or a limit on false passes, false rejects or false fails when nothing is
+/// labelled fail or pass (as it needs). Any photo that could not
 /// be checked is one too, unless `max_errors` allows it.
 pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
     let mut out = Vec::new();

@@ -595,6 +595,38 @@ fn icao_judges_a_finished_photo_in_shares_of_its_own_size() {
         "50-70",
     );
     assert_pass(&low, "head_width");
+
+    // The other way round: a tight crop (248 / 300 = 83 %), the face left of the centre, the
+    // eyes high (340 / 441 = 77 %). Each is told which way to crop.
+    let tight = icao_card("icao_card_tight", 300, 0, ICAO_EYE_LINE);
+    assert_geometry_advice(&tight, "head_width", "head_width.share.large", "50-75");
+    let left = icao_card("icao_card_left", 358, -40, ICAO_EYE_LINE);
+    assert_geometry_advice(&left, "head_centered", "head_centered.left.share", "5");
+    let high = icao_card("icao_card_eyes_high", 358, 0, 340);
+    assert_geometry_advice(
+        &high,
+        "eye_line_height",
+        "eye_line_height.share.high",
+        "50-70",
+    );
+
+    // Shares of the photo's own size: the same cut 3x as large (1074 x 1323, analysed reduced
+    // to 1024 px) reads the same.
+    let src3 = card_source(3.6);
+    let top3 = src3.head_top - (src3.eyes[1].round() as i32 - (1323 - 3 * ICAO_EYE_LINE));
+    let large = check_with(
+        &icao_finished,
+        "icao_card_ok_3x",
+        &card(&src3, 1074, 1323, 0, top3),
+    );
+    assert!(large.checks.len() > 3);
+    assert_value(&large, "head_width", "near 69 %", |v| {
+        (v - 69.0).abs() <= 3.0
+    });
+    assert_value(&large, "eye_line_height", "near 60 %", |v| {
+        (v - 60.1).abs() <= 2.0
+    });
+    assert_value(&large, "head_centered", "near 0", |v| v.abs() <= 1.5);
 }
 
 // ---------------------------------------------------------------------------------------------
