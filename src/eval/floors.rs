@@ -1,7 +1,7 @@
 //! The accuracy gate: floors per rule, ceilings on a rule's false fails and the verdict's false
 //! passes and false rejects, and the fewest photos the labels must list, in all and per rule.
 
-use super::{EvalSummary, Expected, Mistake, RuleScore};
+use super::{EvalSummary, Expected, Mistake, RuleScore, VerdictScore};
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -99,6 +99,10 @@ impl fmt::Display for Violation {
         f.write_str(&self.message)
     }
 }
+
+/// For a limit on the verdict: how many photos are labelled in the class it counts, how many of
+/// them the verdict got wrong, and which (where the score names them).
+type VerdictCount = fn(&VerdictScore) -> (usize, usize, &[String]);
 
 /// One violation per unmet limit; empty means the gate passed. A floor for a rule that is absent
 /// from the summary, that the profile does not run, or whose accuracy cannot be computed, is a
@@ -216,49 +220,42 @@ pub fn check_floors(summary: &EvalSummary, floors: &Floors) -> Vec<Violation> {
             Ok(_) => {}
         }
     }
-    if let Some(max) = floors.max_false_passes {
-        let of_verdict = |message: String| Violation {
-            rule: None,
-            behind: Behind::NoMistakes,
-            message,
-        };
-        match &summary.verdict {
-            None => out.push(of_verdict(format!(
-                "max_false_passes = {max} set, but the labels have no verdict column to compare \
-                 with"
-            ))),
-            Some(v) if v.labelled_fail == 0 => out.push(of_verdict(format!(
-                "{}: max_false_passes = {max} set, but no image is labelled fail",
-                v.column
-            ))),
-            Some(v) if v.false_passes > max => {
-                let mut line = format!(
-                    "{}: {} false passes, at most {max} allowed",
-                    v.column, v.false_passes
-                );
-                if !v.false_pass_files.is_empty() {
-                    let _ = write!(line, " ({})", v.false_pass_files.join(", "));
-                }
-                out.push(of_verdict(line));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(max) = floors.max_false_rejects {
+    let limits = [
+        (
+            floors.max_false_passes,
+            "max_false_passes",
+            "fail",
+            "false passes",
+            (|v| (v.labelled_fail, v.false_passes, &v.false_pass_files[..])) as VerdictCount,
+        ),
+        (
+            floors.max_false_rejects,
+            "max_false_rejects",
+            "pass",
+            "false rejects (labelled pass, failed or unchecked)",
+            |v| (v.labelled_pass, v.false_rejects, &[]),
+        ),
+    ];
+    for (max, key, class, what, count) in limits {
+        let Some(max) = max else { continue };
         let message = match &summary.verdict {
             None => Some(format!(
-                "max_false_rejects = {max} set, but the labels have no verdict column to compare \
-                 with"
+                "{key} = {max} set, but the labels have no verdict column to compare with"
             )),
-            Some(v) if v.labelled_pass == 0 => Some(format!(
-                "{}: max_false_rejects = {max} set, but no image is labelled pass",
-                v.column
-            )),
-            Some(v) if v.false_rejects > max => Some(format!(
-                "{}: {} false rejects (labelled pass, failed or unchecked), at most {max} allowed",
-                v.column, v.false_rejects
-            )),
-            Some(_) => None,
+            Some(v) => match count(v) {
+                (0, _, _) => Some(format!(
+                    "{}: {key} = {max} set, but no image is labelled {class}",
+                    v.column
+                )),
+                (_, found, files) if found > max => {
+                    let mut line = format!("{}: {found} {what}, at most {max} allowed", v.column);
+                    if !files.is_empty() {
+                        let _ = write!(line, " ({})", files.join(", "));
+                    }
+                    Some(line)
+                }
+                _ => None,
+            },
         };
         out.extend(message.map(|message| Violation {
             rule: None,
